@@ -139,3 +139,127 @@ class GeodesicMatrix:
         np.fill_diagonal(metres, 0.0)
         durations = np.ceil(metres / self.speed_mps)
         return Matrix(durations=durations, distances=np.rint(metres))
+
+
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
+class _Pending:
+    """A computation in flight, so concurrent callers for the same key wait for
+    it instead of repeating it (one HTTP round of OSRM requests, not several)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Matrix | None = None
+        self.error: BaseException | None = None
+
+
+class CachedMatrix:
+    """LRU cache of ``provider``'s matrices, keyed by the exact sequence of
+    points (rounded to 1e-6 degree, about 0.1 m).
+
+    Dispatch replans often over the same couriers and jobs; a hit costs neither
+    computation nor an OSRM call. The points are rounded *before* the provider
+    sees them, so the answer does not depend on which near-identical list came
+    first. Thread-safe: a lock guards the table, and concurrent misses on the
+    same key share one computation. Errors are not cached.
+    """
+
+    def __init__(self, provider: MatrixProvider, maxsize: int = 16) -> None:
+        if maxsize < 1:
+            raise ValueError(f"maxsize must be at least 1, got {maxsize!r}")
+        self.provider = provider
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple[LatLon, ...], Matrix] = OrderedDict()
+        self._pending: dict[tuple[LatLon, ...], _Pending] = {}
+        self._lock = threading.Lock()
+        self._hits = self._misses = 0
+
+    def __repr__(self) -> str:
+        return f"CachedMatrix({self.provider!r}, maxsize={self.maxsize})"
+
+    def matrix(self, points: Sequence[LatLon]) -> Matrix:
+        key = tuple(LatLon(round(p.lat, 6), round(p.lon, 6)) for p in points)
+        with self._lock:
+            if key in self._entries:
+                self._hits += 1
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            pending = self._pending.get(key)
+            owner = pending is None
+            if owner:
+                self._misses += 1
+                pending = self._pending[key] = _Pending()
+            else:
+                self._hits += 1
+        if not owner:
+            pending.done.wait()
+            if pending.error is not None:
+                raise pending.error
+            return pending.result
+        try:
+            pending.result = self.provider.matrix(key)
+        except BaseException as e:
+            pending.error = e
+            raise
+        finally:
+            with self._lock:
+                if pending.result is not None:
+                    self._entries[key] = pending.result
+                    while len(self._entries) > self.maxsize:
+                        self._entries.popitem(last=False)
+                del self._pending[key]
+            pending.done.set()
+        return pending.result
+
+    def cache_info(self) -> CacheInfo:
+        with self._lock:
+            return CacheInfo(self._hits, self._misses, self.maxsize, len(self._entries))
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._hits = self._misses = 0
+
+
+def provider_from_config(
+    osrm_url: str | None,
+    speed_mps: float,
+    detour: float = 1.3,
+    *,
+    profile: str = "bicycle",
+    timeout: float = 10.0,
+    max_table_size: int = 100,
+    cache_size: int = 16,
+) -> CachedMatrix:
+    """The matrix provider the app should use, wrapped in a :class:`CachedMatrix`.
+
+    With ``osrm_url`` set (the app reads ``COURIER_OSRM_URL``) it is an
+    :class:`~courier.routing.osrm.OsrmMatrix` on that server; when it is None or
+    blank, a :class:`GeodesicMatrix` at ``speed_mps`` and ``detour``, so the app
+    runs without any routing server. ``speed_mps`` and ``detour`` are ignored for
+    OSRM, whose profile knows the streets' speeds.
+    """
+    if osrm_url and osrm_url.strip():
+        from courier.routing.osrm import OsrmMatrix  # osrm imports this module
+
+        provider: MatrixProvider = OsrmMatrix(
+            osrm_url.strip(), profile=profile, timeout=timeout, max_table_size=max_table_size
+        )
+    else:
+        provider = GeodesicMatrix(speed_mps=speed_mps, detour=detour)
+    return CachedMatrix(provider, maxsize=cache_size)
+
+
+def __getattr__(name: str):
+    """Re-export ``OsrmMatrix`` lazily (it lives in :mod:`courier.routing.osrm`,
+    which imports :class:`Matrix` from here)."""
+    if name == "OsrmMatrix":
+        from courier.routing.osrm import OsrmMatrix
+
+        return OsrmMatrix
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,11 +1,19 @@
 """Matrix type and the offline geodesic provider."""
 
+import threading
+
 import numpy as np
 import pytest
 from geopy.distance import geodesic
 
 from courier.routing.geo import LatLon
-from courier.routing.matrix import GeodesicMatrix, Matrix, ellipsoid_distances
+from courier.routing.matrix import (
+    CachedMatrix,
+    GeodesicMatrix,
+    Matrix,
+    ellipsoid_distances,
+    provider_from_config,
+)
 
 # Real pairs: across Lyon, Nantes, Paris, Sydney, Reykjavik, and two long lines.
 REAL_PAIRS = [
@@ -111,3 +119,104 @@ def test_matrix_is_read_only_so_a_shared_copy_cannot_be_corrupted():
 def test_matrix_rejects_malformed_arrays(durations, distances, message):
     with pytest.raises(ValueError, match=message):
         Matrix(durations=durations, distances=distances)
+
+
+class CountingProvider:
+    """Geodesic matrices, counting calls; can be told to fail or to block."""
+
+    def __init__(self):
+        self.calls: list[tuple[LatLon, ...]] = []
+        self.fail = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def matrix(self, points):
+        self.calls.append(tuple(points))
+        self.entered.set()
+        assert self.release.wait(10)
+        if self.fail:
+            raise RuntimeError("provider down")
+        return GeodesicMatrix(4.2).matrix(points)
+
+
+A, B, C = LatLon(45.7578, 4.832), LatLon(45.7606, 4.8593), LatLon(45.7797, 4.827)
+
+
+def test_cache_returns_the_stored_matrix_without_recomputing():
+    provider = CountingProvider()
+    cache = CachedMatrix(provider, maxsize=4)
+    first = cache.matrix([A, B])
+    assert cache.matrix([A, B]) is first
+    assert len(provider.calls) == 1
+    assert cache.cache_info() == (1, 1, 4, 1)
+
+
+def test_cache_key_is_the_ordered_points_rounded_to_a_micro_degree():
+    provider = CountingProvider()
+    cache = CachedMatrix(provider)
+    cache.matrix([A, B])
+    cache.matrix([LatLon(A.lat + 4e-8, A.lon - 4e-8), B])  # same to 1e-6 degree
+    assert len(provider.calls) == 1
+    cache.matrix([B, A])  # another order is another matrix
+    assert len(provider.calls) == 2
+
+
+def test_provider_sees_rounded_points_so_answers_do_not_depend_on_call_order():
+    provider = CountingProvider()
+    CachedMatrix(provider).matrix([LatLon(45.75780004, 4.83200004)])
+    assert provider.calls == [(LatLon(45.7578, 4.832),)]
+
+
+def test_cache_evicts_the_least_recently_used_set():
+    provider = CountingProvider()
+    cache = CachedMatrix(provider, maxsize=2)
+    cache.matrix([A])
+    cache.matrix([B])
+    cache.matrix([A])  # A is now the most recent
+    cache.matrix([C])  # evicts B
+    cache.matrix([A])
+    assert len(provider.calls) == 3
+    cache.matrix([B])
+    assert len(provider.calls) == 4
+
+
+def test_cache_does_not_store_errors():
+    provider = CountingProvider()
+    provider.fail = True
+    cache = CachedMatrix(provider)
+    with pytest.raises(RuntimeError):
+        cache.matrix([A, B])
+    provider.fail = False
+    cache.matrix([A, B])
+    assert len(provider.calls) == 2
+
+
+def test_concurrent_misses_on_the_same_points_share_one_computation():
+    provider = CountingProvider()
+    provider.release.clear()
+    cache = CachedMatrix(provider)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.matrix([A, B])))]
+    threads[0].start()
+    assert provider.entered.wait(10)
+    threads.append(threading.Thread(target=lambda: results.append(cache.matrix([A, B]))))
+    threads[1].start()
+    for _ in range(1000):  # the second caller counts as a hit once it waits
+        if cache.cache_info().hits == 1:
+            break
+        threading.Event().wait(0.01)
+    provider.release.set()
+    for t in threads:
+        t.join(10)
+    assert len(provider.calls) == 1
+    assert len(results) == 2 and results[0] is results[1]
+
+
+def test_provider_from_config_is_a_cached_geodesic_without_url():
+    for url in (None, "", "  "):
+        provider = provider_from_config(url, speed_mps=5.0, detour=1.2, cache_size=3)
+        assert isinstance(provider, CachedMatrix)
+        assert provider.maxsize == 3
+        assert isinstance(provider.provider, GeodesicMatrix)
+        assert (provider.provider.speed_mps, provider.provider.detour) == (5.0, 1.2)
