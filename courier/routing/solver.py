@@ -1,0 +1,202 @@
+"""``solve()``: the one entry point to OR-Tools.
+
+Objective, in order of importance:
+
+1. serve as many shipments as possible, weighted by priority: leaving a
+   shipment out costs ``big * (1 + priority)``, where ``big`` exceeds any
+   possible travel, fixed, preference and balance cost, so no saving can pay
+   for a dropped shipment; mandatory and on-board shipments cost more than all
+   the others together, so they are dropped only when nothing else works (the
+   plan's status is then ``"infeasible"``);
+2. then the sum of the vehicles' fixed costs and their travel time times
+   ``cost_factor`` (plus ``preference_cost`` per shipment not on its
+   ``preferred_vehicle``, plus ``balance`` times the global span of the time
+   dimension).
+
+``strategy="vehicles_first"`` (used by the benchmarks) minimises the number of
+vehicles before travel: see :mod:`courier.routing.fleet`.
+
+Small problems do not burn the whole time limit: unless ``full_time`` is set,
+the search stops after ``min(time_limit, 0.1 s + 10 ms per node)``.
+"""
+
+from __future__ import annotations
+
+import time as _time
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from courier.routing.extract import extract_route
+from courier.routing.model import Model, build
+from courier.routing.precheck import check_shipment
+from courier.routing.problem import Plan, Problem, Route, Stats, Unassigned
+
+STRATEGIES = ("default",)  # "vehicles_first" arrives with courier.routing.fleet
+MAX_COST = 2**62
+
+
+def search_parameters(time_limit: float, first: str = "PARALLEL_CHEAPEST_INSERTION",
+                      metaheuristic: str = "GUIDED_LOCAL_SEARCH", log: bool = False):
+    """The search parameters shared by all strategies."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    params.log_search = log
+    return params
+
+
+def _cost_bound(problem: Problem, preference_cost: int) -> int:
+    """An upper bound on the routing part of the objective (everything but drops)."""
+    dur = problem.durations
+    n = len(dur)
+    max_arc = max((max(int(x) for x in row) for row in dur), default=0) if n else 0
+    max_factor = max(max(v.speed_factor, 1.0) * max(v.cost_factor, 1.0)
+                     for v in problem.vehicles)
+    nodes = 2 * len(problem.shipments) + 2 * len(problem.vehicles)
+    bound = int(nodes * (max_arc + 1) * max_factor) + 1
+    bound += sum(int(v.fixed_cost) for v in problem.vehicles)
+    bound += preference_cost * len(problem.shipments)
+    if problem.balance > 0:
+        starts = min(v.time_window.start for v in problem.vehicles)
+        stops_end = max([s.delivery.time_window.end for s in problem.shipments] + [0])
+        latest = min(max(v.time_window.end for v in problem.vehicles),
+                     stops_end + bound)
+        bound += problem.balance * max(0, latest - starts)
+    return bound + 1
+
+
+def penalties(problem: Problem, shipments: list[int], preference_cost: int) -> dict[int, int]:
+    """Drop penalty per modelled shipment (see the module docstring)."""
+    big = _cost_bound(problem, preference_cost)
+    tier = big * 101 * (len(shipments) + 1)
+    out = {}
+    for s in shipments:
+        sh = problem.shipments[s]
+        if sh.mandatory or sh.onboard is not None:
+            out[s] = tier
+        else:
+            out[s] = big * (1 + min(100, max(0, int(sh.priority))))
+    if tier * (len(shipments) + 1) > MAX_COST:
+        raise ValueError("costs too large for 64-bit arithmetic: scale durations down")
+    return out
+
+
+def warm_start_routes(m: Model, allowed: dict[int, tuple[int, ...]]) -> list[list[int]]:
+    """``Problem.initial_routes`` as lists of routing indices, one per vehicle.
+
+    Entries that no longer make sense are skipped: unknown vehicles or
+    shipments, shipments left out by the pre-check, vehicles a shipment may
+    not use, duplicates, and pickups without their delivery after them on the
+    same route (or deliveries without their pickup, unless on board).
+    """
+    problem = m.problem
+    by_id = {problem.shipments[s].id: s for s in m.shipments}
+    vehicle_of = {v.id: i for i, v in enumerate(problem.vehicles)}
+    routes: list[list[int]] = [[] for _ in problem.vehicles]
+    seen: set[int] = set()
+    for vid, entries in (problem.initial_routes or {}).items():
+        vi = vehicle_of.get(vid)
+        if vi is None:
+            continue
+        nodes, picked, delivered = [], set(), set()
+        for entry in entries:
+            try:
+                sid, what = entry
+            except (TypeError, ValueError):
+                continue
+            s = by_id.get(sid)
+            if s is None or s in seen or vi not in allowed[s]:
+                continue
+            if what == "pickup" and s in m.pickup_node and s not in picked:
+                picked.add(s)
+                nodes.append(m.pickup_node[s])
+            elif what == "delivery" and s not in delivered and (
+                    s in picked or s not in m.pickup_node):
+                delivered.add(s)
+                nodes.append(m.delivery_node[s])
+        keep = delivered
+        seen |= keep
+        routes[vi] = [m.manager.NodeToIndex(n) for n in nodes if m.node_shipment[n] in keep]
+    return routes
+
+
+def _empty_plan(problem: Problem, started: float, status: str,
+                unassigned: list[Unassigned]) -> Plan:
+    return Plan((), tuple(unassigned), Stats(_time.perf_counter() - started, status))
+
+
+def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default",
+          full_time: bool = False, preference_cost: int = 300, log: bool = False) -> Plan:
+    """Plan the shipments of ``problem`` on its vehicles within ``time_limit`` seconds.
+
+    ``preference_cost``: extra cost (in seconds of travel) of serving a
+    shipment with another vehicle than its ``preferred_vehicle``.
+    ``full_time``: search for the whole ``time_limit`` even on a small problem.
+    """
+    started = _time.perf_counter()
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}, expected one of {STRATEGIES}")
+    checks = [check_shipment(problem, sh) for sh in problem.shipments]
+    rejected = [Unassigned(sh.id, c.reason, c.detail)
+                for sh, c in zip(problem.shipments, checks, strict=True) if c.reason]
+    modelled = [i for i, c in enumerate(checks) if c.reason is None]
+    mandatory_lost = any(problem.shipments[i].mandatory for i, c in enumerate(checks)
+                         if c.reason)
+    if not problem.vehicles or not modelled:
+        return _empty_plan(problem, started, "infeasible" if mandatory_lost else "empty",
+                           rejected)
+    allowed = {i: checks[i].vehicles for i in modelled}
+    budget = time_limit if full_time else min(time_limit, 0.1 + 0.01 * 2 * len(modelled))
+    if strategy == "vehicles_first":
+        from courier.routing.fleet import solve_vehicles_first
+
+        m, assignment = solve_vehicles_first(problem, modelled, allowed, started, budget, log)
+    else:
+        m = build(problem, modelled, allowed, penalties(problem, modelled, preference_cost),
+                  preference_cost)
+        params = search_parameters(budget - (_time.perf_counter() - started), log=log)
+        m.routing.CloseModelWithParameters(params)
+        initial = None
+        if problem.initial_routes:
+            initial = m.routing.ReadAssignmentFromRoutes(warm_start_routes(m, allowed), True)
+        if initial is not None:
+            assignment = m.routing.SolveFromAssignmentWithParameters(initial, params)
+        else:
+            assignment = m.routing.SolveWithParameters(params)
+    return make_plan(m, assignment, rejected, started, mandatory_lost)
+
+
+def make_plan(m: Model, assignment, rejected: list[Unassigned], started: float,
+              mandatory_lost: bool) -> Plan:
+    """Turn the assignment into a :class:`Plan` (routes of used vehicles only)."""
+    problem = m.problem
+    if assignment is None:
+        lost = rejected + [Unassigned(problem.shipments[s].id, "no_room", "no solution found")
+                           for s in m.shipments]
+        status = "infeasible" if mandatory_lost or any(
+            problem.shipments[s].mandatory for s in m.shipments) else "no_solution"
+        return _empty_plan(problem, started, status, lost)
+    routes: list[Route] = []
+    for vi in range(len(problem.vehicles)):
+        if m.routing.IsVehicleUsed(assignment, vi):
+            routes.append(extract_route(m, assignment, vi))
+    served = {step.shipment for r in routes for step in r.steps if step.type == "delivery"}
+    unassigned = list(rejected)
+    for s in m.shipments:
+        sh = problem.shipments[s]
+        if sh.id not in served:
+            unassigned.append(Unassigned(sh.id, "no_room", "did not fit with the rest"))
+            mandatory_lost = mandatory_lost or sh.mandatory
+    optimal = m.routing.status() == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL
+    status = "infeasible" if mandatory_lost else ("optimal" if optimal else "feasible")
+    stats = Stats(
+        solve_time=_time.perf_counter() - started,
+        status=status,
+        cost=int(assignment.ObjectiveValue()),
+        vehicles_used=len(routes),
+        distance=sum(r.distance for r in routes),
+        duration=sum(r.duration for r in routes),
+    )
+    return Plan(tuple(routes), tuple(unassigned), stats)
