@@ -1,0 +1,120 @@
+"""The ``courier`` command: run the app, create users, run the demo, the dispatch
+worker and the benchmarks. Also ``courier db ...`` (migrations)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+
+from courier.errors import DomainError
+
+
+def _serve(host: str, port: int) -> None:
+    from courier.dispatch.scheduler import start_in_background
+    from courier.extensions import socketio
+
+    app = current_app._get_current_object()
+    if app.config["DISPATCH_AUTORUN"]:
+        start_in_background(app)
+    click.echo(f"Courier on http://{host}:{port}/")
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                 log_output=False)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_command(host, port):
+    """Serve the app with Socket.IO (and dispatch cycles, unless disabled)."""
+    _serve(host, port)
+
+
+@click.command("create-user")
+@click.option("--role", required=True,
+              type=click.Choice(["merchant", "courier", "dispatcher", "council"]))
+@click.option("--name", required=True)
+@click.option("--email")
+@click.option("--password")
+@click.option("--lat", type=click.FloatRange(-90, 90))
+@click.option("--lon", type=click.FloatRange(-180, 180))
+@click.option("--address", default="")
+@click.option("--vehicle", type=click.Choice(["bike", "cargo_bike"]))
+@with_appcontext
+def create_user_command(role, name, email, password, lat, lon, address, vehicle):
+    """Create a user and print a new API token as the last line."""
+    from courier.accounts import create_user, issue_token
+    from courier.extensions import db
+
+    if (lat is None) != (lon is None):
+        raise click.UsageError("give both --lat and --lon, or neither")
+    if vehicle and role != "courier":
+        raise click.UsageError("--vehicle is only for couriers")
+    try:
+        user = create_user(role, name, email, password, lat, lon, vehicle, address)
+        token = issue_token(user, name="cli")
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    click.echo(f"created {role} {user.name} (user {user.id})")
+    click.echo(token)
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command():
+    """Run dispatch cycles in this process (production: beside the web processes)."""
+    import signal
+    import time
+
+    from courier.dispatch.scheduler import loop
+
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *a: stopping.append(1))
+    click.echo(f"dispatch worker: every {current_app.config['DISPATCH_INTERVAL']}s")
+    loop(current_app._get_current_object(), time.sleep, stop=lambda: bool(stopping))
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--speed", default=10.0, show_default=True,
+              help="How many times faster than real time simulated couriers ride.")
+@with_appcontext
+def demo_command(host, port, speed):
+    """Seed a demo city (Lyon) and serve it with a simulator submitting jobs."""
+    from courier.demo import seed, simulator
+
+    logins = seed.seed()
+    click.echo("Demo city: Lyon. Log in with any of these (password: demo):")
+    for role, email in logins:
+        click.echo(f"  {role:<10} {email}")
+    simulator.start(current_app._get_current_object(), speed=speed)
+    _serve(host, port)
+
+
+def _create_app():
+    from courier import create_app
+
+    return create_app()
+
+
+class CourierGroup(FlaskGroup):
+    def __init__(self, **kwargs):
+        super().__init__(create_app=_create_app, add_default_commands=False,
+                         add_version_option=False, load_dotenv=False, set_debug_flag=False,
+                         **kwargs)
+        for cmd in (run_command, create_user_command, worker_command, demo_command,
+                    routes_command, shell_command):
+            self.add_command(cmd)
+        try:
+            from courier.bench import bench
+        except ImportError:  # pragma: no cover - the bench package is optional at import
+            bench = None
+        if bench is not None:
+            self.add_command(bench)
+
+
+main = CourierGroup(help="Courier: dispatch for bike-courier cooperatives.")

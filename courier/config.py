@@ -1,0 +1,69 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``COURIER_*``
+environment variables, then (in tests) the mapping given to ``create_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEV_SECRET = "dev-only-secret-change-me"
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "ENV": "development",  # "production" refuses the development secret
+    "SECRET_KEY": DEV_SECRET,
+    "DATABASE_URL": None,  # default: sqlite file in the instance folder
+    "AUTO_MIGRATE": True,  # create or upgrade the schema on first start
+    "STATIC_FOLDER": str(ROOT / "static"),
+    # dispatch
+    "DISPATCH_INTERVAL": 30,  # seconds between automatic cycles while jobs are pending
+    "DISPATCH_AUTORUN": True,  # run cycles in this process (off for web processes beside a worker)
+    "DISPATCH_TIME_LIMIT": 5.0,  # seconds given to the optimiser per cycle
+    "OFFER_TTL": 120,  # seconds a courier has to accept an offer
+    "REOFFER_COOLDOWN": 600,  # seconds before a declined job may go back to the same courier
+    "DEFAULT_DELIVERY_MINUTES": 60,  # deliver_by defaults to ready_at plus this
+    "BIKE_SPEED_KMH": 15.0,
+    "CARGO_SPEED_FACTOR": 1.25,  # cargo bikes take this much longer on every leg
+    "DETOUR_FACTOR": 1.3,  # street distance over straight-line distance
+    "PICKUP_SERVICE_S": 180,
+    "DROPOFF_SERVICE_S": 120,
+    "OSRM_URL": None,
+    "PRICE_BASE_CENTS": 450,
+    "PRICE_PER_KM_CENTS": 90,
+    # live updates
+    "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
+    "SOCKETIO_CHANNEL": "courier",
+    "SOCKETIO_ASYNC_MODE": "threading",
+    # security
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    # i18n
+    "LANGUAGES": ["fr", "en"],
+    "BABEL_DEFAULT_LOCALE": "fr",
+    # API documentation (flask-smorest)
+    "API_TITLE": "Courier coop dispatch API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+def database_uri(config: dict, instance_path: str) -> str:
+    url = config.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'courier.sqlite'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def check_production(config: dict) -> None:
+    """Refuse to run in production with settings only fit for a laptop."""
+    if config.get("ENV") != "production":
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET):
+        raise RuntimeError("COURIER_SECRET_KEY must be set to a random value in production")
+    if len(str(config["SECRET_KEY"])) < 32:
+        raise RuntimeError("COURIER_SECRET_KEY is too short (32 characters at least)")

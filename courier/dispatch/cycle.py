@@ -1,0 +1,136 @@
+"""A dispatch cycle: expire lapsed offers, plan pending jobs over free couriers,
+offer one run to each courier who got work, explain what was left.
+
+One cycle at a time: a PostgreSQL advisory lock across processes, a lock in the
+process on SQLite (the embedded, single-process setup).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from courier.dispatch import reasons
+from courier.dispatch.lifecycle import announce_job, announce_run, move_job, record
+from courier.dispatch.planning import build_problem, snapshot
+from courier.dispatch.runs import expire_offers
+from courier.errors import Conflict
+from courier.extensions import db
+from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, StopKind, User, utcnow
+from courier.routing import solve
+
+log = logging.getLogger(__name__)
+_LOCK_KEY = 0x636F7572  # "cour"
+_local_lock = threading.Lock()
+
+
+@dataclass
+class CycleResult:
+    runs: list[Run] = field(default_factory=list)
+    unassigned: list[tuple[Job, str]] = field(default_factory=list)
+    expired: list[Run] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+
+@contextmanager
+def cycle_lock():
+    """Hold the dispatch lock for the current transaction, or raise Conflict."""
+    if db.engine.dialect.name == "postgresql":
+        got = db.session.execute(select(func.pg_try_advisory_xact_lock(_LOCK_KEY))).scalar()
+        if not got:
+            raise Conflict("a dispatch cycle is already running")
+        yield
+        return
+    if not _local_lock.acquire(timeout=0.1):
+        raise Conflict("a dispatch cycle is already running")
+    try:
+        yield
+    finally:
+        _local_lock.release()
+
+
+def run_cycle(actor: User | None = None, now: datetime | None = None) -> CycleResult:
+    """Run one cycle and commit it. Raises Conflict if another cycle is running."""
+    try:
+        with cycle_lock():
+            result = _plan_and_offer(actor, now or utcnow())
+            db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
+    result = CycleResult(expired=expire_offers(now))
+    snap = snapshot(now)
+    if not snap.jobs:
+        return result
+    problem, points = build_problem(snap)
+    plan = solve(problem, time_limit=float(current_app.config["DISPATCH_TIME_LIMIT"]))
+    result.stats = {"solve_time": plan.stats.solve_time, "status": plan.stats.status,
+                    "jobs": len(snap.jobs), "couriers": len(snap.couriers)}
+    jobs = {j.id: j for j in snap.jobs}
+    couriers = {c.id: c for c in snap.couriers}
+    for route in plan.routes:
+        run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points)
+        if run is not None:
+            result.runs.append(run)
+    for miss in plan.unassigned:
+        job = jobs[miss.shipment]
+        text = reasons.unassigned(job, miss.reason, snap)
+        result.unassigned.append((job, text))
+        if job.unassigned_reason != text:
+            job.unassigned_reason = text
+            record(actor, "job", "not_assigned", job=job, reason=text,
+                   data={"code": miss.reason})
+    log.info("dispatch cycle: %d jobs, %d couriers, %d runs offered, %d unassigned",
+             len(snap.jobs), len(snap.couriers), len(result.runs), len(result.unassigned))
+    return result
+
+
+def _offer_route(actor, now, courier: Courier, route, jobs: dict, points) -> Run | None:
+    steps = [s for s in route.steps if s.type in ("pickup", "delivery")]
+    if not steps:
+        return None
+    ttl = current_app.config["OFFER_TTL"]
+    run = Run(courier=courier, status=RunStatus.OFFERED, created_at=now,
+              expires_at=now + timedelta(seconds=ttl),
+              planned_start=now + timedelta(seconds=route.steps[0].arrival),
+              planned_end=now + timedelta(seconds=route.steps[-1].arrival),
+              distance_m=route.distance)
+    db.session.add(run)
+    db.session.flush()
+    taken = set()
+    for job_id in dict.fromkeys(s.shipment for s in steps):
+        if move_job(jobs[job_id], JobStatus.PENDING, JobStatus.OFFERED, actor, "offered",
+                    run=run, announce=False, run_id=run.id, courier_id=courier.id,
+                    unassigned_reason=None):
+            taken.add(job_id)
+    if not taken:  # every job changed meanwhile (cancelled): no offer
+        db.session.delete(run)
+        db.session.flush()
+        return None
+    seq, peak = 0, 0
+    for s in steps:
+        if s.shipment not in taken:
+            continue
+        p = points[s.location]
+        run.stops.append(RunStop(seq=seq, job_id=s.shipment, lat=p.lat, lon=p.lon,
+                                 kind=StopKind.PICKUP if s.type == "pickup" else StopKind.DROPOFF,
+                                 planned_arrival=now + timedelta(seconds=s.arrival)))
+        peak = max(peak, s.load[0] if s.load else 0)
+        seq += 1
+    run.reason = reasons.offer(courier, len(taken), route.distance / 1000, peak / 1000)
+    record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=run.reason,
+           data={"jobs": sorted(taken)})
+    for job_id in sorted(taken):
+        announce_job(jobs[job_id])
+    announce_run(run, "run.offered")
+    return run

@@ -1,0 +1,131 @@
+"""From the database's view of the world to a routing problem, and back.
+
+``snapshot`` gathers what a cycle plans with (pending jobs, couriers free to take
+an offer, where and when each one is next free); ``build_problem`` turns it into
+:class:`courier.routing.Problem` with times in seconds from ``now``, weights in
+grams and volumes in millilitres.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from courier.extensions import db
+from courier.models import Courier, Job, JobStatus, Run, RunStatus, Vehicle
+from courier.routing import Problem, Shipment, Stop, TimeWindow
+from courier.routing import Vehicle as RoutingVehicle
+from courier.routing.geo import LatLon
+from courier.routing.matrix import provider_from_config
+
+_providers: dict = {}
+
+
+@dataclass
+class Snapshot:
+    now: datetime
+    jobs: list[Job]
+    couriers: list[Courier]  # on shift and free to take an offer
+    on_shift: int  # on shift at all, offered or not
+    free_from: dict[int, tuple[LatLon, datetime]] = field(default_factory=dict)
+    excluded: dict[int, set[int]] = field(default_factory=dict)  # job id -> courier ids
+
+
+def snapshot(now: datetime) -> Snapshot:
+    """Pending jobs and the couriers who may be offered work now."""
+    jobs = db.session.scalars(select(Job).where(Job.status == JobStatus.PENDING)
+                              .order_by(Job.deliver_by, Job.id)).all()
+    on_shift = db.session.scalars(select(Courier).where(Courier.on_shift.is_(True),
+                                                        Courier.lat.is_not(None))
+                                  .order_by(Courier.id)).all()
+    runs = db.session.scalars(select(Run).where(
+        Run.courier_id.in_([c.id for c in on_shift]),
+        Run.status.in_([RunStatus.OFFERED, RunStatus.ACCEPTED]))).all()
+    deciding = {r.courier_id for r in runs if r.status == RunStatus.OFFERED}
+    free = [c for c in on_shift if c.id not in deciding]
+    snap = Snapshot(now=now, jobs=list(jobs), couriers=free, on_shift=len(on_shift))
+    for c in free:
+        snap.free_from[c.id] = (LatLon(c.lat, c.lon), now)
+    for r in runs:  # riding an accepted run: free where and when it ends
+        if r.status == RunStatus.ACCEPTED and r.courier_id in snap.free_from and r.stops:
+            end = r.stops[-1]
+            when = max(now, r.planned_end)
+            if when >= snap.free_from[r.courier_id][1]:
+                snap.free_from[r.courier_id] = (LatLon(end.lat, end.lon), when)
+    snap.excluded = recent_refusals(now, [j.id for j in jobs])
+    return snap
+
+
+def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, set[int]]:
+    """Who declined (or let expire) which of these jobs within the cool-down."""
+    from courier.models import RunStop
+
+    if not job_ids:
+        return {}
+    since = now - timedelta(seconds=current_app.config["REOFFER_COOLDOWN"])
+    rows = db.session.execute(
+        select(RunStop.job_id, Run.courier_id).join(Run, RunStop.run_id == Run.id).where(
+            RunStop.job_id.in_(job_ids), Run.status.in_([RunStatus.DECLINED, RunStatus.EXPIRED]),
+            Run.ended_at >= since)).all()
+    out: dict[int, set[int]] = {}
+    for job_id, courier_id in rows:
+        out.setdefault(job_id, set()).add(courier_id)
+    return out
+
+
+def matrix_provider():
+    cfg = current_app.config
+    key = (cfg["OSRM_URL"], cfg["BIKE_SPEED_KMH"], cfg["DETOUR_FACTOR"])
+    if key not in _providers:
+        _providers[key] = provider_from_config(
+            osrm_url=cfg["OSRM_URL"], speed_mps=cfg["BIKE_SPEED_KMH"] / 3.6,
+            detour=cfg["DETOUR_FACTOR"])
+    return _providers[key]
+
+
+def _secs(t: datetime, now: datetime) -> int:
+    return max(0, math.floor((t - now).total_seconds()))
+
+
+def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
+    """The routing problem of a snapshot, and the points its locations index."""
+    cfg = current_app.config
+    points: list[LatLon] = []
+    index: dict[LatLon, int] = {}
+
+    def loc(p: LatLon) -> int:
+        p = LatLon(round(p.lat, 6), round(p.lon, 6))
+        if p not in index:
+            index[p] = len(points)
+            points.append(p)
+        return index[p]
+
+    vehicles = []
+    for c in snap.couriers:
+        where, when = snap.free_from[c.id]
+        vehicles.append(RoutingVehicle(
+            id=c.id, start=loc(where), time_window=TimeWindow(_secs(when, snap.now)),
+            capacity=(round(c.capacity_kg * 1000), round(c.capacity_l * 1000)),
+            speed_factor=cfg["CARGO_SPEED_FACTOR"] if c.vehicle == Vehicle.CARGO_BIKE else 1.0))
+    everyone = frozenset(c.id for c in snap.couriers)
+    shipments = []
+    for j in snap.jobs:
+        window = TimeWindow(_secs(j.ready_at, snap.now), _secs(j.deliver_by, snap.now))
+        excluded = snap.excluded.get(j.id, set())
+        shipments.append(Shipment(
+            id=j.id,
+            pickup=Stop(loc(LatLon(j.pickup_lat, j.pickup_lon)), window, cfg["PICKUP_SERVICE_S"]),
+            delivery=Stop(loc(LatLon(j.dropoff_lat, j.dropoff_lon)), window,
+                          cfg["DROPOFF_SERVICE_S"]),
+            amount=(round(j.weight_kg * 1000), round(j.volume_l * 1000)),
+            allowed_vehicles=(everyone - excluded) if excluded else None,
+        ))
+    matrix = matrix_provider().matrix(points) if points else None
+    problem = Problem(
+        shipments=shipments, vehicles=vehicles,
+        durations=matrix.durations if matrix else [], distances=matrix.distances if matrix else [])
+    return problem, points

@@ -1,0 +1,142 @@
+"""What happens to a run once offered: accept, decline, expire, and its stops
+picked up, delivered or failed, until the run is done."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from courier.dispatch.lifecycle import announce_run, move_job, move_run
+from courier.errors import Conflict, Forbidden, InvalidInput
+from courier.extensions import db
+from courier.models import (OPEN_JOB_STATUSES, Job, JobStatus, Role, Run, RunStatus, StopKind,
+                            User, utcnow)
+
+TERMINAL_JOB = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+def _own_run(user: User, run: Run) -> None:
+    if user.role != Role.COURIER or user.courier is None or run.courier_id != user.courier.id:
+        raise Forbidden("this run is not yours")
+
+
+def accept_run(user: User, run: Run, now: datetime | None = None) -> Run:
+    """The courier takes the offered run: its jobs become theirs."""
+    _own_run(user, run)
+    now = now or utcnow()
+    if run.status == RunStatus.OFFERED and run.expires_at <= now:
+        expire_run(run)
+        raise Conflict("this offer has expired", {"status": RunStatus.EXPIRED.value})
+    move_run(run, RunStatus.OFFERED, RunStatus.ACCEPTED, user, "accepted", accepted_at=now,
+             conflict="this run is {status} and can no longer be accepted")
+    for job in _jobs(run):
+        move_job(job, JobStatus.OFFERED, JobStatus.ACCEPTED, user, "accepted", run=run)
+    if not finish_run_if_complete(run, user):
+        announce_run(run, "run.updated")
+    return run
+
+
+def decline_run(user: User, run: Run, reason: str = "") -> Run:
+    """The courier turns the offer down: its jobs go back to be planned again."""
+    _own_run(user, run)
+    move_run(run, RunStatus.OFFERED, RunStatus.DECLINED, user, "declined", reason=reason,
+             ended_at=utcnow(), conflict="this run is {status} and can no longer be declined")
+    _release_jobs(run, user, "declined", reason)
+    announce_run(run, "run.cancelled")
+    return run
+
+
+def expire_run(run: Run) -> bool:
+    """An unanswered offer lapses and counts as declined."""
+    if not move_run(run, RunStatus.OFFERED, RunStatus.EXPIRED, None, "expired",
+                    reason="not answered in time", ended_at=utcnow()):
+        return False
+    _release_jobs(run, None, "offer_expired", "the offer was not answered in time")
+    announce_run(run, "run.cancelled")
+    return True
+
+
+def expire_offers(now: datetime | None = None) -> list[Run]:
+    """Expire every offer whose time is up. Returns the runs that expired here."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Run).where(
+        Run.status == RunStatus.OFFERED, Run.expires_at <= now)).all()
+    return [run for run in due if expire_run(run)]
+
+
+def _release_jobs(run: Run, actor: User | None, action: str, reason: str) -> None:
+    for job in _jobs(run):
+        move_job(job, JobStatus.OFFERED, JobStatus.PENDING, actor, action, run=run,
+                 reason=reason, run_id=None, courier_id=None)
+
+
+def _jobs(run: Run) -> list[Job]:
+    seen: dict[int, Job] = {}
+    for stop in run.stops:
+        seen.setdefault(stop.job_id, stop.job)
+    return list(seen.values())
+
+
+def _carrying(user: User, job: Job) -> Run:
+    if user.role != Role.COURIER or user.courier is None or job.courier_id != user.courier.id:
+        raise Forbidden("this job is not on your run")
+    run = job.run
+    if run is None or run.status != RunStatus.ACCEPTED:
+        raise Conflict("this job is not on an accepted run of yours",
+                       {"status": job.status.value})
+    return run
+
+
+def _stop_done(run: Run, job: Job, kind: StopKind, now: datetime) -> None:
+    for stop in run.stops:
+        if stop.job_id == job.id and stop.kind == kind and stop.done_at is None:
+            stop.done_at = now
+
+
+def mark_picked_up(user: User, job: Job) -> Job:
+    run = _carrying(user, job)
+    now = utcnow()
+    move_job(job, JobStatus.ACCEPTED, JobStatus.PICKED_UP, user, "picked_up", run=run,
+             picked_up_at=now, conflict="a job that is {status} cannot be picked up")
+    _stop_done(run, job, StopKind.PICKUP, now)
+    announce_run(run, "run.updated")
+    return job
+
+
+def mark_delivered(user: User, job: Job) -> Job:
+    run = _carrying(user, job)
+    now = utcnow()
+    move_job(job, JobStatus.PICKED_UP, JobStatus.DELIVERED, user, "delivered", run=run,
+             delivered_at=now,
+             conflict="a job that is {status} cannot be delivered: pick it up first")
+    _stop_done(run, job, StopKind.DROPOFF, now)
+    if not finish_run_if_complete(run, user):
+        announce_run(run, "run.updated")
+    return job
+
+
+def mark_failed(user: User, job: Job, reason: str) -> Job:
+    if not reason or not reason.strip():
+        raise InvalidInput("say why the delivery failed", {"reason": "required"})
+    run = _carrying(user, job)
+    move_job(job, (JobStatus.ACCEPTED, JobStatus.PICKED_UP), JobStatus.FAILED, user, "failed",
+             run=run, reason=reason, failure_reason=reason[:255],
+             conflict="a job that is {status} cannot fail")
+    if not finish_run_if_complete(run, user):
+        announce_run(run, "run.updated")
+    return job
+
+
+def finish_run_if_complete(run: Run, actor: User | None) -> bool:
+    """Close the run once none of its jobs is still open. Returns whether it closed."""
+    if any(job.status in OPEN_JOB_STATUSES for job in _jobs(run)):
+        return False
+    target = RunStatus.DONE if run.status == RunStatus.ACCEPTED else RunStatus.CANCELLED
+    if not move_run(run, (RunStatus.ACCEPTED, RunStatus.OFFERED), target, actor,
+                    "completed" if target == RunStatus.DONE else "cancelled",
+                    reason="" if target == RunStatus.DONE else "all its jobs were cancelled",
+                    ended_at=utcnow()):
+        return False
+    announce_run(run, "run.updated" if target == RunStatus.DONE else "run.cancelled")
+    return True

@@ -1,0 +1,55 @@
+"""Cycles that run by themselves: expire lapsed offers every second, and plan
+pending jobs every ``DISPATCH_INTERVAL`` seconds while there are any."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask
+from sqlalchemy import exists, select
+
+from courier.dispatch.cycle import run_cycle
+from courier.dispatch.runs import expire_offers
+from courier.errors import Conflict
+from courier.extensions import db
+from courier.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
+    """One pass of the loop. Returns when the last cycle ran."""
+    now = time.monotonic() if now is None else now
+    with app.app_context():
+        try:
+            if expire_offers():
+                db.session.commit()
+            pending = db.session.scalar(select(exists().where(Job.status == JobStatus.PENDING)))
+            if pending and now - last_cycle >= app.config["DISPATCH_INTERVAL"]:
+                last_cycle = now
+                run_cycle()
+        except Conflict:
+            pass  # another process runs this cycle
+        except Exception:
+            log.exception("dispatch loop")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+    return last_cycle
+
+
+def loop(app: Flask, sleep, stop=lambda: False) -> None:
+    """Run ``tick`` forever (or until ``stop()``), sleeping with ``sleep``."""
+    last = time.monotonic() - app.config["DISPATCH_INTERVAL"] + 2  # first cycle soon
+    while not stop():
+        last = tick(app, last)
+        sleep(1)
+
+
+def start_in_background(app: Flask) -> None:
+    """Start the loop beside the web server (the embedded, single-process setup)."""
+    from courier.extensions import socketio
+
+    socketio.start_background_task(loop, app, socketio.sleep)
+    log.info("dispatch loop started (every %ss)", app.config["DISPATCH_INTERVAL"])

@@ -1,0 +1,12 @@
+"""The data model. Import models from here."""
+
+from courier.models.base import Base, UTCDateTime, utcnow
+from courier.models.events import Event
+from courier.models.jobs import (OPEN_JOB_STATUSES, Job, JobStatus, Run, RunStatus, RunStop,
+                                 StopKind)
+from courier.models.users import CAPACITY, ApiToken, Courier, Merchant, Role, User, Vehicle
+
+__all__ = [
+    "CAPACITY", "OPEN_JOB_STATUSES", "ApiToken", "Base", "Courier", "Event", "Job", "JobStatus", "Merchant", "Role",
+    "Run", "RunStatus", "RunStop", "StopKind", "UTCDateTime", "User", "Vehicle", "utcnow",
+]

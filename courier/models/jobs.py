@@ -1,0 +1,164 @@
+"""Work: delivery jobs, the runs that carry them, and their ordered stops."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from courier.models.base import Base, utcnow
+
+
+class JobStatus(enum.StrEnum):
+    PENDING = "pending"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    PICKED_UP = "picked_up"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN_JOB_STATUSES = frozenset({JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED,
+                               JobStatus.PICKED_UP})
+
+
+class RunStatus(enum.StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DONE = "done"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class StopKind(enum.StrEnum):
+    PICKUP = "pickup"
+    DROPOFF = "dropoff"
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class Job(Base):
+    """One delivery asked by a shop: from pickup to dropoff within a time window."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "idempotency_key", name="uq_jobs_merchant_idempotency"),
+        Index("ix_jobs_status_ready", "status", "ready_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"),
+                                              default=JobStatus.PENDING)
+    pickup_address: Mapped[str] = mapped_column(String(255), default="")
+    pickup_lat: Mapped[float]
+    pickup_lon: Mapped[float]
+    dropoff_address: Mapped[str] = mapped_column(String(255), default="")
+    dropoff_lat: Mapped[float]
+    dropoff_lon: Mapped[float]
+    ready_at: Mapped[datetime]
+    deliver_by: Mapped[datetime]
+    weight_kg: Mapped[float] = mapped_column(default=0.0)
+    volume_l: Mapped[float] = mapped_column(default=0.0)
+    recipient_name: Mapped[str] = mapped_column(String(120), default="")
+    recipient_phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    price_cents: Mapped[int | None]
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("couriers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    picked_up_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    failure_reason: Mapped[str | None] = mapped_column(String(255))
+    unassigned_reason: Mapped[str | None] = mapped_column(String(500))
+
+    merchant = relationship("Merchant")
+    run: Mapped[Run | None] = relationship(foreign_keys=[run_id])
+    courier = relationship("Courier")
+
+    @property
+    def pickup(self) -> dict:
+        return {"address": self.pickup_address, "lat": self.pickup_lat, "lon": self.pickup_lon}
+
+    @property
+    def dropoff(self) -> dict:
+        return {"address": self.dropoff_address, "lat": self.dropoff_lat, "lon": self.dropoff_lon}
+
+    @property
+    def recipient(self) -> dict:
+        return {"name": self.recipient_name, "phone": self.recipient_phone}
+
+    def _planned(self, kind: StopKind) -> datetime | None:
+        if self.run is None:
+            return None
+        return next((s.planned_arrival for s in self.run.stops
+                     if s.job_id == self.id and s.kind == kind), None)
+
+    @property
+    def planned_pickup_at(self) -> datetime | None:
+        return self._planned(StopKind.PICKUP)
+
+    @property
+    def planned_dropoff_at(self) -> datetime | None:
+        return self._planned(StopKind.DROPOFF)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_JOB_STATUSES
+
+
+class Run(Base):
+    """An ordered set of stops offered to one courier, as planned by dispatch."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id"), index=True)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"),
+                                              default=RunStatus.OFFERED, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    planned_start: Mapped[datetime]
+    planned_end: Mapped[datetime]
+    distance_m: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+    courier = relationship("Courier")
+    stops: Mapped[list[RunStop]] = relationship(
+        back_populates="run", order_by="RunStop.seq", cascade="all, delete-orphan")
+
+
+class RunStop(Base):
+    """A pickup or a dropoff of one job, in the order the courier rides them."""
+
+    __tablename__ = "run_stops"
+    __table_args__ = (UniqueConstraint("run_id", "seq", name="uq_run_stops_run_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    seq: Mapped[int]
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    kind: Mapped[StopKind] = mapped_column(_enum(StopKind, "stop_kind"))
+    planned_arrival: Mapped[datetime]
+    lat: Mapped[float]
+    lon: Mapped[float]
+    done_at: Mapped[datetime | None]
+
+    run: Mapped[Run] = relationship(back_populates="stops")
+    job: Mapped[Job] = relationship()
+
+    @property
+    def address(self) -> str:
+        return self.job.pickup_address if self.kind == StopKind.PICKUP else self.job.dropoff_address

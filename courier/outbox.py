@@ -1,0 +1,51 @@
+"""Live messages that go out only once the change they describe is committed.
+
+Operations call :func:`publish` while they work; the messages wait in the
+session and are handed to the sender registered by the app (Socket.IO) right
+after the commit, or dropped on rollback. Dispatch never imports the web layer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+_KEY = "courier.outbox"
+_sender: Callable[[str, dict, str], None] | None = None
+
+
+def set_sender(sender: Callable[[str, dict, str], None] | None) -> None:
+    """Register ``sender(event, payload, room)``, called after each commit."""
+    global _sender
+    _sender = sender
+
+
+def publish(session: Session, name: str, payload: dict, *rooms: str) -> None:
+    """Queue ``name`` with ``payload`` for each room, to go out after commit."""
+    box = session.info.setdefault(_KEY, [])
+    box.extend((name, payload, room) for room in rooms)
+
+
+def pending(session: Session) -> list:
+    return list(session.info.get(_KEY, []))
+
+
+@event.listens_for(Session, "after_commit")
+def _flush(session: Session) -> None:
+    box = session.info.pop(_KEY, [])
+    if not box or _sender is None:
+        return
+    for name, payload, room in box:
+        try:
+            _sender(name, payload, room)
+        except Exception:  # a dead socket must not undo a committed change
+            log.exception("could not emit %s to %s", name, room)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop(session: Session) -> None:
+    session.info.pop(_KEY, None)

@@ -1,0 +1,115 @@
+"""How jobs, runs and events look from outside: in API responses and Socket.IO
+messages alike (one shape, one place)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class PlaceOut(Schema):
+    address = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class RecipientOut(Schema):
+    name = fields.String()
+    phone = fields.String()
+
+
+class CourierRef(Schema):
+    id = fields.Integer()
+    first_name = fields.Function(lambda c: c.user.first_name, dump_only=True)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    actor_id = fields.Integer(allow_none=True)
+    subject = fields.String()
+    job_id = fields.Integer(allow_none=True)
+    run_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    reason = fields.String()
+
+
+class JobOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    merchant_id = fields.Integer()
+    pickup = fields.Nested(PlaceOut)
+    dropoff = fields.Nested(PlaceOut)
+    ready_at = fields.AwareDateTime()
+    deliver_by = fields.AwareDateTime()
+    weight_kg = fields.Float()
+    volume_l = fields.Float()
+    recipient = fields.Nested(RecipientOut)
+    notes = fields.String()
+    price_cents = fields.Integer(allow_none=True)
+    run_id = fields.Integer(allow_none=True)
+    courier = fields.Nested(CourierRef, allow_none=True)
+    planned_pickup_at = fields.AwareDateTime(allow_none=True)
+    planned_dropoff_at = fields.AwareDateTime(allow_none=True)
+    picked_up_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
+    unassigned_reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class JobDetailOut(JobOut):
+    events = fields.List(fields.Nested(EventOut))
+
+
+class StopOut(Schema):
+    seq = fields.Integer()
+    job_id = fields.Integer()
+    kind = fields.String()
+    address = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    planned_arrival = fields.AwareDateTime()
+    done_at = fields.AwareDateTime(allow_none=True)
+    job_status = fields.Function(lambda s: s.job.status.value, dump_only=True)
+    weight_kg = fields.Function(lambda s: s.job.weight_kg, dump_only=True)
+    recipient = fields.Function(lambda s: s.job.recipient if s.kind == "dropoff" else None,
+                                dump_only=True)
+    notes = fields.Function(lambda s: s.job.notes, dump_only=True)
+
+
+class RunOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    courier = fields.Nested(CourierRef)
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    accepted_at = fields.AwareDateTime(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)
+    planned_start = fields.AwareDateTime()
+    planned_end = fields.AwareDateTime()
+    distance_m = fields.Integer()
+    reason = fields.String()
+    stops = fields.List(fields.Nested(StopOut))
+
+
+class CourierOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    vehicle = fields.String()
+    capacity_kg = fields.Float()
+    capacity_l = fields.Float()
+    on_shift = fields.Boolean()
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    position_at = fields.AwareDateTime(allow_none=True)
+
+
+def dump_job(job) -> dict:
+    return JobOut().dump(job)
+
+
+def dump_run(run) -> dict:
+    return RunOut().dump(run)

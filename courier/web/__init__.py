@@ -1,0 +1,34 @@
+"""The web layer: REST API, pages and Socket.IO events."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError
+
+from courier.errors import DomainError
+
+
+def register(app: Flask) -> None:
+    from courier.web import pages, sockets
+    from courier.web.api import error_response, register_api
+
+    register_api(app)
+    app.register_blueprint(pages.bp)
+    sockets.register()
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        if request.path.startswith("/api/"):
+            return error_response(err.status, err.message, err.fields)
+        return pages.error_page(err.status, err.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError):
+        if request.path.startswith("/api/"):
+            return error_response(400, f"CSRF check failed: {err.description}",
+                                  {"X-CSRFToken": err.description})
+        return pages.error_page(400, err.description)

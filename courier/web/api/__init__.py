@@ -1,0 +1,64 @@
+"""The REST API under /api/v1, described by OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from courier.extensions import csrf
+
+
+def _flatten(messages, prefix="") -> dict:
+    """webargs' nested messages as ``{"dropoff.lat": "message"}``."""
+    out = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, name))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        out[prefix or "_body"] = " ".join(messages)
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(_flatten(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix or "_body"] = str(messages)
+    return out
+
+
+def error_response(status: int, message: str, fields: dict | None = None):
+    resp = jsonify({"error": message, "fields": fields or {}})
+    resp.status_code = status
+    return resp
+
+
+class CourierApi(Api):
+    """flask-smorest's Api, answering every error as ``{"error", "fields"}``."""
+
+    def handle_http_exception(self, error: HTTPException):
+        if not request.path.startswith("/api/"):
+            return error
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages")
+        if messages:
+            fields = {}
+            for location, msgs in messages.items():
+                flat = _flatten(msgs)
+                fields.update(flat if location in ("json", "query", "form")
+                              else {f"{location}.{k}": v for k, v in flat.items()})
+            first = next(iter(fields.items()), ("", error.description))
+            return error_response(error.code, f"invalid {first[0]}: {first[1]}", fields)
+        return error_response(error.code or 500, error.description or error.name)
+
+
+api = CourierApi()
+
+
+def register_api(app: Flask) -> None:
+    from courier.web.api import courier_api, dispatch_api, jobs_api, runs_api
+
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer"}}}})
+    for module in (jobs_api, courier_api, runs_api, dispatch_api):
+        csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
+        api.register_blueprint(module.blp, url_prefix="/api/v1")

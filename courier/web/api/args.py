@@ -1,0 +1,88 @@
+"""What the API accepts: request bodies and query strings, validated field by field."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+Lat = validate.Range(-90, 90, error="must be a latitude between -90 and 90")
+Lon = validate.Range(-180, 180, error="must be a longitude between -180 and 180")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class PlaceIn(Strict):
+    lat = fields.Float(required=True, validate=Lat, allow_nan=False)
+    lon = fields.Float(required=True, validate=Lon, allow_nan=False)
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+class PickupIn(Strict):
+    """A pickup may leave out the coordinates: the shop's own location is used."""
+
+    lat = fields.Float(validate=Lat, allow_nan=False)
+    lon = fields.Float(validate=Lon, allow_nan=False)
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+
+    @validates_schema
+    def _both(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("give both lat and lon, or neither", "lat")
+
+
+class RecipientIn(Strict):
+    name = fields.String(load_default="", validate=validate.Length(max=120))
+    phone = fields.String(load_default="", validate=validate.Length(max=40))
+
+
+class JobIn(Strict):
+    pickup = fields.Nested(PickupIn)
+    dropoff = fields.Nested(PlaceIn, required=True)
+    weight_kg = fields.Float(load_default=0.0, allow_nan=False,
+                             validate=validate.Range(0, 1000, error="must be between 0 and 1000"))
+    volume_l = fields.Float(load_default=0.0, allow_nan=False,
+                            validate=validate.Range(0, 5000, error="must be between 0 and 5000"))
+    ready_at = fields.AwareDateTime(format="iso")
+    deliver_by = fields.AwareDateTime(format="iso")
+    recipient = fields.Nested(RecipientIn)
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if "ready_at" in data and "deliver_by" in data and data["deliver_by"] <= data["ready_at"]:
+            raise ValidationError("must be after ready_at", "deliver_by")
+
+
+class JobQuery(Schema):
+    status = fields.String(validate=validate.OneOf(
+        ["pending", "offered", "accepted", "picked_up", "delivered", "failed", "cancelled"]))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class ReasonIn(Strict):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class FailedIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class ShiftIn(Strict):
+    online = fields.Boolean(required=True)
+    lat = fields.Float(validate=Lat, allow_nan=False)
+    lon = fields.Float(validate=Lon, allow_nan=False)
+
+
+class PositionIn(Strict):
+    lat = fields.Float(required=True, validate=Lat, allow_nan=False)
+    lon = fields.Float(required=True, validate=Lon, allow_nan=False)
+
+
+class IdempotencyHeader(Schema):
+    class Meta:
+        unknown = "exclude"
+
+    key = fields.String(data_key="Idempotency-Key", validate=validate.Length(1, 255))

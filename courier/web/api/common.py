@@ -1,0 +1,21 @@
+"""Small helpers shared by the API's blueprints."""
+
+from __future__ import annotations
+
+from flask import g
+
+from courier.errors import NotFound
+from courier.extensions import db
+
+BEARER = [{"bearerAuth": []}]
+
+
+def get_or_404(model, obj_id: int, what: str | None = None):
+    obj = db.session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(f"no {what or model.__name__.lower()} {obj_id}")
+    return obj
+
+
+def user():
+    return g.user

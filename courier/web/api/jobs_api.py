@@ -1,0 +1,127 @@
+"""Jobs: shops submit, follow and cancel them; couriers mark their stops."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from courier.dispatch import operations, runs
+from courier.errors import Forbidden
+from courier.extensions import db
+from courier.models import Event, Job, Role
+from courier.schemas import JobDetailOut, JobOut
+from courier.web.api import args
+from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.auth import require
+
+blp = Blueprint("jobs", __name__, description="Delivery jobs")
+
+
+class JobList(args.Schema):
+    jobs = args.fields.List(args.fields.Nested(JobOut))
+    total = args.fields.Integer()
+
+
+def visible_job(job_id: int) -> Job:
+    """The job, if the caller may see it: its shop, its courier, dispatch and council."""
+    job = get_or_404(Job, job_id, "job")
+    u = user()
+    if u.role in (Role.DISPATCHER, Role.COUNCIL):
+        return job
+    if u.role == Role.MERCHANT and u.merchant and job.merchant_id == u.merchant.id:
+        return job
+    if u.role == Role.COURIER and u.courier and job.courier_id == u.courier.id:
+        return job
+    raise Forbidden("this job is not yours")
+
+
+@blp.route("/jobs", methods=["POST"])
+@require(Role.MERCHANT)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
+@blp.arguments(args.JobIn)
+@blp.response(201, JobOut)
+@blp.alt_response(200, schema=JobOut, description="Replay of an earlier Idempotency-Key")
+@blp.doc(security=BEARER)
+def create_job(data, key=None):
+    """Submit a delivery job. An Idempotency-Key header makes retries safe."""
+    job, created = operations.submit_job(user(), data, key)
+    db.session.commit()
+    return job, (201 if created else 200)
+
+
+@blp.route("/jobs", methods=["GET"])
+@require(Role.MERCHANT, Role.DISPATCHER, Role.COUNCIL)
+@blp.arguments(args.JobQuery, location="query")
+@blp.response(200, JobList)
+@blp.doc(security=BEARER)
+def list_jobs(query):
+    """A shop sees its own jobs; dispatch and the council see all of them."""
+    stmt = select(Job)
+    u = user()
+    if u.role == Role.MERCHANT:
+        stmt = stmt.where(Job.merchant_id == u.merchant.id)
+    if query.get("status"):
+        stmt = stmt.where(Job.status == query["status"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = db.session.scalars(stmt.order_by(Job.id.desc())
+                              .limit(query["limit"]).offset(query["offset"])).all()
+    return {"jobs": page, "total": total}
+
+
+@blp.route("/jobs/<int:job_id>", methods=["GET"])
+@require()
+@blp.response(200, JobDetailOut)
+@blp.doc(security=BEARER)
+def get_job(job_id):
+    """One job with its events, its courier's first name and the planned times."""
+    job = visible_job(job_id)
+    job.events = db.session.scalars(select(Event).where(Event.job_id == job.id)
+                                    .order_by(Event.id)).all()
+    return job
+
+
+@blp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
+@require(Role.MERCHANT, Role.DISPATCHER)
+@blp.arguments(args.ReasonIn, required=False)
+@blp.response(200, JobOut)
+@blp.doc(security=BEARER)
+def cancel_job(data, job_id):
+    """Cancel a job that has not been picked up yet."""
+    job = operations.cancel_job(user(), get_or_404(Job, job_id, "job"), data.get("reason", ""))
+    db.session.commit()
+    return job
+
+
+def _stop_action(job_id, action, *extra):
+    job = get_or_404(Job, job_id, "job")
+    action(user(), job, *extra)
+    db.session.commit()
+    return job
+
+
+@blp.route("/jobs/<int:job_id>/picked-up", methods=["POST"])
+@require(Role.COURIER)
+@blp.response(200, JobOut)
+@blp.doc(security=BEARER)
+def picked_up(job_id):
+    """The courier carrying the job has collected it."""
+    return _stop_action(job_id, runs.mark_picked_up)
+
+
+@blp.route("/jobs/<int:job_id>/delivered", methods=["POST"])
+@require(Role.COURIER)
+@blp.response(200, JobOut)
+@blp.doc(security=BEARER)
+def delivered(job_id):
+    """The courier handed the job over (only after picking it up)."""
+    return _stop_action(job_id, runs.mark_delivered)
+
+
+@blp.route("/jobs/<int:job_id>/failed", methods=["POST"])
+@require(Role.COURIER)
+@blp.arguments(args.FailedIn)
+@blp.response(200, JobOut)
+@blp.doc(security=BEARER)
+def failed(data, job_id):
+    """The delivery could not be made; the reason is required."""
+    return _stop_action(job_id, runs.mark_failed, data["reason"])

@@ -1,0 +1,52 @@
+"""Runs: the courier they are offered to accepts or declines them."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from courier.dispatch import runs
+from courier.errors import Forbidden
+from courier.extensions import db
+from courier.models import Role, Run
+from courier.schemas import RunOut
+from courier.web.api import args
+from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.auth import require
+
+blp = Blueprint("runs", __name__, description="Runs offered to couriers")
+
+
+@blp.route("/runs/<int:run_id>", methods=["GET"])
+@require(Role.COURIER, Role.DISPATCHER, Role.COUNCIL)
+@blp.response(200, RunOut)
+@blp.doc(security=BEARER)
+def get_run(run_id):
+    """A run with its stops: its courier, dispatch and the council may read it."""
+    run = get_or_404(Run, run_id, "run")
+    u = user()
+    if u.role == Role.COURIER and (u.courier is None or run.courier_id != u.courier.id):
+        raise Forbidden("this run is not yours")
+    return run
+
+
+@blp.route("/runs/<int:run_id>/accept", methods=["POST"])
+@require(Role.COURIER)
+@blp.response(200, RunOut)
+@blp.doc(security=BEARER)
+def accept(run_id):
+    """Accept the run offered to you."""
+    run = runs.accept_run(user(), get_or_404(Run, run_id, "run"))
+    db.session.commit()
+    return run
+
+
+@blp.route("/runs/<int:run_id>/decline", methods=["POST"])
+@require(Role.COURIER)
+@blp.arguments(args.ReasonIn, required=False)
+@blp.response(200, RunOut)
+@blp.doc(security=BEARER)
+def decline(data, run_id):
+    """Decline the run offered to you; its jobs go to someone else."""
+    run = runs.decline_run(user(), get_or_404(Run, run_id, "run"), data.get("reason", ""))
+    db.session.commit()
+    return run

@@ -1,0 +1,93 @@
+"""Server-rendered pages: login, the shop's page, the courier's phone page and the
+dispatcher's board. The pages talk to the REST API and listen on Socket.IO."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+from courier.extensions import db
+from courier.models import Role, User
+
+bp = Blueprint("pages", __name__)
+
+HOME = {Role.MERCHANT: "pages.shop", Role.COURIER: "pages.courier",
+        Role.DISPATCHER: "pages.dispatch", Role.COUNCIL: "pages.dispatch"}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+def error_page(status: int, message: str):
+    return render_template("error.html", status=status, message=message), status
+
+
+def _page(template: str, *roles: Role):
+    if current_user.role not in roles:
+        abort(403)
+    return render_template(template, user=current_user,
+                           config_js={"offerTtl": current_app.config["OFFER_TTL"]})
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for(HOME[current_user.role]))
+    return redirect(url_for("pages.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = db.session.scalars(select(User).where(User.email == form.email.data.lower())).first()
+        if user and user.active and user.password_hash and check_password_hash(
+                user.password_hash, form.password.data):
+            login_user(user)
+            return redirect(url_for(HOME[user.role]))
+        error = _l("Wrong email or password.")
+    status = 401 if error else (422 if form.errors else 200)
+    return render_template("login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("pages.login"))
+
+
+@bp.get("/shop")
+@login_required
+def shop():
+    return _page("shop.html", Role.MERCHANT)
+
+
+@bp.get("/courier")
+@login_required
+def courier():
+    return _page("courier.html", Role.COURIER)
+
+
+@bp.get("/dispatch")
+@login_required
+def dispatch():
+    return _page("dispatch.html", Role.DISPATCHER, Role.COUNCIL)
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    resp = redirect(request.referrer or url_for("pages.index"))
+    resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax")
+    return resp

@@ -1,0 +1,40 @@
+"""Socket.IO: who may connect, and which rooms they listen in.
+
+A client proves who it is on connect, with ``auth={"token": ...}`` or the
+session cookie of a logged-in page; anything else is refused. Each user joins
+their own room (``user:<id>``); dispatchers and the council also join
+``dispatch``. Messages themselves go out from :mod:`courier.outbox` after commit.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room
+
+from courier.dispatch.lifecycle import DISPATCH_ROOM, user_room
+from courier.extensions import db, socketio
+from courier.models import Role
+from courier.web.auth import token_user
+
+
+def _connect(auth=None):
+    user = None
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        user = token_user(str(token))
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    if user is None:
+        db.session.remove()
+        raise ConnectionRefusedError("unauthorized: give auth={token} or log in")
+    join_room(user_room(user.id))
+    if user.role in (Role.DISPATCHER, Role.COUNCIL):
+        join_room(DISPATCH_ROOM)
+    socketio.emit("hello", {"user_id": user.id, "role": user.role.value, "sid": request.sid},
+                  to=request.sid)
+    db.session.remove()
+
+
+def register() -> None:
+    socketio.on_event("connect", _connect)

@@ -1,0 +1,190 @@
+"""Fixtures: an app on a fresh database, clients, and factories of users and jobs.
+
+The database is SQLite by default; set ``COURIER_TEST_DATABASE_URL`` to a
+PostgreSQL server URL (e.g. ``postgresql://postgres@127.0.0.1/test``) to run the
+same suite there: a database of its own is created for the run and dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from courier import create_app
+from courier.extensions import db, socketio
+
+PG_URL = os.environ.get("COURIER_TEST_DATABASE_URL", "")
+LYON = (45.7640, 4.8357)
+
+
+def _pg_admin(url: str):
+    return sa.create_engine(make_url(url).set(drivername="postgresql+psycopg"),
+                            isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A migrated, empty database for this test run."""
+    if not PG_URL:
+        path = tmp_path_factory.mktemp("db") / "courier.sqlite"
+        url = f"sqlite:///{path}"
+        _migrate(url)
+        yield url
+        return
+    name = f"courier_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = _pg_admin(PG_URL)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
+    url = url.render_as_string(hide_password=False)
+    _migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    app = create_app(base_config(url))
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def base_config(url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": url,
+        "AUTO_MIGRATE": False,
+        "DISPATCH_AUTORUN": False,
+        "DISPATCH_TIME_LIMIT": 2.0,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "WTF_CSRF_ENABLED": True,
+        **extra,
+    }
+
+
+def truncate_all() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
+
+
+@pytest.fixture
+def app_config(database_url):
+    """Override to change the configuration of the ``app`` fixture."""
+    return base_config(database_url)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Actor:
+    """A user with a token, making API calls: ``shop.post("/jobs", json=...)``."""
+
+    def __init__(self, client, user, token):
+        self.client, self.user, self.token = client, user, token
+        self.id = user.id
+
+    @property
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def _call(self, method, path, **kw):
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return getattr(self.client, method)("/api/v1" + path, headers=headers, **kw)
+
+    def get(self, path, **kw):
+        return self._call("get", path, **kw)
+
+    def post(self, path, **kw):
+        return self._call("post", path, **kw)
+
+    def socket(self, app):
+        return socketio.test_client(app, auth={"token": self.token})
+
+
+@pytest.fixture
+def make_user(app, client):
+    from courier.accounts import create_user, issue_token
+
+    def make(role, name=None, **kw):
+        n = make.count = getattr(make, "count", 0) + 1
+        user = create_user(role, name or f"{role.title()} {n}", email=f"{role}{n}@test.coop",
+                           password="secret", **kw)
+        token = issue_token(user)
+        db.session.commit()
+        return Actor(client, user, token)
+
+    return make
+
+
+@pytest.fixture
+def make_merchant(make_user):
+    def make(name=None, lat=LYON[0], lon=LYON[1]):
+        return make_user("merchant", name, lat=lat, lon=lon, address="1 place Bellecour")
+    return make
+
+
+@pytest.fixture
+def make_courier(make_user):
+    def make(name=None, vehicle="bike", lat=LYON[0] + 0.002, lon=LYON[1], on_shift=True):
+        actor = make_user("courier", name, lat=lat, lon=lon, vehicle=vehicle)
+        if on_shift:
+            r = actor.post("/courier/shift", json={"online": True, "lat": lat, "lon": lon})
+            assert r.status_code == 200, r.json
+        return actor
+    return make
+
+
+@pytest.fixture
+def dispatcher(make_user):
+    return make_user("dispatcher", "Dana Dispatch")
+
+
+def job_body(dlat=0.01, dlon=0.01, minutes=90, **extra):
+    now = datetime.now(UTC)
+    body = {"dropoff": {"lat": LYON[0] + dlat, "lon": LYON[1] + dlon, "address": "Rue X"},
+            "weight_kg": 2, "volume_l": 5, "recipient": {"name": "Rita", "phone": "0600000000"},
+            "ready_at": now.isoformat(), "deliver_by": (now + timedelta(minutes=minutes)).isoformat()}
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def make_job():
+    def make(shop, **kw):
+        r = shop.post("/jobs", json=job_body(**kw))
+        assert r.status_code == 201, r.json
+        return r.json
+    return make
