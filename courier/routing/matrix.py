@@ -183,7 +183,10 @@ class CachedMatrix:
         return f"CachedMatrix({self.provider!r}, maxsize={self.maxsize})"
 
     def matrix(self, points: Sequence[LatLon]) -> Matrix:
-        key = tuple(LatLon(round(p.lat, 6), round(p.lon, 6)) for p in points)
+        try:
+            key = tuple(LatLon(round(p.lat, 6), round(p.lon, 6)) for p in points)
+        except AttributeError:
+            raise TypeError("points must be LatLon, not plain tuples") from None
         with self._lock:
             if key in self._entries:
                 self._hits += 1

@@ -168,6 +168,11 @@ def test_provider_sees_rounded_points_so_answers_do_not_depend_on_call_order():
     assert provider.calls == [(LatLon(45.7578, 4.832),)]
 
 
+def test_cache_rejects_plain_tuples_like_the_providers():
+    with pytest.raises(TypeError, match="LatLon"):
+        CachedMatrix(CountingProvider()).matrix([(4.832, 45.7578)])
+
+
 def test_cache_evicts_the_least_recently_used_set():
     provider = CountingProvider()
     cache = CachedMatrix(provider, maxsize=2)
