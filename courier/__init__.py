@@ -10,7 +10,8 @@ from courier import config as cfg
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults, then instance config, then ``COURIER_*`` env, then ``test_config``."""
+    """Build the app. Settings: defaults, then the instance config, then ``COURIER_*``
+    environment variables; a test passes ``test_config`` instead of the last two."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_mapping(cfg.DEFAULTS)
     if test_config is None:
@@ -23,8 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
     if app.config["ENV"] == "production":
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        app.config["SESSION_COOKIE_SECURE"] = True  # production runs behind HTTPS
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
     _serve_static(app)
     _init_extensions(app)
@@ -32,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from courier.web import register
 
     register(app)
+
+    from courier.cli import register_commands
+
+    register_commands(app)
 
     if app.config["AUTO_MIGRATE"]:
         from courier.db import ensure_schema

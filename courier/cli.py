@@ -3,6 +3,8 @@ worker and the benchmarks. Also ``courier db ...`` (migrations)."""
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
@@ -18,6 +20,7 @@ def _serve(host: str, port: int) -> None:
     if app.config["DISPATCH_AUTORUN"]:
         start_in_background(app)
     click.echo(f"Courier on http://{host}:{port}/")
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under its CLI
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
                  log_output=False)
 
@@ -87,6 +90,7 @@ def demo_command(host, port, speed):
     """Seed a demo city (Lyon) and serve it with a simulator submitting jobs."""
     from courier.demo import seed, simulator
 
+    current_app.config["DISPATCH_INTERVAL"] = min(current_app.config["DISPATCH_INTERVAL"], 10)
     logins = seed.seed()
     click.echo("Demo city: Lyon. Log in with any of these (password: demo):")
     for role, email in logins:
@@ -101,13 +105,18 @@ def _create_app():
     return create_app()
 
 
+def register_commands(app) -> None:
+    """The commands that work on an app, on ``app.cli`` (so tests can invoke them)."""
+    for cmd in (run_command, create_user_command, worker_command, demo_command):
+        app.cli.add_command(cmd)
+
+
 class CourierGroup(FlaskGroup):
     def __init__(self, **kwargs):
         super().__init__(create_app=_create_app, add_default_commands=False,
                          add_version_option=False, load_dotenv=False, set_debug_flag=False,
                          **kwargs)
-        for cmd in (run_command, create_user_command, worker_command, demo_command,
-                    routes_command, shell_command):
+        for cmd in (routes_command, shell_command):
             self.add_command(cmd)
         try:
             from courier.bench import bench

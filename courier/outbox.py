@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 _KEY = "courier.outbox"
@@ -26,6 +26,10 @@ def set_sender(sender: Callable[[str, dict, str], None] | None) -> None:
 
 def publish(session: Session, name: str, payload: dict, *rooms: str) -> None:
     """Queue ``name`` with ``payload`` for each room, to go out after commit."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any write still drops the messages
     box = session.info.setdefault(_KEY, [])
     box.extend((name, payload, room) for room in rooms)
 
@@ -46,6 +50,7 @@ def _flush(session: Session) -> None:
             log.exception("could not emit %s to %s", name, room)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop(session: Session) -> None:
-    session.info.pop(_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_KEY, None)

@@ -176,7 +176,8 @@ def job_body(dlat=0.01, dlon=0.01, minutes=90, **extra):
     now = datetime.now(UTC)
     body = {"dropoff": {"lat": LYON[0] + dlat, "lon": LYON[1] + dlon, "address": "Rue X"},
             "weight_kg": 2, "volume_l": 5, "recipient": {"name": "Rita", "phone": "0600000000"},
-            "ready_at": now.isoformat(), "deliver_by": (now + timedelta(minutes=minutes)).isoformat()}
+            "ready_at": now.isoformat(),
+            "deliver_by": (now + timedelta(minutes=minutes)).isoformat()}
     body.update(extra)
     return body
 

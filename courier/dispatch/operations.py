@@ -16,8 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from courier import outbox
-from courier.dispatch.lifecycle import (DISPATCH_ROOM, announce_job, announce_run, move_job,
-                                        record)
+from courier.dispatch.lifecycle import DISPATCH_ROOM, announce_job, announce_run, move_job, record
 from courier.dispatch.pricing import price_cents
 from courier.dispatch.runs import decline_run, finish_run_if_complete
 from courier.errors import Conflict, Forbidden, InvalidInput

@@ -10,8 +10,17 @@ from sqlalchemy import select
 from courier.dispatch.lifecycle import announce_run, move_job, move_run
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
-from courier.models import (OPEN_JOB_STATUSES, Job, JobStatus, Role, Run, RunStatus, StopKind,
-                            User, utcnow)
+from courier.models import (
+    OPEN_JOB_STATUSES,
+    Job,
+    JobStatus,
+    Role,
+    Run,
+    RunStatus,
+    StopKind,
+    User,
+    utcnow,
+)
 
 TERMINAL_JOB = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
 

@@ -2,11 +2,11 @@
 
 from courier.models.base import Base, UTCDateTime, utcnow
 from courier.models.events import Event
-from courier.models.jobs import (OPEN_JOB_STATUSES, Job, JobStatus, Run, RunStatus, RunStop,
-                                 StopKind)
+from courier.models.jobs import OPEN_JOB_STATUSES, Job, JobStatus, Run, RunStatus, RunStop, StopKind
 from courier.models.users import CAPACITY, ApiToken, Courier, Merchant, Role, User, Vehicle
 
 __all__ = [
-    "CAPACITY", "OPEN_JOB_STATUSES", "ApiToken", "Base", "Courier", "Event", "Job", "JobStatus", "Merchant", "Role",
-    "Run", "RunStatus", "RunStop", "StopKind", "UTCDateTime", "User", "Vehicle", "utcnow",
+    "CAPACITY", "OPEN_JOB_STATUSES", "ApiToken", "Base", "Courier", "Event", "Job", "JobStatus",
+    "Merchant", "Role", "Run", "RunStatus", "RunStop", "StopKind", "UTCDateTime", "User",
+    "Vehicle", "utcnow",
 ]

@@ -1,0 +1,1 @@
+"""A demo city (Lyon) and a simulator that keeps it busy."""

@@ -1,0 +1,42 @@
+"""Configuration order, the embedded default, and production refusals."""
+
+import pytest
+
+from courier import create_app
+from courier.config import DEV_SECRET
+
+
+def test_env_overrides_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURIER_OFFER_TTL", "45")
+    monkeypatch.setenv("COURIER_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    app = create_app()
+    assert app.config["OFFER_TTL"] == 45
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/x.sqlite"
+    from courier.extensions import db
+
+    with app.app_context():  # migrated on first start
+        assert "jobs" in db.inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("COURIER_DATABASE_URL", raising=False)
+    from courier.config import database_uri
+
+    assert database_uri({}, "/srv/instance") == "sqlite:////srv/instance/courier.sqlite"
+    assert database_uri({"DATABASE_URL": "postgresql://h/db"}, "/x").startswith(
+        "postgresql+psycopg://")
+
+
+@pytest.mark.parametrize("secret", [DEV_SECRET, "", "short"])
+def test_production_refuses_a_weak_secret(secret, tmp_path):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"ENV": "production", "SECRET_KEY": secret, "AUTO_MIGRATE": False,
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"})
+
+
+def test_production_sets_secure_cookies(tmp_path):
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "AUTO_MIGRATE": False,
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -1,0 +1,141 @@
+"""Dispatch cycles: who gets which jobs, and why the others wait."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from courier.dispatch.cycle import cycle_lock, run_cycle
+from courier.errors import Conflict
+from courier.extensions import db
+from courier.models import Job, Run
+from tests.conftest import LYON
+
+
+def test_no_courier_on_shift_is_the_reason(make_merchant, make_job, dispatcher):
+    shop = make_merchant()
+    job = make_job(shop)
+    r = dispatcher.post("/dispatch").json
+    assert r["runs"] == []
+    assert r["unassigned"] == [{"job_id": job["id"], "reason": "not assigned: no courier on shift"}]
+    detail = dispatcher.get(f"/jobs/{job['id']}").json
+    assert detail["unassigned_reason"] == "not assigned: no courier on shift"
+    assert detail["events"][-1]["action"] == "not_assigned"
+
+
+def test_unchanged_reason_is_not_logged_again(make_merchant, make_job, dispatcher):
+    job = make_job(make_merchant())
+    dispatcher.post("/dispatch")
+    dispatcher.post("/dispatch")
+    actions = [e["action"] for e in dispatcher.get(f"/jobs/{job['id']}").json["events"]]
+    assert actions == ["created", "not_assigned"]
+
+
+def test_too_heavy_for_every_vehicle_says_so(make_merchant, make_courier, make_job, dispatcher):
+    shop = make_merchant()
+    make_courier(vehicle="bike")
+    heavy = make_job(shop, weight_kg=18)
+    light = make_job(shop, weight_kg=3)
+    r = dispatcher.post("/dispatch").json
+    assert [s["job_id"] for s in r["runs"][0]["stops"]] == [light["id"]] * 2
+    (miss,) = r["unassigned"]
+    assert miss["job_id"] == heavy["id"]
+    assert "18 kg is over every on-shift vehicle's capacity (largest 15 kg)" in miss["reason"]
+
+
+def test_heavy_job_goes_to_the_cargo_bike(make_merchant, make_courier, make_job, dispatcher):
+    shop = make_merchant()
+    make_courier("Bea", vehicle="bike", lat=LYON[0], lon=LYON[1])
+    cargo = make_courier("Carl", vehicle="cargo_bike", lat=LYON[0] + 0.03, lon=LYON[1])
+    heavy = make_job(shop, weight_kg=40)
+    (run,) = dispatcher.post("/dispatch").json["runs"]
+    assert run["courier"]["id"] == cargo.user.courier.id
+    assert {s["job_id"] for s in run["stops"]} == {heavy["id"]}
+    assert "cargo bike" in run["reason"]
+
+
+def test_unreachable_deadline_is_the_reason(make_merchant, make_courier, dispatcher):
+    shop = make_merchant()
+    make_courier(lat=LYON[0] + 0.3)  # about 40 km away
+    now = datetime.now(UTC)
+    r = shop.post("/jobs", json={"dropoff": {"lat": LYON[0] + 0.005, "lon": LYON[1]},
+                                 "deliver_by": (now + timedelta(minutes=10)).isoformat()})
+    r = dispatcher.post("/dispatch").json
+    assert r["runs"] == []
+    assert "no courier on shift can deliver it by" in r["unassigned"][0]["reason"]
+
+
+def test_each_courier_gets_at_most_one_run_per_cycle(make_merchant, make_courier, make_job,
+                                                     dispatcher):
+    shop = make_merchant()
+    couriers = [make_courier(lat=LYON[0] + d, lon=LYON[1] + d) for d in (0.0, 0.02)]
+    for i in range(6):
+        make_job(shop, dlat=0.004 * i, dlon=-0.003 * i, minutes=120)
+    r = dispatcher.post("/dispatch").json
+    owners = [run["courier"]["id"] for run in r["runs"]]
+    assert len(owners) == len(set(owners)) <= len(couriers)
+    served = {s["job_id"] for run in r["runs"] for s in run["stops"]}
+    assert len(served) + len(r["unassigned"]) == 6
+    for run in r["runs"]:  # every pickup comes before its dropoff
+        order = [(s["job_id"], s["kind"]) for s in run["stops"]]
+        for job_id in {j for j, _ in order}:
+            assert order.index((job_id, "pickup")) < order.index((job_id, "dropoff"))
+
+
+def test_courier_with_open_offer_gets_nothing_more(make_merchant, make_courier, make_job,
+                                                   dispatcher):
+    shop = make_merchant()
+    make_courier()
+    make_job(shop)
+    assert len(dispatcher.post("/dispatch").json["runs"]) == 1
+    make_job(shop)
+    r = dispatcher.post("/dispatch").json
+    assert r["runs"] == []
+    assert "considering an offer" in r["unassigned"][0]["reason"]
+
+
+def test_riding_courier_is_planned_from_the_end_of_the_current_run(
+        make_merchant, make_courier, make_job, dispatcher):
+    shop = make_merchant()
+    ana = make_courier()
+    make_job(shop, dlat=0.02)
+    first = dispatcher.post("/dispatch").json["runs"][0]
+    ana.post(f"/runs/{first['id']}/accept")
+    make_job(shop, dlat=0.021)
+    second = dispatcher.post("/dispatch").json["runs"][0]
+    first_end = datetime.fromisoformat(first["planned_end"])
+    assert datetime.fromisoformat(second["stops"][0]["planned_arrival"]) >= first_end
+
+
+def test_cycles_never_overlap(app):
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with app.app_context():
+            with cycle_lock():
+                held.set()
+                release.wait(10)
+            db.session.rollback()
+            db.session.remove()
+
+    other = threading.Thread(target=hold_the_lock)
+    other.start()
+    assert held.wait(10)
+    try:
+        with pytest.raises(Conflict, match="already running"):
+            run_cycle()
+    finally:
+        release.set()
+        other.join()
+    run_cycle()  # free again once the other cycle is over
+
+
+def test_cycle_writes_runs_and_offers_atomically(make_merchant, make_courier, make_job, app):
+    shop = make_merchant()
+    make_courier()
+    job = make_job(shop)
+    result = run_cycle()
+    (run,) = result.runs
+    db.session.expire_all()
+    assert db.session.get(Job, job["id"]).run_id == run.id
+    assert len(db.session.get(Run, run.id).stops) == 2
