@@ -1,8 +1,12 @@
 """Fixtures: an app on a fresh database, clients, and factories of users and jobs.
 
-The database is SQLite by default; set ``COURIER_TEST_DATABASE_URL`` to a
-PostgreSQL server URL (e.g. ``postgresql://postgres@127.0.0.1/test``) to run the
-same suite there: a database of its own is created for the run and dropped after.
+Every test that uses the database runs twice: on SQLite (the embedded default)
+and on PostgreSQL (the production path), whose server is taken from
+``COURIER_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``);
+a database of its own is created for the run and dropped after. Without a
+reachable server the PostgreSQL half is skipped, unless
+``COURIER_TEST_REQUIRE_POSTGRES=1`` (as in CI) makes that a failure.
+``COURIER_TEST_DATABASES=sqlite`` (or ``postgresql``) runs one half only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ from sqlalchemy.engine import make_url
 from courier import create_app
 from courier.extensions import db, socketio
 
-PG_URL = os.environ.get("COURIER_TEST_DATABASE_URL", "")
+PG_URL = os.environ.get(
+    "COURIER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("COURIER_TEST_REQUIRE_POSTGRES") == "1"
+DATABASES = os.environ.get("COURIER_TEST_DATABASES", "sqlite,postgresql").split(",")
 LYON = (45.7640, 4.8357)
 
 
@@ -27,10 +34,10 @@ def _pg_admin(url: str):
                             isolation_level="AUTOCOMMIT")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
     """A migrated, empty database for this test run."""
-    if not PG_URL:
+    if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "courier.sqlite"
         url = f"sqlite:///{path}"
         _migrate(url)
@@ -38,8 +45,13 @@ def database_url(tmp_path_factory):
         return
     name = f"courier_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = _pg_admin(PG_URL)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as err:
+        if REQUIRE_PG:
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {err.orig}")
     url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
     url = url.render_as_string(hide_password=False)
     _migrate(url)
