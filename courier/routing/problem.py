@@ -54,6 +54,8 @@ class Shipment:
     preference that keeps successive plans stable.
     ``mandatory``: must be served (accepted work); the plan fails rather than
     drop it.
+    ``group``: shipments sharing a group are served by one vehicle, all or none
+    (a multi-drop delivery: one pickup, several drop-offs).
     """
 
     id: Id
@@ -65,6 +67,7 @@ class Shipment:
     onboard: Id | None = None
     preferred_vehicle: Id | None = None
     mandatory: bool = False
+    group: Id | None = None
 
 
 @dataclass(frozen=True)
