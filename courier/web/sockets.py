@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from courier.dispatch.lifecycle import DISPATCH_ROOM, user_room
-from courier.extensions import db, socketio
+from courier.extensions import socketio
 from courier.models import Role
 from courier.web.auth import token_user
 
@@ -26,14 +26,12 @@ def _connect(auth=None):
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
     if user is None:
-        db.session.remove()
         raise ConnectionRefusedError("unauthorized: give auth={token} or log in")
     join_room(user_room(user.id))
     if user.role in (Role.DISPATCHER, Role.COUNCIL):
         join_room(DISPATCH_ROOM)
     socketio.emit("hello", {"user_id": user.id, "role": user.role.value, "sid": request.sid},
                   to=request.sid)
-    db.session.remove()
 
 
 def register() -> None:

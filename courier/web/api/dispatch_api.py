@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from courier.dispatch import overrides
 from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
-from courier.models import Courier, Role
+from courier.models import Courier, Job, Role, Run
 from courier.schemas import CourierOut, RunOut
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("dispatch", __name__, description="Dispatch cycles")
@@ -52,3 +53,39 @@ def couriers():
     """Every courier with shift status and last known position."""
     rows = db.session.scalars(select(Courier).order_by(Courier.id)).all()
     return {"couriers": rows}
+
+
+class OverrideIn(Schema):
+    class Meta:
+        unknown = "raise"
+
+    courier_id = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+@blp.route("/jobs/<int:job_id>/assign", methods=["POST"])
+@require(Role.DISPATCHER, Role.COUNCIL)
+@blp.arguments(OverrideIn)
+@blp.response(200, RunOut)
+@blp.doc(security=BEARER)
+def assign_job(data, job_id):
+    """Offer a job to a chosen courier (taking it off any other run), saying why."""
+    job = get_or_404(Job, job_id, "job")
+    courier = get_or_404(Courier, data["courier_id"], "courier")
+    run = overrides.assign_job(user(), job, courier, data["reason"])
+    db.session.commit()
+    return run
+
+
+@blp.route("/runs/<int:run_id>/reassign", methods=["POST"])
+@require(Role.DISPATCHER, Role.COUNCIL)
+@blp.arguments(OverrideIn)
+@blp.response(200, RunOut)
+@blp.doc(security=BEARER)
+def reassign_run(data, run_id):
+    """Move a whole run to another courier, as a new offer, saying why."""
+    run = get_or_404(Run, run_id, "run")
+    courier = get_or_404(Courier, data["courier_id"], "courier")
+    new_run = overrides.reassign_run(user(), run, courier, data["reason"])
+    db.session.commit()
+    return new_run
