@@ -27,6 +27,16 @@ PACKAGES = {
         "package/dist/socket.io.min.js": "socket.io/socket.io.min.js",
         "package/LICENSE": "socket.io/LICENSE",
     }),
+    "leaflet": ("1.9.4", {
+        "package/dist/leaflet.js": "leaflet/leaflet.js",
+        "package/dist/leaflet.css": "leaflet/leaflet.css",
+        "package/dist/images/marker-icon.png": "leaflet/images/marker-icon.png",
+        "package/dist/images/marker-icon-2x.png": "leaflet/images/marker-icon-2x.png",
+        "package/dist/images/marker-shadow.png": "leaflet/images/marker-shadow.png",
+        "package/dist/images/layers.png": "leaflet/images/layers.png",
+        "package/dist/images/layers-2x.png": "leaflet/images/layers-2x.png",
+        "package/LICENSE": "leaflet/LICENSE",
+    }),
 }
 
 
