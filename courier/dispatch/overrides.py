@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from courier.dispatch.lifecycle import announce_job, announce_run, move_job, move_run, record
-from courier.dispatch.planning import matrix_provider
+from courier.dispatch.planning import travel_matrix
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import (
@@ -105,7 +105,7 @@ def _offer(actor: User, courier: Courier, jobs: list[Job], now: datetime, reason
     stops = ([(j, StopKind.PICKUP, LatLon(j.pickup_lat, j.pickup_lon)) for j in jobs]
              + [(j, StopKind.DROPOFF, LatLon(j.dropoff_lat, j.dropoff_lon)) for j in jobs])
     points = [LatLon(courier.lat, courier.lon)] + [p for _, _, p in stops]
-    matrix = matrix_provider().matrix(points)
+    matrix = travel_matrix(points)
     ttl = current_app.config["OFFER_TTL"]
     run = Run(courier=courier, status=RunStatus.OFFERED, created_at=now, planned_start=now,
               planned_end=now, expires_at=now + timedelta(seconds=ttl), reason="")

@@ -8,6 +8,7 @@ grams and volumes in millilitres.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,9 +21,10 @@ from courier.models import Courier, Job, JobStatus, Run, RunStatus, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon
-from courier.routing.matrix import provider_from_config
+from courier.routing.matrix import MatrixError, provider_from_config
 
 _providers: dict = {}
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,14 +79,25 @@ def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, set[int]]:
     return out
 
 
-def matrix_provider():
+def matrix_provider(osrm: bool = True):
+    """The configured matrix provider (OSRM if set, else geodesic), cached per settings."""
     cfg = current_app.config
-    key = (cfg["OSRM_URL"], cfg["BIKE_SPEED_KMH"], cfg["DETOUR_FACTOR"])
+    url = cfg["OSRM_URL"] if osrm else None
+    key = (url, cfg["BIKE_SPEED_KMH"], cfg["DETOUR_FACTOR"])
     if key not in _providers:
         _providers[key] = provider_from_config(
-            osrm_url=cfg["OSRM_URL"], speed_mps=cfg["BIKE_SPEED_KMH"] / 3.6,
-            detour=cfg["DETOUR_FACTOR"])
+            osrm_url=url, speed_mps=cfg["BIKE_SPEED_KMH"] / 3.6, detour=cfg["DETOUR_FACTOR"])
     return _providers[key]
+
+
+def travel_matrix(points: list[LatLon]):
+    """Travel times and distances between ``points``. If the OSRM server fails, dispatch
+    goes on with the geodesic estimate rather than stopping the city."""
+    try:
+        return matrix_provider().matrix(points)
+    except MatrixError as err:
+        log.warning("street matrix unavailable, using geodesic estimate: %s", err)
+        return matrix_provider(osrm=False).matrix(points)
 
 
 def _secs(t: datetime, now: datetime) -> int:
@@ -124,7 +137,7 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
             amount=(round(j.weight_kg * 1000), round(j.volume_l * 1000)),
             allowed_vehicles=(everyone - excluded) if excluded else None,
         ))
-    matrix = matrix_provider().matrix(points) if points else None
+    matrix = travel_matrix(points) if points else None
     problem = Problem(
         shipments=shipments, vehicles=vehicles,
         durations=matrix.durations if matrix else [], distances=matrix.distances if matrix else [])
