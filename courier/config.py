@@ -29,6 +29,12 @@ DEFAULTS = {
     "OSRM_URL": None,
     "PRICE_BASE_CENTS": 450,
     "PRICE_PER_KM_CENTS": 90,
+    # pages
+    "PUBLIC_URL": None,  # e.g. https://coop.example: makes tracking links absolute everywhere
+    "TILE_URL": None,  # map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png; none: plain map
+    "TILE_ATTRIBUTION": "",  # required by most tile providers, e.g. "© OpenStreetMap"
+    "POSITION_INTERVAL": 15,  # seconds between two positions sent by a courier's phone
+    "TRACKING_TTL_HOURS": 3,  # a recipient's tracking link stops working this long after the end
     # live updates
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
     "SOCKETIO_CHANNEL": "courier",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from courier.tracking import tracking_url
+
 
 class PlaceOut(Schema):
     address = fields.String()
@@ -58,10 +60,24 @@ class JobOut(Schema):
     unassigned_reason = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    # The recipient's public link: for the shop and dispatch, never for couriers.
+    tracking_url = fields.Function(tracking_url, dump_only=True, allow_none=True)
 
 
 class JobDetailOut(JobOut):
     events = fields.List(fields.Nested(EventOut))
+
+
+class CourierJobOut(JobOut):
+    """A job as its courier sees it (no tracking link)."""
+
+    class Meta:
+        exclude = ("tracking_url",)
+
+
+class CourierJobDetailOut(JobDetailOut):
+    class Meta:
+        exclude = ("tracking_url",)
 
 
 class StopOut(Schema):

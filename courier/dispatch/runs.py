@@ -33,6 +33,8 @@ def _own_run(user: User, run: Run) -> None:
 def accept_run(user: User, run: Run, now: datetime | None = None) -> Run:
     """The courier takes the offered run: its jobs become theirs."""
     _own_run(user, run)
+    if run.status in (RunStatus.ACCEPTED, RunStatus.DONE):
+        return run  # a replay (offline queue, lost response): already accepted
     now = now or utcnow()
     if run.status == RunStatus.OFFERED and run.expires_at <= now:
         expire_run(run)
@@ -49,6 +51,8 @@ def accept_run(user: User, run: Run, now: datetime | None = None) -> Run:
 def decline_run(user: User, run: Run, reason: str = "") -> Run:
     """The courier turns the offer down: its jobs go back to be planned again."""
     _own_run(user, run)
+    if run.status == RunStatus.DECLINED:
+        return run  # a replay: already declined
     move_run(run, RunStatus.OFFERED, RunStatus.DECLINED, user, "declined", reason=reason,
              ended_at=utcnow(), conflict="this run is {status} and can no longer be declined")
     _release_jobs(run, user, "declined", reason)
@@ -97,6 +101,14 @@ def _carrying(user: User, job: Job) -> Run:
     return run
 
 
+def _replayed(user: User, job: Job, *done: JobStatus) -> bool:
+    """Whether this courier already brought ``job`` to one of ``done``: the same action
+    sent again (a phone's offline queue replayed, a retry after a lost response) is
+    answered as a success and changes nothing."""
+    return (user.role == Role.COURIER and user.courier is not None
+            and job.courier_id == user.courier.id and job.status in done)
+
+
 def _stop_done(run: Run, job: Job, kind: StopKind, now: datetime) -> None:
     for stop in run.stops:
         if stop.job_id == job.id and stop.kind == kind and stop.done_at is None:
@@ -104,6 +116,9 @@ def _stop_done(run: Run, job: Job, kind: StopKind, now: datetime) -> None:
 
 
 def mark_picked_up(user: User, job: Job) -> Job:
+    if job.picked_up_at is not None and _replayed(user, job, JobStatus.PICKED_UP,
+                                                  JobStatus.DELIVERED, JobStatus.FAILED):
+        return job
     run = _carrying(user, job)
     now = utcnow()
     move_job(job, JobStatus.ACCEPTED, JobStatus.PICKED_UP, user, "picked_up", run=run,
@@ -114,6 +129,8 @@ def mark_picked_up(user: User, job: Job) -> Job:
 
 
 def mark_delivered(user: User, job: Job) -> Job:
+    if _replayed(user, job, JobStatus.DELIVERED):
+        return job
     run = _carrying(user, job)
     now = utcnow()
     move_job(job, JobStatus.PICKED_UP, JobStatus.DELIVERED, user, "delivered", run=run,
@@ -128,6 +145,8 @@ def mark_delivered(user: User, job: Job) -> Job:
 def mark_failed(user: User, job: Job, reason: str) -> Job:
     if not reason or not reason.strip():
         raise InvalidInput("say why the delivery failed", {"reason": "required"})
+    if _replayed(user, job, JobStatus.FAILED):
+        return job
     run = _carrying(user, job)
     move_job(job, (JobStatus.ACCEPTED, JobStatus.PICKED_UP), JobStatus.FAILED, user, "failed",
              run=run, reason=reason, failure_reason=reason[:255],

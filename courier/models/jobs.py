@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
@@ -44,6 +45,11 @@ def _enum(cls, name):
                 values_callable=lambda e: [m.value for m in e])
 
 
+def new_tracking_token() -> str:
+    """The secret of a job's public tracking link: 192 random bits, unguessable."""
+    return secrets.token_urlsafe(24)
+
+
 class Job(Base):
     """One delivery asked by a shop: from pickup to dropoff within a time window."""
 
@@ -81,6 +87,8 @@ class Job(Base):
     delivered_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(String(255))
     unassigned_reason: Mapped[str | None] = mapped_column(String(500))
+    tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True,
+                                                       default=new_tracking_token)
 
     merchant = relationship("Merchant")
     run: Mapped[Run | None] = relationship(foreign_keys=[run_id])

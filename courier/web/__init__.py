@@ -9,11 +9,12 @@ from courier.errors import DomainError
 
 
 def register(app: Flask) -> None:
-    from courier.web import pages, sockets
+    from courier.web import pages, public, sockets
     from courier.web.api import error_response, register_api
 
     register_api(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(public.bp)
     sockets.register()
 
     @app.get("/healthz")

@@ -33,8 +33,39 @@ def error_page(status: int, message: str):
 def _page(template: str, *roles: Role):
     if current_user.role not in roles:
         abort(403)
-    return render_template(template, user=current_user,
-                           config_js={"offerTtl": current_app.config["OFFER_TTL"]})
+    from courier.web.public import map_config
+
+    config_js = {"offerTtl": current_app.config["OFFER_TTL"],
+                 "positionInterval": current_app.config["POSITION_INTERVAL"],
+                 "features": features(), **map_config()}
+    return render_template(template, user=current_user, config_js=config_js)
+
+
+def _has_rule(rule: str, method: str = "POST") -> bool:
+    return any(r.rule == rule and method in r.methods for r in current_app.url_map.iter_rules())
+
+
+def features() -> dict:
+    """Which optional APIs this instance has, so the pages offer only what works."""
+    return {"quotes": _has_rule("/api/v1/quotes"), "import": _has_rule("/api/v1/jobs/import"),
+            "geocode": bool(current_app.config.get("GEOCODER"))
+            and _has_rule("/api/v1/geocode", "GET")}
+
+
+def _council_link() -> str | None:
+    """The council's pages, once they exist: the shortest plain GET page under /council."""
+    rules = sorted((r.rule for r in current_app.url_map.iter_rules()
+                    if r.rule.startswith("/council") and not r.arguments
+                    and "GET" in r.methods), key=len)
+    return rules[0] if rules else None
+
+
+@bp.app_context_processor
+def _page_globals():
+    from courier.web.strings import js_catalogue, page_locale
+
+    return {"page_locale": page_locale, "js_catalogue": js_catalogue,
+            "council_link": _council_link}
 
 
 @bp.get("/")

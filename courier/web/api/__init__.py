@@ -55,10 +55,10 @@ api = CourierApi()
 
 
 def register_api(app: Flask) -> None:
-    from courier.web.api import courier_api, dispatch_api, jobs_api, runs_api
+    from courier.web.api import courier_api, dispatch_api, jobs_api, runs_api, tracking_api
 
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer"}}}})
-    for module in (jobs_api, courier_api, runs_api, dispatch_api):
+    for module in (jobs_api, courier_api, runs_api, dispatch_api, tracking_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
@@ -9,7 +10,7 @@ from courier.dispatch import operations, runs
 from courier.errors import Forbidden
 from courier.extensions import db
 from courier.models import Event, Job, Role
-from courier.schemas import JobDetailOut, JobOut
+from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
 from courier.web.api import args
 from courier.web.api.common import BEARER, get_or_404, user
 from courier.web.auth import require
@@ -77,6 +78,8 @@ def get_job(job_id):
     job = visible_job(job_id)
     job.events = db.session.scalars(select(Event).where(Event.job_id == job.id)
                                     .order_by(Event.id)).all()
+    if user().role == Role.COURIER:  # couriers never see the recipient's tracking link
+        return jsonify(CourierJobDetailOut().dump(job))
     return job
 
 
@@ -101,7 +104,7 @@ def _stop_action(job_id, action, *extra):
 
 @blp.route("/jobs/<int:job_id>/picked-up", methods=["POST"])
 @require(Role.COURIER)
-@blp.response(200, JobOut)
+@blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
 def picked_up(job_id):
     """The courier carrying the job has collected it."""
@@ -110,7 +113,7 @@ def picked_up(job_id):
 
 @blp.route("/jobs/<int:job_id>/delivered", methods=["POST"])
 @require(Role.COURIER)
-@blp.response(200, JobOut)
+@blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
 def delivered(job_id):
     """The courier handed the job over (only after picking it up)."""
@@ -120,7 +123,7 @@ def delivered(job_id):
 @blp.route("/jobs/<int:job_id>/failed", methods=["POST"])
 @require(Role.COURIER)
 @blp.arguments(args.FailedIn)
-@blp.response(200, JobOut)
+@blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
 def failed(data, job_id):
     """The delivery could not be made; the reason is required."""

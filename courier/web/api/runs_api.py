@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
 
 from courier.dispatch import runs
 from courier.errors import Forbidden
 from courier.extensions import db
-from courier.models import Role, Run
+from courier.models import Role, Run, RunStatus
 from courier.schemas import RunOut
 from courier.web.api import args
 from courier.web.api.common import BEARER, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("runs", __name__, description="Runs offered to couriers")
+
+
+class OpenRuns(Schema):
+    runs = fields.List(fields.Nested(RunOut))
+
+
+@blp.route("/runs", methods=["GET"])
+@require(Role.DISPATCHER, Role.COUNCIL)
+@blp.response(200, OpenRuns)
+@blp.doc(security=BEARER)
+def open_runs():
+    """Every run still offered or being ridden, for the dispatch board."""
+    rows = db.session.scalars(select(Run).where(
+        Run.status.in_([RunStatus.OFFERED, RunStatus.ACCEPTED])).order_by(Run.id)).all()
+    return {"runs": rows}
 
 
 @blp.route("/runs/<int:run_id>", methods=["GET"])

@@ -1,0 +1,106 @@
+"""A recipient's public tracking link: one unguessable token per job.
+
+What the link shows is deliberately little: the shop's name, the status, the
+planned delivery window, the courier's first name, and the courier's position
+only while the parcel is on the bike (picked up). It stops working
+``TRACKING_TTL_HOURS`` after the job ended (delivered, failed or cancelled).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select
+
+from courier.errors import DomainError, NotFound
+from courier.extensions import db
+from courier.models import Job, JobStatus, utcnow
+
+ENDED = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
+WINDOW_BEFORE = timedelta(minutes=10)  # the window shown around a planned drop-off
+WINDOW_AFTER = timedelta(minutes=15)
+
+
+class Gone(DomainError):
+    """The link existed but has expired."""
+
+    status = 410
+
+
+def tracking_path(job: Job) -> str | None:
+    return f"/t/{job.tracking_token}" if job.tracking_token else None
+
+
+def tracking_url(job: Job) -> str | None:
+    """The link to give the recipient: absolute with ``PUBLIC_URL`` or inside a request,
+    else a path (a message sent by the background dispatch loop)."""
+    path = tracking_path(job)
+    if path is None:
+        return None
+    base = current_app.config.get("PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or "").rstrip("/") + path
+
+
+def ended_at(job: Job) -> datetime | None:
+    if job.status == JobStatus.DELIVERED:
+        return job.delivered_at or job.updated_at
+    if job.status in ENDED:
+        return job.updated_at
+    return None
+
+
+def expires_at(job: Job) -> datetime | None:
+    end = ended_at(job)
+    hours = current_app.config["TRACKING_TTL_HOURS"]
+    return None if end is None else end + timedelta(hours=hours)
+
+
+def find(token: str, now: datetime | None = None) -> Job:
+    """The job behind ``token``; NotFound for an unknown token, Gone once expired."""
+    job = None
+    if token and len(token) <= 64:
+        job = db.session.scalars(select(Job).where(Job.tracking_token == token)).first()
+    if job is None:
+        raise NotFound("no such tracking link")
+    end = expires_at(job)
+    if end is not None and (now or utcnow()) >= end:
+        raise Gone("this tracking link has expired")
+    return job
+
+
+def window(job: Job) -> tuple[datetime, datetime]:
+    """When the recipient should expect the parcel: around the planned drop-off once a
+    courier has it in a run, else the shop's own window (ready_at to deliver_by)."""
+    planned = job.planned_dropoff_at
+    if planned is None or job.status == JobStatus.PENDING:
+        return job.ready_at, job.deliver_by
+    return max(job.ready_at, planned - WINDOW_BEFORE), planned + WINDOW_AFTER
+
+
+def public_view(job: Job) -> dict:
+    """Everything the public page may show, and nothing more."""
+    start, end = window(job)
+    courier = None
+    if job.courier is not None and job.status in (JobStatus.ACCEPTED, JobStatus.PICKED_UP,
+                                                  JobStatus.DELIVERED):
+        courier = {"first_name": job.courier.user.first_name}
+        c = job.courier
+        if job.status == JobStatus.PICKED_UP and c.on_shift and c.lat is not None:
+            courier.update(lat=c.lat, lon=c.lon, position_at=_iso(c.position_at))
+    return {
+        "status": job.status.value,
+        "shop": job.merchant.name,
+        "window": {"start": _iso(start), "end": _iso(end)},
+        "deliver_by": _iso(job.deliver_by),
+        "picked_up_at": _iso(job.picked_up_at),
+        "delivered_at": _iso(job.delivered_at),
+        "courier": courier,
+        "expires_at": _iso(expires_at(job)),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

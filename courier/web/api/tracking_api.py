@@ -1,0 +1,43 @@
+"""The recipient's tracking link, as JSON for its public page (no login: the token
+in the link is the secret)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from courier import tracking
+
+blp = Blueprint("tracking", __name__, description="Public tracking links")
+
+
+class WindowOut(Schema):
+    start = fields.String()
+    end = fields.String()
+
+
+class TrackedCourierOut(Schema):
+    first_name = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    position_at = fields.String(allow_none=True)
+
+
+class TrackingOut(Schema):
+    status = fields.String()
+    shop = fields.String()
+    window = fields.Nested(WindowOut)
+    deliver_by = fields.String()
+    picked_up_at = fields.String(allow_none=True)
+    delivered_at = fields.String(allow_none=True)
+    courier = fields.Nested(TrackedCourierOut, allow_none=True)
+    expires_at = fields.String(allow_none=True)
+
+
+@blp.route("/track/<token>", methods=["GET"])
+@blp.response(200, TrackingOut)
+@blp.alt_response(404, description="No such link")
+@blp.alt_response(410, description="The link has expired (3 hours after the end)")
+def track(token):
+    """Status, planned window and, while the parcel is on the bike, where the courier is."""
+    return tracking.public_view(tracking.find(token))

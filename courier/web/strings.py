@@ -1,0 +1,41 @@
+"""The words the pages' scripts show, translated on the server.
+
+Scripts call ``t("English text")``; ``babel.cfg`` extracts those calls into the
+catalogue like any ``_()`` of a template, and each page embeds the translations
+of every ``t()`` string for the user's language. The API answers in English (it
+is a machine interface): ``static/js/messages.js`` lists its field messages
+inside ``t()`` so that pages show them translated next to the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import get_locale, gettext
+
+T_CALL = re.compile(r'\bt\(\s*"((?:[^"\\]|\\.)*)"')
+
+
+@functools.cache
+def js_msgids(static_folder: str) -> tuple[str, ...]:
+    """Every string given to ``t()`` in the pages' scripts (read once)."""
+    found: dict[str, None] = {}
+    for path in sorted(Path(static_folder, "js").glob("*.js")):
+        for raw in T_CALL.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(json.loads(f'"{raw}"'))
+    return tuple(found)
+
+
+def js_catalogue() -> dict[str, str]:
+    """``{English: translation}`` for the current user's language."""
+    if str(get_locale()) == "en":
+        return {}
+    return {m: gettext(m) for m in js_msgids(current_app.static_folder)}
+
+
+def page_locale() -> str:
+    return str(get_locale())
