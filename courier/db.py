@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, func, inspect, select, update
 
 from courier.extensions import db
 
@@ -25,10 +25,27 @@ def init_engine_events(app: Flask) -> None:
         cur.close()
 
 
+MIGRATION_LOCK = 0x636F7572_6D6967  # "cour" "mig": one upgrade at a time per database
+
+
 def ensure_schema(app: Flask) -> None:
-    """Create or upgrade the schema with the migrations (idempotent)."""
+    """Create or upgrade the schema with the migrations (idempotent).
+
+    On PostgreSQL several processes may start at once (web processes, the worker):
+    a session advisory lock makes them upgrade one after the other, so the later
+    ones find the schema current instead of racing to create the same tables.
+    """
     with app.app_context():
-        upgrade()
+        if db.engine.dialect.name != "postgresql":
+            upgrade()
+            return
+        with db.engine.connect() as lock_conn:
+            lock_conn.execute(select(func.pg_advisory_lock(MIGRATION_LOCK)))
+            try:
+                upgrade()
+            finally:
+                lock_conn.execute(select(func.pg_advisory_unlock(MIGRATION_LOCK)))
+                lock_conn.commit()
 
 
 def schema_is_current() -> bool:

@@ -1,0 +1,24 @@
+"""gunicorn settings for one Courier web process (``gunicorn -c deploy/gunicorn.conf.py wsgi:app``).
+
+Socket.IO runs in threading mode with simple-websocket: ONE worker process per gunicorn
+instance (a Socket.IO session must always reach the process that holds it), many threads
+(each open websocket holds one). Run several instances on several ports behind nginx with
+sticky sessions (deploy/nginx.conf) for more processes. Every value can be overridden
+with the usual ``GUNICORN_CMD_ARGS`` or command-line flags.
+"""
+
+import os
+
+bind = os.environ.get("COURIER_BIND", "127.0.0.1:8001")
+workers = 1  # never more: Socket.IO sessions live in the process (use more instances)
+worker_class = "gthread"  # threading async_mode; NOT eventlet (unmaintained, removed)
+threads = int(os.environ.get("COURIER_THREADS", "300"))  # each websocket holds one thread
+timeout = 60  # seconds a request may run before the worker is recycled
+graceful_timeout = 20
+keepalive = 5
+max_requests = 0  # recycling would drop every websocket of the process
+accesslog = os.environ.get("COURIER_ACCESS_LOG", "-") or None  # "" turns it off
+errorlog = "-"
+loglevel = os.environ.get("COURIER_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("COURIER_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "courier-web"
