@@ -48,7 +48,7 @@ class Instance:
     nodes: tuple[Node, ...]
 
     @property
-    def tasks(self) -> int:
+    def pairs(self) -> int:
         """Number of pickup-and-delivery requests."""
         return sum(1 for n in self.nodes[1:] if n.demand > 0)
 

@@ -61,7 +61,7 @@ def run_one(path: str, solver: str, time_limit: float, strategy: str,
         folder.mkdir(parents=True, exist_ok=True)
         write_sintef(folder / f"{inst.name}.txt", inst, routes,
                      "courier bench lilim, " + ("VROOM" if solver == "vroom" else "OR-Tools"))
-    return {"instance": inst.name, "solver": solver, "tasks": inst.tasks,
+    return {"instance": inst.name, "solver": solver, "pairs": inst.pairs,
             "vehicles": verdict.vehicles, "distance": round(verdict.distance, 4),
             "feasible": verdict.feasible, "errors": list(verdict.errors),
             "time": round(elapsed, 3)}
@@ -121,7 +121,7 @@ def run_all(paths: list[Path], solvers: list[str], time_limit: float, strategy: 
     return out
 
 
-HEADER = (f"{'solver':8} {'instance':12} {'tasks':>5} {'veh':>4} {'distance':>10} "
+HEADER = (f"{'solver':8} {'instance':12} {'pairs':>5} {'veh':>4} {'distance':>10} "
           f"{'bks_veh':>7} {'bks_dist':>10} {'gap_%':>7} {'time_s':>7}  feasible")
 
 
@@ -129,7 +129,7 @@ def format_row(r: dict) -> str:
     def opt(x, fmt):
         return format(x, fmt) if x is not None else "-"
 
-    return (f"{r['solver']:8} {r['instance']:12} {r['tasks']:5d} {r['vehicles']:4d} "
+    return (f"{r['solver']:8} {r['instance']:12} {r['pairs']:5d} {r['vehicles']:4d} "
             f"{r['distance']:10.2f} {opt(r['bks_vehicles'], '7d'):>7} "
             f"{opt(r['bks_distance'], '10.2f'):>10} {opt(r['gap'], '7.2f'):>7} "
             f"{r['time']:7.2f}  {'yes' if r['feasible'] else 'NO: ' + '; '.join(r['errors'][:2])}")

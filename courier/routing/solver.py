@@ -31,7 +31,7 @@ from courier.routing.model import Model, build
 from courier.routing.precheck import check_shipment
 from courier.routing.problem import Plan, Problem, Route, Stats, Unassigned
 
-STRATEGIES = ("default",)  # "vehicles_first" arrives with courier.routing.fleet
+STRATEGIES = ("default", "vehicles_first")
 MAX_COST = 2**62
 
 

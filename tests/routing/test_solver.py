@@ -265,6 +265,21 @@ def test_warm_start_is_kept_when_it_is_already_best():
     assert carrier(plan) == {"a": "w", "b": "w"}
 
 
+def test_vehicles_first_strategy_trades_travel_for_fewer_vehicles():
+    ships = [ship("a", 1, 1), ship("b", 4, 4)]
+    vehicles = [Vehicle("west", 0, None), Vehicle("east", 4, None)]
+    assert run(problem(ships, vehicles)).stats.vehicles_used == 2
+    plan = run(problem(ships, vehicles), strategy="vehicles_first")
+    assert plan.stats.vehicles_used == 1 and not plan.unassigned
+
+
+def test_vehicles_first_strategy_keeps_what_cannot_be_served_unassigned():
+    ships = [ship("a", 1, 2), ship("b", 3, 4), ship("big", 1, 2, amount=(9,))]
+    plan = run(problem(ships, [Vehicle("v1", 0, capacity=(5,)), Vehicle("v2", 5, capacity=(5,))]),
+               strategy="vehicles_first")
+    assert reasons(plan) == {"big": "capacity"} and plan.stats.vehicles_used == 1
+
+
 def test_unknown_strategy_is_refused():
     with pytest.raises(ValueError):
         solve(problem([ship("a", 1, 2)], [Vehicle("v", 0)]), 1.0, strategy="fastest")

@@ -1,0 +1,159 @@
+"""``strategy="vehicles_first"``: fewest vehicles first, then least travel.
+
+A huge fixed cost per vehicle makes OR-Tools' guided local search stall, so the
+number of vehicles is driven from here instead, in three phases, all of them
+OR-Tools searches on the model of :mod:`courier.routing.model`:
+
+1. a first plan: parallel cheapest insertion and guided local search;
+2. route elimination: empty one route (the smallest, ties broken by how hard
+   its shipments were to place so far), forbid more than ``k - 1`` vehicles and
+   let OR-Tools put the orphaned shipments back, in short rounds warm-started
+   from the previous round. Dropping a shipment costs its normal penalty times
+   ``1 + absences``, where ``absences`` counts the rounds it spent unserved,
+   and the swap-active operators (take a served shipment out to put an
+   unserved one in) are switched on. Hard shipments thus get in at the
+   expense of easy ones, which are tried elsewhere in the next round: the
+   ejection-pool idea of Nagata and Bräysy, and the absence counters of
+   SISR (Christiaens and Vanden Berghe), with OR-Tools doing the moves. When
+   nothing is dropped any more, the route is gone; when a route resists for
+   too long, the next one is tried;
+3. travel: the best plan found, with at most its number of vehicles, plain
+   penalties and guided local search for the remaining time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from courier.routing.model import Model, build
+from courier.routing.solver import penalties, search_parameters
+
+SWAP_OPERATORS = ("use_relocate_and_make_active", "use_exchange_and_make_active",
+                  "use_extended_swap_active", "use_node_pair_swap_active")
+
+
+@dataclass
+class FleetConfig:
+    """Knobs of the vehicles-first search (shares are of the whole time limit)."""
+
+    first_share: float = 0.15  # phase 1
+    final_share: float = 0.2  # kept for phase 3
+    round_share: float = 0.02  # one elimination round
+    min_round: float = 0.05  # seconds
+    max_round: float = 0.2  # seconds
+    attempt_share: float = 1.0  # longest attempt at removing one route
+    stall_rounds: int = 30  # rounds without fewer drops before giving up a route
+    growth: float = 1.0  # penalty growth per round of absence
+    round_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    final_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+
+
+CONFIG = FleetConfig()
+
+
+def routes_of(m: Model, assignment) -> list[list[int]]:
+    """Routing indices of every vehicle's visits, in order."""
+    routing, out = m.routing, []
+    for v in range(routing.vehicles()):
+        index, route = assignment.Value(routing.NextVar(routing.Start(v))), []
+        while not routing.IsEnd(index):
+            route.append(index)
+            index = assignment.Value(routing.NextVar(index))
+        out.append(route)
+    return out
+
+
+def dropped(m: Model, assignment) -> set[int]:
+    """Shipments (problem indices) left unserved by the assignment."""
+    routing, out = m.routing, set()
+    for index in range(routing.Size()):
+        if not routing.IsStart(index) and assignment.Value(routing.NextVar(index)) == index:
+            out.add(m.node_shipment[m.manager.IndexToNode(index)])
+    return out
+
+
+def _hardness(m: Model, route: list[int], absences: dict[int, int]) -> tuple[int, int]:
+    """Sort key of the routes to eliminate: fewest visits, then hardest shipments last."""
+    ships = {m.node_shipment[m.manager.IndexToNode(i)] for i in route}
+    return len(route), -sum(absences[s] for s in ships)
+
+
+def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_SEARCH",
+            swap_operators=False, log=False):
+    params = search_parameters(max(0.01, seconds), metaheuristic=metaheuristic, log=log)
+    if swap_operators:
+        for name in SWAP_OPERATORS:
+            setattr(params.local_search_operators, name, 2)  # BOOL_TRUE
+    m.routing.CloseModelWithParameters(params)
+    if routes is not None:
+        initial = m.routing.ReadAssignmentFromRoutes(routes, True)
+        if initial is None:
+            return None
+        return m.routing.SolveFromAssignmentWithParameters(initial, params)
+    return m.routing.SolveWithParameters(params)
+
+
+def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
+                         config: FleetConfig | None = None):
+    """Return ``(model, assignment)`` of the best plan found (see module docstring)."""
+    cfg = config or CONFIG
+    deadline = started + budget
+    base = penalties(problem, modelled, 0)
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    m = build(problem, modelled, allowed, base)
+    assignment = _search(m, min(left(), budget * cfg.first_share), log=log)
+    if assignment is None:
+        return m, None
+    routes = routes_of(m, assignment)
+    lost = len(dropped(m, assignment))
+    k = sum(1 for r in routes if r)
+    absences = dict.fromkeys(modelled, 0)
+    given_up: set[int] = set()
+    reserve = budget * cfg.final_share
+    round_time = min(cfg.max_round, max(cfg.min_round, budget * cfg.round_share))
+
+    while k > 1 and left() > reserve + round_time:
+        candidates = [v for v, r in enumerate(routes) if r and v not in given_up]
+        if not candidates:
+            break
+        victim = min(candidates, key=lambda v: _hardness(m, routes[v], absences))
+        current = [r if v != victim else [] for v, r in enumerate(routes)]
+        attempt_end = time.perf_counter() + budget * cfg.attempt_share
+        best_drops, stall, success = None, 0, None
+        while left() > reserve + round_time / 2 and time.perf_counter() < attempt_end:
+            weighted = {s: int(base[s] * (1 + cfg.growth * absences[s])) for s in modelled}
+            trial = build(problem, modelled, allowed, weighted)
+            trial.routing.SetMaximumNumberOfActiveVehicles(k - 1)
+            result = _search(trial, min(round_time, left() - reserve), current,
+                             cfg.round_metaheuristic, swap_operators=True)
+            if result is None:
+                break
+            out = dropped(trial, result)
+            current = routes_of(trial, result)
+            if len(out) <= lost:
+                success = (trial, result)
+                break
+            for s in out:
+                absences[s] += 1
+            if best_drops is None or len(out) < best_drops:
+                best_drops, stall = len(out), 0
+            else:
+                stall += 1
+                if stall >= cfg.stall_rounds:
+                    break
+        if success:
+            m, assignment = success
+            routes, k, given_up = current, k - 1, set()
+        else:
+            given_up.add(victim)
+
+    final = build(problem, modelled, allowed, base)
+    final.routing.SetMaximumNumberOfActiveVehicles(k)
+    result = _search(final, left(), routes, cfg.final_metaheuristic, log=log)
+    if result is not None and len(dropped(final, result)) <= lost:
+        return final, result
+    return m, assignment
