@@ -17,9 +17,10 @@ def test_no_courier_on_shift_is_the_reason(make_merchant, make_job, dispatcher):
     job = make_job(shop)
     r = dispatcher.post("/dispatch").json
     assert r["runs"] == []
-    assert r["unassigned"] == [{"job_id": job["id"], "reason": "not assigned: no courier on shift"}]
+    reason = "not assigned: no courier on shift (rules v1)"
+    assert r["unassigned"] == [{"job_id": job["id"], "reason": reason}]
     detail = dispatcher.get(f"/jobs/{job['id']}").json
-    assert detail["unassigned_reason"] == "not assigned: no courier on shift"
+    assert detail["unassigned_reason"] == reason
     assert detail["events"][-1]["action"] == "not_assigned"
 
 

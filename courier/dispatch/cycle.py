@@ -22,6 +22,7 @@ from courier.dispatch.planning import build_problem, snapshot
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
 from courier.extensions import db
+from courier.fairwork import explain
 from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, StopKind, User, utcnow
 from courier.routing import solve
 
@@ -79,7 +80,7 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
     jobs = {j.id: j for j in snap.jobs}
     couriers = {c.id: c for c in snap.couriers}
     for route in plan.routes:
-        run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points)
+        run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points, snap)
         if run is not None:
             result.runs.append(run)
     for miss in plan.unassigned:
@@ -89,15 +90,21 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
         if job.unassigned_reason != text:
             job.unassigned_reason = text
             record(actor, "job", "not_assigned", job=job, reason=text,
-                   data={"code": miss.reason})
+                   data={"code": miss.reason, "rules_version": snap.rules.version.number
+                         if snap.rules is not None else None})
+    explain.not_offered(actor, snap, {r.courier_id for r in result.runs}, len(plan.unassigned))
     log.info("dispatch cycle: %d jobs, %d couriers, %d runs offered, %d unassigned",
              len(snap.jobs), len(snap.couriers), len(result.runs), len(result.unassigned))
     return result
 
 
-def _offer_route(actor, now, courier: Courier, route, jobs: dict, points) -> Run | None:
+def _offer_route(actor, now, courier: Courier, route, jobs: dict, points,
+                 snap=None) -> Run | None:
     steps = [s for s in route.steps if s.type in ("pickup", "delivery")]
     if not steps:
+        return None
+    terms = explain.terms(courier, route, snap, points) if snap is not None else explain.Terms()
+    if terms.blocked:  # never offer a run that breaks a blocking rule
         return None
     ttl = current_app.config["OFFER_TTL"]
     run = Run(courier=courier, status=RunStatus.OFFERED, created_at=now,
@@ -127,9 +134,11 @@ def _offer_route(actor, now, courier: Courier, route, jobs: dict, points) -> Run
                                  planned_arrival=now + timedelta(seconds=s.arrival)))
         peak = max(peak, s.load[0] if s.load else 0)
         seq += 1
-    run.reason = reasons.offer(courier, len(taken), route.distance / 1000, peak / 1000)
+    run.reason = reasons.offer(courier, len(taken), route.distance / 1000, peak / 1000,
+                               **terms.reason_kwargs())
     record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=run.reason,
-           data={"jobs": sorted(taken)})
+           data={"jobs": sorted(taken), **terms.data()})
+    explain.record_warnings(actor, run, terms)
     for job_id in sorted(taken):
         announce_job(jobs[job_id])
     announce_run(run, "run.offered")

@@ -118,10 +118,12 @@ def cancel_job(user: User, job: Job, reason: str = "") -> Job:
 
 
 def set_shift(user: User, online: bool, lat: float | None = None,
-              lon: float | None = None) -> Courier:
-    """Go on or off shift. Going off declines any offer still open."""
+              lon: float | None = None, now: datetime | None = None) -> Courier:
+    """Go on or off shift. Going off declines any offer still open. Going on is
+    refused while a blocking working-time rule says to rest (a warning rule's
+    breach is recorded instead)."""
     courier = courier_of(user)
-    now = utcnow()
+    now = now or utcnow()
     if lat is not None and lon is not None:
         courier.lat, courier.lon, courier.position_at = lat, lon, now
     if online == courier.on_shift:
@@ -134,9 +136,13 @@ def set_shift(user: User, online: bool, lat: float | None = None,
             Run.courier_id == courier.id, Run.status == RunStatus.OFFERED)).all()
         for run in open_offers:
             decline_run(user, run, "went off shift")
+    if online:
+        from courier.fairwork.tracking import check_shift_start
+
+        check_shift_start(user, courier, now)
     courier.on_shift = online
     courier.shift_started_at = now if online else None
-    record(user, "courier", "shift_started" if online else "shift_ended", courier=courier)
+    record(user, "courier", "shift_started" if online else "shift_ended", courier=courier).at = now
     db.session.flush()
     _announce_courier(courier)
     return courier

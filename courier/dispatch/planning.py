@@ -35,6 +35,8 @@ class Snapshot:
     on_shift: int  # on shift at all, offered or not
     free_from: dict[int, tuple[LatLon, datetime]] = field(default_factory=dict)
     excluded: dict[int, set[int]] = field(default_factory=dict)  # job id -> courier ids
+    rules: object | None = None  # courier.fairwork.dispatching.Context
+    held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
 
 
 def snapshot(now: datetime) -> Snapshot:
@@ -59,7 +61,21 @@ def snapshot(now: datetime) -> Snapshot:
             if when >= snap.free_from[r.courier_id][1]:
                 snap.free_from[r.courier_id] = (LatLon(end.lat, end.lon), when)
     snap.excluded = recent_refusals(now, [j.id for j in jobs])
+    _apply_rules(snap)
     return snap
+
+
+def _apply_rules(snap: Snapshot) -> None:
+    """The council's rules: hold back couriers who may not work now (limits reached,
+    on a break) and keep each one's bounds for :func:`build_problem`."""
+    from courier.fairwork.dispatching import context
+
+    if not snap.jobs:
+        return
+    snap.rules = context(snap.couriers, snap.now, snap.free_from)
+    snap.held = {c.id: (c, snap.rules.held[c.id]) for c in snap.couriers
+                 if c.id in snap.rules.held}
+    snap.couriers = [c for c in snap.couriers if c.id not in snap.held]
 
 
 def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, set[int]]:
@@ -124,6 +140,11 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
             id=c.id, start=loc(where), time_window=TimeWindow(_secs(when, snap.now)),
             capacity=(round(c.capacity_kg * 1000), round(c.capacity_l * 1000)),
             speed_factor=cfg["CARGO_SPEED_FACTOR"] if c.vehicle == Vehicle.CARGO_BIKE else 1.0))
+        if snap.rules is not None:  # working time, breaks, caps, stops, run length, balancing
+            from courier.fairwork.dispatching import vehicle
+
+            vehicles[-1] = vehicle(vehicles[-1], snap.rules.limits[c.id],
+                                   snap.rules.cost_factor.get(c.id, 1.0))
     everyone = frozenset(c.id for c in snap.couriers)
     shipments = []
     for j in snap.jobs:
@@ -140,5 +161,6 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
     matrix = travel_matrix(points) if points else None
     problem = Problem(
         shipments=shipments, vehicles=vehicles,
-        durations=matrix.durations if matrix else [], distances=matrix.distances if matrix else [])
+        durations=matrix.durations if matrix else [], distances=matrix.distances if matrix else [],
+        balance=snap.rules.balance if snap.rules is not None else 0)
     return problem, points

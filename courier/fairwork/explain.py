@@ -1,0 +1,108 @@
+"""Explained decisions: the terms of an offer under the rules, and why a courier
+free on shift got no offer. Called by :mod:`courier.dispatch.cycle`.
+
+Each offer's reason names the courier, why them, the load against the cap and
+the rules version; a planned break and any warning rule's breach are added to
+it and stored with the offer's event (and as a ``rule_warning`` event of the
+run, for the council). A run that would break a blocking rule is never offered.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from courier.dispatch import reasons
+from courier.dispatch.lifecycle import record
+from courier.extensions import db
+from courier.fairwork.dispatching import breaches, route_facts
+from courier.fairwork.limits import hm
+from courier.models import Event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Terms:
+    why: str = ""
+    cap_kg: float | None = None
+    rules: str = ""
+    notes: tuple[str, ...] = ()
+    warnings: list[dict] = field(default_factory=list)
+    blocked: list[dict] = field(default_factory=list)
+    version: int | None = None
+
+    def reason_kwargs(self) -> dict:
+        return {"why": self.why, "cap_kg": self.cap_kg, "rules": self.rules, "notes": self.notes}
+
+    def data(self) -> dict:
+        return {"rules_version": self.version, "warnings": self.warnings}
+
+
+def terms(courier, route, snap, points) -> Terms:
+    """The terms of offering ``route`` to ``courier`` in the cycle of ``snap``."""
+    ctx = snap.rules
+    if ctx is None:
+        return Terms()
+    cfg = current_app.config
+    facts = route_facts(route, {"pickup": cfg["PICKUP_SERVICE_S"],
+                                "delivery": cfg["DROPOFF_SERVICE_S"]})
+    lim = ctx.limits[courier.id]
+    found = breaches(lim, facts)
+    first = next(s for s in route.steps if s.type in ("pickup", "delivery"))
+    p = points[first.location]
+    t = Terms(why=reasons.why_them(courier, (p.lat, p.lon), facts.peak[0], snap),
+              cap_kg=reasons._capped(courier, snap)[0], rules=ctx.label,
+              version=ctx.version.number,
+              warnings=[b for b in found if b["enforce"] == "warn"],
+              blocked=[b for b in found if b["enforce"] == "block"])
+    notes = []
+    if facts.breaks:
+        notes.append(f"includes a {hm(lim.break_s)} break "
+                     f"({hm(lim.continuous_s)} worked without one so far)")
+    notes += [f"warning: {w['text']} ({w['rule']})" for w in t.warnings]
+    t.notes = tuple(notes)
+    if t.blocked:
+        log.error("plan for courier %s breaks %s: not offered", courier.id, t.blocked)
+    return t
+
+
+def record_warnings(actor, run, t: Terms) -> None:
+    """Warning rules' breaches, as an event of the run the council sees."""
+    if t.warnings:
+        record(actor, "run", "rule_warning", run=run,
+               reason="; ".join(f"{w['text']} ({w['rule']})" for w in t.warnings),
+               data=t.data())
+
+
+def _last_reason(courier_id: int) -> str | None:
+    ev = db.session.scalars(select(Event).where(
+        Event.courier_id == courier_id, Event.action.in_(("not_offered", "offered")))
+        .order_by(Event.id.desc()).limit(1)).first()
+    return ev.reason if ev is not None and ev.action == "not_offered" else None
+
+
+def not_offered(actor, snap, offered: set[int], left: int) -> None:
+    """For each courier free on shift who got nothing this cycle, why (recorded
+    when it differs from the last reason they were given)."""
+    ctx = snap.rules
+    if ctx is None:
+        return
+    who = [(c, why) for c, why in snap.held.values()]
+    for c in snap.couriers:
+        if c.id in offered:
+            continue
+        if left:
+            why = (f"the {left} job{'s' if left != 1 else ''} left did not fit your "
+                   f"{reasons.vehicle_name(c)}, position or working time")
+        else:
+            why = "the pending jobs went to couriers better placed for them"
+        who.append((c, why))
+    for c, why in who:
+        text = reasons.not_offered(why, ctx.label)
+        if _last_reason(c.id) != text:
+            record(actor, "courier", "not_offered", courier=c, reason=text,
+                   data={"rules_version": ctx.version.number})

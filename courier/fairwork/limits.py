@@ -1,0 +1,218 @@
+"""What the rules leave a courier, now: pure functions over tracked work time.
+
+:func:`courier_limits` turns a rules document and a courier's worked intervals
+into :class:`Limits`: blocking rules become hard bounds for the routing problem
+(a deadline, a break, caps, a stop count, a run length, or no work at all), and
+warning rules become thresholds checked on the planned run afterwards
+(:func:`check_route`). :func:`shift_start_breaches` checks going on shift.
+
+Times are seconds from ``now``; a "day" and a "week" (from Monday) are the
+cooperative's local ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from courier.fairwork.tracking import Interval, clip, merge, seconds
+
+DAY_S = 86400
+
+
+def day_start(t: datetime, tz: ZoneInfo) -> datetime:
+    local = t.astimezone(tz)
+    return datetime.combine(local.date(), time(0), tz).astimezone(t.tzinfo)
+
+
+def week_start(t: datetime, tz: ZoneInfo) -> datetime:
+    local = t.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time(0), tz).astimezone(t.tzinfo)
+
+
+def hm(s: float) -> str:
+    """``5 h 30`` / ``45 min``: a duration as people say it."""
+    s = max(0, int(round(s)))
+    h, m = divmod(s // 60, 60)
+    return f"{h} h {m:02d}" if h and m else (f"{h} h" if h else f"{m} min")
+
+
+@dataclass
+class Limits:
+    """A courier's bounds for one cycle. ``None`` means no bound."""
+
+    version: int
+    deadline_s: int | None = None  # the run must end by then (blocking time rules)
+    deadline_why: str = ""
+    max_run_s: int | None = None
+    max_stops: int | None = None
+    caps: tuple[float, float] | None = None  # kg, litres
+    break_by_s: int | None = None  # a break must start by then...
+    break_s: int = 0  # ...and last this long
+    excluded: str | None = None  # why this courier gets no work now
+    warn: dict = field(default_factory=dict)  # the same bounds, for warning rules
+    worked_today_s: int = 0
+    worked_week_s: int = 0
+    continuous_s: int = 0
+    streak_days: int = 0
+
+
+def _blocks(work: list[Interval], gap_s: int) -> list[Interval]:
+    """Work intervals joined when the pause between them is shorter than ``gap_s``."""
+    out: list[list] = []
+    for s, e in merge(work):
+        if out and (s - out[-1][1]).total_seconds() < gap_s:
+            out[-1][1] = e
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def _current_block(work: list[Interval], gap_s: int, now: datetime) -> Interval | None:
+    blocks = _blocks(clip(work, datetime.min.replace(tzinfo=now.tzinfo), now), gap_s)
+    if not blocks or (now - blocks[-1][1]).total_seconds() >= gap_s:
+        return None
+    return blocks[-1]
+
+
+def streak(work: list[Interval], now: datetime, tz: ZoneInfo) -> int:
+    """Consecutive local days worked just before today."""
+    n, day = 0, day_start(now, tz)
+    while n < 62:
+        prev = day_start(day - timedelta(hours=12), tz)
+        if seconds(clip(work, prev, day)) == 0:
+            break
+        n, day = n + 1, prev
+    return n
+
+
+def _figures(doc: dict, work: list[Interval], now: datetime, tz: ZoneInfo) -> dict:
+    wt = doc["working_time"]
+    rest = _current_block(work, wt["daily_rest"]["min_s"], now)
+    cont = _current_block(work, wt["break"]["duration_s"], now)
+    return {
+        "today": seconds(clip(work, day_start(now, tz), now)),
+        "week": seconds(clip(work, week_start(now, tz), now)),
+        "day_opened": rest[0] if rest else now,
+        "continuous": seconds(clip(work, cont[0], now)) if cont else 0,
+        "streak": streak(work, now, tz),
+        "worked_today": seconds(clip(work, day_start(now, tz), now)) > 0,
+    }
+
+
+def courier_limits(doc: dict, version: int, vehicle: str, work: list[Interval],
+                   now: datetime, tz: ZoneInfo) -> Limits:
+    """The bounds the rules in ``doc`` put on this courier's next run."""
+    wt, ld = doc["working_time"], doc["load"]
+    f = _figures(doc, work, now, tz)
+    lim = Limits(version, worked_today_s=f["today"], worked_week_s=f["week"],
+                 continuous_s=f["continuous"], streak_days=f["streak"])
+    amplitude_end = f["day_opened"] + timedelta(seconds=DAY_S - wt["daily_rest"]["min_s"])
+    deadlines = {
+        "working_time.max_day": (wt["max_day"]["limit_s"] - f["today"],
+                                 f"{hm(f['today'])} worked today, "
+                                 f"{hm(wt['max_day']['limit_s'])} a day"),
+        "working_time.max_week": (wt["max_week"]["limit_s"] - f["week"],
+                                  f"{hm(f['week'])} worked this week, "
+                                  f"{hm(wt['max_week']['limit_s'])} a week"),
+        "working_time.daily_rest": (int((amplitude_end - now).total_seconds()),
+                                    f"{hm(wt['daily_rest']['min_s'])} of daily rest due "
+                                    f"at {amplitude_end.astimezone(tz):%H:%M}"),
+    }
+    for rule, (left, why) in deadlines.items():
+        mode = doc["working_time"][rule.split(".")[1]]["enforce"]
+        if mode == "block" and (lim.deadline_s is None or left < lim.deadline_s):
+            lim.deadline_s, lim.deadline_why = max(0, left), why
+        elif mode == "warn":
+            prev = lim.warn.get("deadline")
+            if prev is None or left < prev[0]:
+                lim.warn["deadline"] = (left, why, rule)
+    if lim.deadline_s is not None and lim.deadline_s <= 0:
+        lim.excluded = lim.deadline_why
+    days = wt["consecutive_days"]
+    if f["streak"] >= days["max_days"] and days["enforce"] != "off":
+        text = f"{f['streak']} days worked in a row, at most {days['max_days']}"
+        if days["enforce"] == "block":
+            lim.excluded = text
+        else:
+            lim.warn["consecutive_days"] = text
+    brk = wt["break"]
+    if brk["enforce"] != "off":
+        by = max(0, brk["after_s"] - f["continuous"])
+        if brk["enforce"] == "block":
+            lim.break_by_s, lim.break_s = by, brk["duration_s"]
+        else:
+            lim.warn["break"] = (by, brk["duration_s"])
+    for rule, key, value in (
+            ("vehicle_caps", "caps", (ld["vehicle_caps"][vehicle]["kg"],
+                                      ld["vehicle_caps"][vehicle]["l"])),
+            ("max_stops", "max_stops", ld["max_stops"]["limit"]),
+            ("max_run", "max_run_s", ld["max_run"]["limit_s"])):
+        mode = ld[rule]["enforce"]
+        if mode == "block":
+            setattr(lim, key, value)
+        elif mode == "warn":
+            lim.warn[key] = value
+    return lim
+
+
+def shift_start_breaches(doc: dict, work: list[Interval], now: datetime,
+                         tz: ZoneInfo) -> list[tuple[str, str, str]]:
+    """Rules that going on shift now would break: ``(rule, enforce, text)``."""
+    wt = doc["working_time"]
+    f = _figures(doc, work, now, tz)
+    out = []
+    rest = wt["daily_rest"]
+    if (now - f["day_opened"]).total_seconds() >= DAY_S - rest["min_s"]:
+        out.append(("working_time.daily_rest", rest["enforce"],
+                    f"{hm(rest['min_s'])} of rest are due before the next shift"))
+    if f["today"] >= wt["max_day"]["limit_s"]:
+        out.append(("working_time.max_day", wt["max_day"]["enforce"],
+                    f"{hm(f['today'])} already worked today"))
+    if f["week"] >= wt["max_week"]["limit_s"]:
+        out.append(("working_time.max_week", wt["max_week"]["enforce"],
+                    f"{hm(f['week'])} already worked this week"))
+    days = wt["consecutive_days"]
+    if not f["worked_today"] and f["streak"] >= days["max_days"]:
+        out.append(("working_time.consecutive_days", days["enforce"],
+                    f"{f['streak']} days worked in a row, at most {days['max_days']}"))
+    return [b for b in out if b[1] != "off"]
+
+
+def check_route(lim: Limits, start_s: int, end_s: int, stops: int, peak: tuple[float, float],
+                has_break: bool) -> list[dict]:
+    """Breaches of the rules by a planned run, ``[{"rule", "enforce", "text"}]``.
+
+    Warning rules are expected here; a blocking rule found here means the plan
+    is wrong and must not be offered.
+    """
+    out = []
+
+    def add(rule, enforce, text):
+        out.append({"rule": rule, "enforce": enforce, "text": text})
+
+    w = lim.warn
+    if lim.deadline_s is not None and end_s > lim.deadline_s:
+        add("working_time", "block", f"ends {hm(end_s - lim.deadline_s)} past the limit "
+                                     f"({lim.deadline_why})")
+    if "deadline" in w and end_s > w["deadline"][0]:
+        add(w["deadline"][2], "warn", f"ends {hm(end_s - max(0, w['deadline'][0]))} past the "
+                                      f"limit ({w['deadline'][1]})")
+    for enforce, bound in (("block", lim.max_run_s), ("warn", w.get("max_run_s"))):
+        if bound is not None and end_s - start_s > bound:
+            add("load.max_run", enforce, f"lasts {hm(end_s - start_s)}, over {hm(bound)}")
+    for enforce, bound in (("block", lim.max_stops), ("warn", w.get("max_stops"))):
+        if bound is not None and stops > bound:
+            add("load.max_stops", enforce, f"{stops} stops, over {bound}")
+    for enforce, caps in (("block", lim.caps), ("warn", w.get("caps"))):
+        if caps is not None and (peak[0] > caps[0] + 1e-9 or peak[1] > caps[1] + 1e-9):
+            add("load.vehicle_caps", enforce, f"carries up to {peak[0]:g} kg / {peak[1]:g} L, "
+                                              f"over the cap of {caps[0]:g} kg / {caps[1]:g} L")
+    if "break" in w and not has_break and end_s > w["break"][0]:
+        add("working_time.break", "warn", f"rides past {hm(lim.continuous_s + end_s)} of "
+                                          f"work without a {hm(w['break'][1])} break")
+    if "consecutive_days" in w:
+        add("working_time.consecutive_days", "warn", w["consecutive_days"])
+    return out

@@ -1,0 +1,209 @@
+"""Earnings and fairness reports per member and period, coop totals, CSV.
+
+A period is a range of whole local days ``[first, last]``. Per member:
+deliveries, km planned (runs accepted) and ridden (runs done, in proportion to
+the stops done), hours on shift (breaks excluded) and active (from accepting a
+run to its last stop), pay by component and by rules version, the top-up, and
+the effective hourly pay before top-up. Fairness across members: Gini of hours
+and of pay, min/median/max effective hourly pay, share below the guaranteed
+rate before top-up. Balancing in dispatch uses :func:`so_far` (the same figures).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from courier.extensions import db
+from courier.fairwork import tracking
+from courier.fairwork.pay import COMPONENTS, Work, guaranteed_cents, pay_lines
+from courier.fairwork.tracking import clip, seconds
+from courier.fairwork.versions import Timeline
+from courier.models import Courier, Job, JobStatus, Run, RunStatus, utcnow
+
+
+def bounds(first: date, last: date, tz) -> tuple[datetime, datetime]:
+    """The UTC instants a range of local days starts and ends."""
+    start = datetime.combine(first, time(0), tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz)
+    return start, end
+
+
+def gini(values: list[float]) -> float:
+    """0 when everyone has the same, towards 1 when one member has everything."""
+    xs = sorted(v for v in values if v >= 0)
+    n, total = len(xs), sum(xs)
+    if n == 0 or total == 0:
+        return 0.0
+    weighted = sum((i + 1) * x for i, x in enumerate(xs))
+    return round((2 * weighted) / (n * total) - (n + 1) / n, 4)
+
+
+def _active(run: Run, now: datetime) -> tuple[datetime, datetime] | None:
+    if run.accepted_at is None:
+        return None
+    done = [s.done_at for s in run.stops if s.done_at is not None]
+    if run.status == RunStatus.ACCEPTED:
+        end = now
+    else:
+        end = max(done) if done else (run.ended_at or run.accepted_at)
+    return (run.accepted_at, max(run.accepted_at, end))
+
+
+def collect(start: datetime, end: datetime, now: datetime,
+            courier_ids: list[int] | None = None) -> dict[int, dict]:
+    """Per courier: their :class:`Work` cut to ``[start, end)`` and the other figures."""
+    q = select(Courier).options(selectinload(Courier.user)).order_by(Courier.id)
+    if courier_ids is not None:
+        q = q.where(Courier.id.in_(courier_ids))
+    couriers = db.session.scalars(q).all()
+    ids = [c.id for c in couriers]
+    until = min(end, now)
+    tracked = tracking.load(ids, start)
+    out = {c.id: {"courier": c, "work": Work(), "km_planned_m": 0, "active": []}
+           for c in couriers}
+    for cid, t in tracked.items():
+        out[cid]["work"].shifts = clip(t.work(until), start, until)
+    jobs = db.session.execute(select(Job.id, Job.courier_id, Job.delivered_at).where(
+        Job.status == JobStatus.DELIVERED, Job.courier_id.in_(ids),
+        Job.delivered_at >= start, Job.delivered_at < end)).all()
+    for job_id, cid, at in jobs:
+        out[cid]["work"].deliveries.append((job_id, at))
+    runs = db.session.scalars(select(Run).options(selectinload(Run.stops)).where(
+        Run.courier_id.in_(ids), Run.accepted_at.is_not(None), Run.accepted_at < end,
+        (Run.ended_at.is_(None)) | (Run.ended_at >= start))).all()
+    for run in runs:
+        row = out[run.courier_id]
+        if start <= run.accepted_at < end:
+            row["km_planned_m"] += run.distance_m
+        if run.status == RunStatus.DONE and run.ended_at and start <= run.ended_at < end:
+            done = sum(1 for s in run.stops if s.done_at is not None)
+            metres = run.distance_m * done // len(run.stops) if run.stops else 0
+            row["work"].rides.append((run.id, run.ended_at, metres))
+        span = _active(run, now)
+        if span:
+            row["active"].append(span)
+    return out
+
+
+def member_row(entry: dict, timeline: Timeline, tz) -> dict:
+    c, work = entry["courier"], entry["work"]
+    lines = pay_lines(work, timeline, tz)
+    by_comp = {k: 0 for k in COMPONENTS}
+    by_version: dict[int, int] = defaultdict(int)
+    for line in lines:
+        by_comp[line.component] += line.cents
+        by_version[line.version] += line.cents
+    hours = seconds(work.shifts)
+    before = sum(v for k, v in by_comp.items() if k != "topup")
+    return {
+        "courier_id": c.id, "name": c.user.name, "vehicle": c.vehicle.value,
+        "deliveries": len(work.deliveries),
+        "km_planned": round(entry["km_planned_m"] / 1000, 2),
+        "km_ridden": round(sum(m for _, _, m in work.rides) / 1000, 2),
+        "on_shift_s": hours,
+        "active_s": seconds(tracking.merge(entry["active"])),
+        "pay": by_comp,
+        "by_version": [{"version": k, "cents": v} for k, v in sorted(by_version.items())],
+        "before_topup_cents": before,
+        "topup_cents": by_comp["topup"],
+        "total_cents": before + by_comp["topup"],
+        "guaranteed_cents": guaranteed_cents(work, timeline, tz),
+        "effective_hourly_cents": round(before * 3600 / hours) if hours else None,
+        "lines": [{"day": x.day.isoformat(), "component": x.component, "version": x.version,
+                   "quantity": x.quantity, "cents": x.cents} for x in lines],
+    }
+
+
+def fairness(members: list[dict]) -> dict:
+    working = [m for m in members if m["on_shift_s"] > 0]
+    rates = sorted(m["effective_hourly_cents"] for m in working)
+    below = sum(1 for m in working if m["before_topup_cents"] < m["guaranteed_cents"])
+    return {
+        "members": len(working),
+        "gini_hours": gini([m["on_shift_s"] for m in working]),
+        "gini_pay": gini([m["total_cents"] for m in working]),
+        "hourly_min_cents": rates[0] if rates else None,
+        "hourly_median_cents": round(statistics.median(rates)) if rates else None,
+        "hourly_max_cents": rates[-1] if rates else None,
+        "share_below_guaranteed": round(below / len(working), 4) if working else 0.0,
+    }
+
+
+def earnings(first: date, last: date, now: datetime | None = None) -> dict:
+    """The full report of the period (for the council)."""
+    now = now or utcnow()
+    tz = tracking.timezone()
+    start, end = bounds(first, last, tz)
+    timeline = Timeline()
+    entries = collect(start, end, now)
+    members = [member_row(e, timeline, tz) for e in entries.values()]
+    members = [m for m in members if m["on_shift_s"] or m["deliveries"] or m["total_cents"]
+               or m["km_planned"]]
+    totals = {"deliveries": sum(m["deliveries"] for m in members),
+              "km_planned": round(sum(m["km_planned"] for m in members), 2),
+              "km_ridden": round(sum(m["km_ridden"] for m in members), 2),
+              "on_shift_s": sum(m["on_shift_s"] for m in members),
+              "active_s": sum(m["active_s"] for m in members),
+              "pay": {k: sum(m["pay"][k] for m in members) for k in COMPONENTS},
+              "topup_cents": sum(m["topup_cents"] for m in members),
+              "total_cents": sum(m["total_cents"] for m in members)}
+    versions = sorted({line["version"] for m in members for line in m["lines"]})
+    return {"from": first.isoformat(), "to": last.isoformat(), "timezone": str(tz),
+            "versions": versions, "members": members, "totals": totals,
+            "fairness": fairness(members)}
+
+
+def anonymised(report: dict, courier_id: int) -> dict:
+    """A member's view: their own detail, everyone else only as a distribution."""
+    own = next((m for m in report["members"] if m["courier_id"] == courier_id), None)
+    others = report["members"]
+    return {**{k: report[k] for k in ("from", "to", "timezone", "versions", "fairness")},
+            "members": [own] if own else [],
+            "totals": report["totals"],
+            "distribution": {
+                "on_shift_s": sorted(m["on_shift_s"] for m in others),
+                "total_cents": sorted(m["total_cents"] for m in others),
+                "effective_hourly_cents": sorted(m["effective_hourly_cents"] for m in others
+                                                 if m["effective_hourly_cents"] is not None)}}
+
+
+def so_far(courier_ids: list[int], start: datetime, now: datetime) -> dict[int, dict]:
+    """Hours on shift and pay since ``start``: the figures balancing evens out."""
+    tz = tracking.timezone()
+    timeline = Timeline()
+    out = {}
+    for cid, entry in collect(start, now, now, courier_ids).items():
+        lines = pay_lines(entry["work"], timeline, tz)
+        out[cid] = {"on_shift_s": seconds(entry["work"].shifts),
+                    "total_cents": sum(x.cents for x in lines)}
+    return out
+
+
+CSV_COLUMNS = ("courier_id", "name", "vehicle", "deliveries", "km_planned", "km_ridden",
+               "on_shift_h", "active_h", *(f"{c}_cents" for c in COMPONENTS),
+               "before_topup_cents", "total_cents", "effective_hourly_cents")
+
+
+def to_csv(report: dict) -> str:
+    """One row per member, then the coop total."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for m in report["members"]:
+        w.writerow([m["courier_id"], m["name"], m["vehicle"], m["deliveries"], m["km_planned"],
+                    m["km_ridden"], round(m["on_shift_s"] / 3600, 2),
+                    round(m["active_s"] / 3600, 2), *(m["pay"][c] for c in COMPONENTS),
+                    m["before_topup_cents"], m["total_cents"], m["effective_hourly_cents"]])
+    t = report["totals"]
+    w.writerow(["", "total", "", t["deliveries"], t["km_planned"], t["km_ridden"],
+                round(t["on_shift_s"] / 3600, 2), round(t["active_s"] / 3600, 2),
+                *(t["pay"][c] for c in COMPONENTS),
+                t["total_cents"] - t["topup_cents"], t["total_cents"], ""])
+    return buf.getvalue()

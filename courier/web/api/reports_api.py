@@ -1,0 +1,82 @@
+"""Earnings and fairness reports: members see their own detail and the coop's
+anonymised distribution, the council sees everything; CSV on request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from courier.errors import Forbidden
+from courier.fairwork import reports
+from courier.models import Role
+from courier.web.api.common import BEARER, user
+from courier.web.auth import require
+
+blp = Blueprint("reports", __name__, description="Earnings and fairness reports")
+MAX_DAYS = 366
+
+
+class EarningsQuery(Schema):
+    start = fields.Date(required=True, data_key="from",
+                        metadata={"description": "first local day, YYYY-MM-DD"})
+    end = fields.Date(required=True, data_key="to",
+                      metadata={"description": "last local day, included"})
+    courier = fields.Integer(validate=validate.Range(1))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if "start" in data and "end" in data:
+            if data["end"] < data["start"]:
+                raise ValidationError("must not be before from", "to")
+            if data["end"] - data["start"] > timedelta(days=MAX_DAYS):
+                raise ValidationError(f"at most {MAX_DAYS} days", "to")
+
+
+class EarningsOut(Schema):
+    start = fields.String(data_key="from", attribute="from")
+    end = fields.String(data_key="to", attribute="to")
+    timezone = fields.String()
+    versions = fields.List(fields.Integer())
+    members = fields.List(fields.Dict())
+    totals = fields.Dict()
+    fairness = fields.Dict()
+    distribution = fields.Dict(metadata={"description": "others' figures, anonymised "
+                                         "(members' view only)"})
+
+
+def view(u, args) -> dict:
+    """The report ``u`` may read for these arguments (403 otherwise)."""
+    if u.role == Role.MERCHANT:
+        raise Forbidden("shops cannot read the members' earnings")
+    report = reports.earnings(args["start"], args["end"])
+    wanted = args.get("courier")
+    if u.role == Role.COUNCIL:
+        if wanted is not None:
+            report["members"] = [m for m in report["members"] if m["courier_id"] == wanted]
+        return report
+    own = u.courier.id if u.role == Role.COURIER and u.courier is not None else None
+    if wanted is not None and wanted != own:
+        raise Forbidden("a member's detailed report is theirs and the council's only")
+    return reports.anonymised(report, own)
+
+
+@blp.route("/reports/earnings", methods=["GET"])
+@require(Role.COURIER, Role.DISPATCHER, Role.COUNCIL, Role.MERCHANT)
+@blp.arguments(EarningsQuery, location="query")
+@blp.response(200, EarningsOut)
+@blp.alt_response(200, content_type="text/csv", description="with format=csv",
+                  success=True)
+@blp.doc(security=BEARER)
+def earnings(args):
+    """Per member and period: deliveries, km, hours on shift and active, pay by
+    component under the rules in force at the time, top-up; coop totals; fairness."""
+    data = view(user(), args)
+    if args["format"] == "csv":
+        name = f"earnings_{args['start']}_{args['end']}.csv"
+        return Response(reports.to_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return data
