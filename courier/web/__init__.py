@@ -15,6 +15,9 @@ def register(app: Flask) -> None:
     register_api(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(public.bp)
+    from courier.web import council_pages
+
+    app.register_blueprint(council_pages.bp)
     sockets.register()
 
     @app.get("/healthz")

@@ -1,0 +1,44 @@
+"""The council's pages (earnings and fairness report, rules with history,
+comparison and what-if) and the member's own earnings and decisions page.
+
+Like the other pages they are shells: the scripts read and write through the
+REST API, which does every permission check again.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+
+from courier.models import Role
+
+bp = Blueprint("council", __name__)
+
+
+def _page(template: str, *roles: Role, **context):
+    if current_user.role not in roles:
+        abort(403)
+    return render_template(template, user=current_user, **context)
+
+
+@bp.get("/council")
+@login_required
+def reports():
+    """Earnings and fairness across members, warnings, contests to answer."""
+    return _page("council/reports.html", Role.COUNCIL)
+
+
+@bp.get("/council/rules")
+@login_required
+def rules():
+    """The rules in force, a draft of the next version, history and comparison, what-if."""
+    return _page("council/rules.html", Role.COUNCIL)
+
+
+@bp.get("/me/earnings")
+@login_required
+def my_earnings():
+    """A member's own earnings, the coop's anonymised distribution, and the reasons
+    for their offers and non-offers, which they can contest."""
+    courier = current_user.courier if current_user.role == Role.COURIER else None
+    return _page("council/earnings.html", Role.COURIER, courier_id=courier.id if courier else 0)

@@ -1,0 +1,59 @@
+// The council's report page: members' earnings, fairness, charts, CSV, contests, warnings.
+"use strict";
+
+(() => {
+  const { t, api, esc, money, hours, when, thisWeek, bars, fairness, COMPONENTS } = FW;
+  const form = document.getElementById("period");
+  const el = (id) => document.getElementById(id);
+
+  async function load() {
+    el("error").textContent = "";
+    const q = `from=${form.from.value}&to=${form.to.value}`;
+    el("csv").href = `/api/v1/reports/earnings?${q}&format=csv`;
+    try {
+      const r = await api("GET", `/reports/earnings?${q}`);
+      fairness(el("fairness"), r.fairness);
+      const rate = r.members.length ? Math.max(...r.members.map((m) => m.on_shift_s ? m.guaranteed_cents * 3600 / m.on_shift_s : 0)) : 0;
+      bars(el("chart-hours"), r.members.map((m) => ({ label: m.name, value: m.on_shift_s })), hours);
+      bars(el("chart-hourly"), r.members.filter((m) => m.on_shift_s).map((m) => ({
+        label: m.name, value: m.effective_hourly_cents, mark: m.before_topup_cents < m.guaranteed_cents })),
+        money, rate ? { value: rate, label: t("guaranteed {rate}", { rate: money(rate) }) } : null);
+      const comps = Object.keys(COMPONENTS);
+      const head = [t("Member"), t("Deliveries"), t("km ridden"), t("On shift"), t("Active"),
+        ...comps.map((c) => COMPONENTS[c]), t("Total"), t("Per hour")];
+      const row = (m, name) => `<tr><th>${esc(name)}</th><td>${m.deliveries}</td><td>${m.km_ridden}</td>
+        <td>${hours(m.on_shift_s)}</td><td>${hours(m.active_s)}</td>
+        ${comps.map((c) => `<td>${money(m.pay[c])}</td>`).join("")}
+        <td><b>${money(m.total_cents)}</b></td><td>${money(m.effective_hourly_cents)}</td></tr>`;
+      el("members").innerHTML = `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
+        <tbody>${r.members.map((m) => row(m, m.name)).join("")}</tbody>
+        <tfoot>${row({ ...r.totals, effective_hourly_cents: null }, t("Coop total"))}</tfoot>`;
+      const w = await api("GET", `/rules/warnings?${q}`);
+      el("warnings").innerHTML = w.warnings.map((e) => `<li><span class="muted">${when(e.at)}</span>
+        ${esc(e.reason)}</li>`).join("") || `<li class="muted">${esc(t("None."))}</li>`;
+    } catch (err) { el("error").textContent = err.message; }
+  }
+
+  async function contests() {
+    const { contests } = await api("GET", "/contests");
+    el("contests").innerHTML = contests.map((c) => `<li data-status="${c.status}">
+      <b>${esc(c.courier)}</b> <span class="muted">${when(c.created_at)} · ${esc(c.status === "open" ? t("open") : t("answered"))}</span>
+      <p class="muted">${esc(c.event.reason)}</p><p>${esc(c.body)}</p>
+      ${c.answers.map((a) => `<p class="answer">${esc(a.author)}: ${esc(a.body)}</p>`).join("")}
+      <form data-id="${c.id}" class="row answer-form"><input name="body" required maxlength="2000"
+        placeholder="${esc(t("Answer"))}"><button>${esc(t("Answer"))}</button></form></li>`).join("")
+      || `<li class="muted">${esc(t("None."))}</li>`;
+  }
+
+  el("contests").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      await api("POST", `/contests/${ev.target.dataset.id}/answer`, { body: ev.target.body.value });
+      await contests();
+    } catch (err) { el("error").textContent = err.message; }
+  });
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  thisWeek(form);
+  load();
+  contests().catch((err) => { el("error").textContent = err.message; });
+})();
