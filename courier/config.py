@@ -26,6 +26,7 @@ DEFAULTS = {
     "DETOUR_FACTOR": 1.3,  # street distance over straight-line distance
     "PICKUP_SERVICE_S": 180,
     "DROPOFF_SERVICE_S": 120,
+    "COOP_TIMEZONE": "Europe/Paris",  # local days, weeks, nights, Sundays of rules and pay
     "OSRM_URL": None,
     "PRICE_BASE_CENTS": 450,
     "PRICE_PER_KM_CENTS": 90,

@@ -92,7 +92,8 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
             record(actor, "job", "not_assigned", job=job, reason=text,
                    data={"code": miss.reason, "rules_version": snap.rules.version.number
                          if snap.rules is not None else None})
-    explain.not_offered(actor, snap, {r.courier_id for r in result.runs}, len(plan.unassigned))
+    explain.not_offered(actor, snap, {r.courier_id for r in result.runs},
+                        [job for job, _ in result.unassigned])
     log.info("dispatch cycle: %d jobs, %d couriers, %d runs offered, %d unassigned",
              len(snap.jobs), len(snap.couriers), len(result.runs), len(result.unassigned))
     return result

@@ -85,22 +85,30 @@ def _last_reason(courier_id: int) -> str | None:
     return ev.reason if ev is not None and ev.action == "not_offered" else None
 
 
-def not_offered(actor, snap, offered: set[int], left: int) -> None:
+def _why_not(c, snap, left: list) -> str:
+    lim = snap.rules.limits[c.id]
+    kg = reasons._capped(c, snap)[0]
+    n = len(left)
+    jobs = f"{n} job{'s' if n != 1 else ''} left"
+    if not left:
+        return "the pending jobs went to couriers better placed for them"
+    if all(j.weight_kg > kg for j in left):
+        return f"the {jobs} {'is' if n == 1 else 'are'} over your {reasons.vehicle_name(c)}'s " \
+               f"{kg:g} kg cap"
+    if lim.deadline_s is not None and lim.deadline_s < 3600:
+        return f"the {jobs} did not fit in your remaining working time ({lim.deadline_why})"
+    return f"the {jobs} could not be reached in time from where you are"
+
+
+def not_offered(actor, snap, offered: set[int], left: list) -> None:
     """For each courier free on shift who got nothing this cycle, why (recorded
-    when it differs from the last reason they were given)."""
+    when it differs from the last reason they were given). ``left``: the jobs
+    nobody got."""
     ctx = snap.rules
     if ctx is None:
         return
     who = [(c, why) for c, why in snap.held.values()]
-    for c in snap.couriers:
-        if c.id in offered:
-            continue
-        if left:
-            why = (f"the {left} job{'s' if left != 1 else ''} left did not fit your "
-                   f"{reasons.vehicle_name(c)}, position or working time")
-        else:
-            why = "the pending jobs went to couriers better placed for them"
-        who.append((c, why))
+    who += [(c, _why_not(c, snap, left)) for c in snap.couriers if c.id not in offered]
     for c, why in who:
         text = reasons.not_offered(why, ctx.label)
         if _last_reason(c.id) != text:

@@ -184,3 +184,19 @@ def test_a_warning_rule_is_recorded_on_the_run(make_user, make_merchant, council
     assert "warning: carries up to 12 kg" in run.reason
     (ev,) = db.session.query(Event).filter_by(action="rule_warning", run_id=run.id).all()
     assert ev.data["rules_version"] == 2 and ev.data["warnings"][0]["rule"] == "load.vehicle_caps"
+
+
+def test_a_courier_is_told_why_they_got_no_offer(make_user, make_merchant, council):
+    ana = courier(make_user, "Ana")
+    cargo = courier(make_user, "Carl", vehicle="cargo_bike", lat=LYON[0] + 0.01)
+    shop = make_merchant()
+    job(shop, weight=40)
+    job(shop, weight=90, dlat=-0.01)  # over every cap
+    publish(council, all_off())
+    (run,), _ = cycle()
+    assert run.courier_id == cargo.courier.id
+    told = db.session.query(Event).filter_by(action="not_offered", courier_id=ana.courier.id)
+    assert told.one().reason == ("no offer: the 1 job left is over your bike's 15 kg cap "
+                                 "(rules v2)")
+    cycle(NOW + timedelta(seconds=30))  # nothing new: not told again
+    assert told.count() == 1
