@@ -22,8 +22,10 @@ HOME = {Role.MERCHANT: "pages.shop", Role.COURIER: "pages.courier",
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(_l("Enter your email address.")),
+        Length(max=254, message=_l("At most 254 characters."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 def error_page(status: int, message: str):
@@ -48,8 +50,7 @@ def _has_rule(rule: str, method: str = "POST") -> bool:
 def features() -> dict:
     """Which optional APIs this instance has, so the pages offer only what works."""
     return {"quotes": _has_rule("/api/v1/quotes"), "import": _has_rule("/api/v1/jobs/import"),
-            "geocode": bool(current_app.config.get("GEOCODER"))
-            and _has_rule("/api/v1/geocode", "GET")}
+            "geocode": bool(current_app.config.get("GEOCODER")) and _has_rule("/api/v1/quotes")}
 
 
 def _council_link() -> str | None:

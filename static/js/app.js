@@ -1,35 +1,75 @@
-// Shared by every page: calls to the REST API and the live Socket.IO connection.
+// Shared by every page: translations, calls to the REST API, the live Socket.IO
+// connection and its visible state, field errors, times, and maps.
 "use strict";
 
-const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
+const CONFIG = window.COURIER || {};
+const LANG = document.documentElement.lang || "fr";
+const T = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+
+// t(text, {name: "Ana"}): text in the user's language, with {name} filled in.
+function t(text, vars) {
+  let out = T[text] || text;
+  for (const [k, v] of Object.entries(vars || {})) out = out.split(`{${k}}`).join(String(v));
+  return out;
+}
+
+// An English message from the API, in the user's language when the catalogue knows it.
+// Numbers are matched as {0}, {1}...: "must be between 0 and 1000".
+function tr(message) {
+  if (!message) return "";
+  if (T[message]) return T[message];
+  const nums = [];
+  const key = String(message).replace(/-?\d+(?:\.\d+)?/g, (n) => `{${nums.push(n) - 1}}`);
+  return T[key] ? T[key].replace(/\{(\d+)\}/g, (_, i) => nums[Number(i)]) : message;
+}
+
+const STATUS = {
+  pending: t("Pending"), offered: t("Offered"), accepted: t("Accepted"),
+  picked_up: t("Picked up"), delivered: t("Delivered"), failed: t("Failed"),
+  cancelled: t("Cancelled"), done: t("Done"), declined: t("Declined"), expired: t("Expired"),
+};
+const statusLabel = (s) => STATUS[s] || s;
+
+class ApiError extends Error {
+  constructor(message, status, fields, network, data) {
+    super(message);
+    Object.assign(this, { status, fields: fields || {}, network: !!network, data: data || {} });
+  }
+}
 
 async function api(method, path, body) {
-  const opts = { method, credentials: "same-origin", headers: { "X-CSRFToken": CSRF } };
+  const opts = { method, credentials: "same-origin", headers: { "X-CSRFToken": CSRF, Accept: "application/json" } };
   if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
+    if (body instanceof FormData) opts.body = body;
+    else { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   }
-  const resp = await fetch("/api/v1" + path, opts);
+  let resp;
+  try {
+    resp = await fetch("/api/v1" + path, opts);
+  } catch (e) {
+    throw new ApiError(t("No connection."), 0, {}, true);
+  }
   const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) {
-    const err = new Error(data.error || resp.statusText);
-    err.status = resp.status;
-    err.fields = data.fields || {};
-    throw err;
-  }
+  if (!resp.ok) throw new ApiError(tr(data.error) || resp.statusText, resp.status, data.fields, false, data);
   return data;
 }
 
+// The live connection, shown in #conn: "live", "connecting", "offline".
 function live(handlers) {
   const conn = document.getElementById("conn");
-  const socket = io({ transports: ["websocket", "polling"] });
-  const show = (state, text) => { if (conn) { conn.dataset.state = state; conn.textContent = text; } };
-  socket.on("connect", () => { show("online", "● live"); handlers.connect && handlers.connect(); });
-  socket.on("disconnect", () => show("offline", "○ offline — reconnecting…"));
-  socket.on("connect_error", () => show("offline", "○ offline — reconnecting…"));
-  for (const [name, fn] of Object.entries(handlers)) {
-    if (name !== "connect") socket.on(name, fn);
-  }
+  const show = (state) => {
+    if (!conn) return;
+    conn.dataset.state = state;
+    conn.textContent = { online: t("● Live"), connecting: t("◌ Connecting…"), offline: t("○ Offline: reconnecting…") }[state];
+  };
+  const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+  socket.on("connect", () => { show("online"); handlers.connect && handlers.connect(); });
+  socket.on("disconnect", () => show(navigator.onLine ? "connecting" : "offline"));
+  socket.on("connect_error", () => show(navigator.onLine ? "connecting" : "offline"));
+  window.addEventListener("offline", () => show("offline"));
+  window.addEventListener("online", () => { show(socket.connected ? "online" : "connecting"); if (!socket.connected) socket.connect(); });
+  for (const [name, fn] of Object.entries(handlers)) if (name !== "connect") socket.on(name, fn);
   return socket;
 }
 
@@ -38,5 +78,68 @@ function esc(s) {
 }
 
 function hhmm(iso) {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  return iso ? new Date(iso).toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+function dayTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const today = new Date().toDateString() === d.toDateString();
+  return today ? hhmm(iso) : d.toLocaleString(LANG, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+function money(cents) {
+  return cents == null ? "" : (cents / 100).toLocaleString(LANG, { style: "currency", currency: "EUR" });
+}
+
+// Put each API field message next to its input ([name=field] or [data-field=field]);
+// what has no place goes to the form's [role=alert] box. Returns how many were placed.
+function showFieldErrors(form, err) {
+  clearFieldErrors(form);
+  const box = form.querySelector(".form-error");
+  const rest = [];
+  let placed = 0;
+  for (const [field, msg] of Object.entries(err.fields || {})) {
+    const target = form.querySelector(`[name="${CSS.escape(field)}"]`) || form.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    if (!target) { rest.push(tr(msg)); continue; }
+    const id = `err-${form.id}-${field.replace(/\W/g, "_")}`;
+    const p = document.createElement("p");
+    Object.assign(p, { className: "field-error", id, textContent: tr(msg) });
+    p.dataset.for = field;
+    (target.closest("label") || target).after(p);
+    target.setAttribute("aria-invalid", "true");
+    target.setAttribute("aria-describedby", id);
+    if (!placed++) target.focus?.();
+  }
+  if (box) { box.textContent = placed && !rest.length ? t("Please correct the fields marked in red.") : [err.message, ...rest].join(" "); box.hidden = false; }
+  return placed;
+}
+
+function clearFieldErrors(form) {
+  form.querySelectorAll(".field-error").forEach((n) => n.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((n) => { n.removeAttribute("aria-invalid"); n.removeAttribute("aria-describedby"); });
+  const box = form.querySelector(".form-error");
+  if (box) { box.textContent = ""; box.hidden = true; }
+}
+
+// A Leaflet map in `el`, with tiles only when the instance has a tile server configured.
+function makeMap(el, center) {
+  if (!window.L || !el) return null;
+  const map = L.map(el, { zoomControl: true, attributionControl: !!CONFIG.tileUrl }).setView(center || [45.764, 4.8357], 13);
+  if (CONFIG.tileUrl) L.tileLayer(CONFIG.tileUrl, { maxZoom: 19, attribution: CONFIG.tileAttribution || "" }).addTo(map);
+  else el.classList.add("no-tiles");
+  // A resized container (rotation, a panel opening) needs the vector layers redrawn too.
+  if (window.ResizeObserver) new ResizeObserver(() => { map.invalidateSize(); map.fire("moveend"); }).observe(el);
+  return map;
+}
+
+function pin(label, cls) {
+  return L.divIcon({ className: `pin ${cls || ""}`, html: `<span>${esc(label)}</span>`, iconSize: [28, 28], iconAnchor: [14, 14] });
+}
+
+function fitTo(map, points, maxZoom) {
+  const pts = points.filter((p) => p && p[0] != null && p[1] != null);
+  if (!map || !pts.length) return;
+  if (pts.length === 1) map.setView(pts[0], Math.max(map.getZoom(), maxZoom || 15));
+  else map.fitBounds(L.latLngBounds(pts), { padding: [24, 24], maxZoom: maxZoom || 16 });
 }

@@ -1,120 +1,333 @@
-// The courier's phone page: shift, live offers, the run's stops.
+// The courier's phone app: shift, live offers with a countdown and an alert, the run
+// on a map with its stops, position while on shift, and actions that survive a
+// lost connection (see queue.js). The last known state is kept in localStorage, so
+// a reload, even offline, brings the run back at once.
 "use strict";
 
-let online = false;
-let offer = null;
-let watchId = null;
-let lastSent = 0;
-let timer = null;
 const el = (id) => document.getElementById(id);
+const STATE_KEY = "courier.state.v1";
+const OPEN = ["offered", "accepted"];
+const ENDED = ["delivered", "failed", "cancelled"];
+let state = loadState();
+let offerTimer = null, watchId = null, lastSent = 0, pendingPos = null, posTimer = null;
+let lastShared = null, myPos = null, audio = null, map = null, layer = null, fittedRun = null;
+let failJob = null;
 
-function showError(err) { el("error").textContent = err ? err.message : ""; }
+function loadState() {
+  try { return JSON.parse(localStorage.getItem(STATE_KEY)) || { me: null, runs: [] }; } catch (e) { return { me: null, runs: [] }; }
+}
+function saveState() { localStorage.setItem(STATE_KEY, JSON.stringify(state)); }
 
-function stopsHtml(run, actions) {
-  return run.stops.map((s) => {
-    const done = s.done_at || ["delivered", "failed", "cancelled"].includes(s.job_status);
-    const btns = !actions || done ? "" : (s.kind === "pickup"
-      ? (s.job_status === "accepted" ? `<button class="big" data-act="picked-up" data-job="${s.job_id}">Picked up</button>` : "")
-      : (s.job_status === "picked_up" ? `<button class="big primary" data-act="delivered" data-job="${s.job_id}">Delivered</button>
-         <button class="big" data-act="failed" data-job="${s.job_id}">Failed</button>` : ""));
-    return `<li class="${done ? "done" : ""}" data-kind="${s.kind}">
-      <b>${s.kind === "pickup" ? "⬆" : "⬇"} ${esc(s.address || s.lat + ", " + s.lon)}</b>
-      <span class="muted">#${s.job_id} · ${hhmm(s.planned_arrival)} · ${s.weight_kg} kg · ${esc(s.job_status)}</span>
-      <a href="geo:${s.lat},${s.lon}">navigate</a> ${btns}</li>`;
-  }).join("");
+function showError(err) {
+  const box = el("error");
+  box.textContent = err ? (err.message || String(err)) : "";
+  box.hidden = !err;
+  if (err) setTimeout(() => { if (box.textContent === err.message) box.hidden = true; }, 8000);
 }
 
-function renderOffer() {
-  clearInterval(timer);
+// What a queued action does to the runs, so the screen shows it before the server has it.
+function applyAction(runs, action) {
+  const m = action.path.match(/^\/(runs|jobs)\/(\d+)\/([a-z-]+)$/);
+  if (!m) return runs;
+  const id = Number(m[2]);
+  if (m[1] === "runs") {
+    const run = runs.find((r) => r.id === id);
+    if (run && m[3] === "accept") { run.status = "accepted"; run.stops.forEach((s) => { if (s.job_status === "offered") s.job_status = "accepted"; }); }
+    if (run && m[3] === "decline") run.status = "declined";
+    return runs;
+  }
+  const status = { "picked-up": "picked_up", delivered: "delivered", failed: "failed" }[m[3]];
+  for (const run of runs) {
+    for (const s of run.stops.filter((x) => x.job_id === id)) {
+      s.job_status = status;
+      if ((status === "picked_up" && s.kind === "pickup") || (status === "delivered" && s.kind === "dropoff")) s.done_at = s.done_at || action.at;
+    }
+    if (run.status === "accepted" && run.stops.every((s) => ENDED.includes(s.job_status))) run.status = "done";
+  }
+  return runs;
+}
+
+function currentRuns() {
+  const runs = JSON.parse(JSON.stringify(state.runs || []));
+  ActionQueue.items().forEach((a) => applyAction(runs, a));
+  return runs.filter((r) => OPEN.includes(r.status));
+}
+
+async function refresh() {
+  try {
+    const [me, mine] = await Promise.all([api("GET", "/courier/me"), api("GET", "/courier/runs")]);
+    state = { me, runs: mine.runs };
+    saveState();
+  } catch (err) {
+    if (!err.network) showError(err);
+  }
+  render();
+}
+
+function upsert(run) {
+  state.runs = (state.runs || []).filter((r) => r.id !== run.id);
+  if (OPEN.includes(run.status)) state.runs.push(run);
+  saveState();
+  render();
+}
+
+function act(path, body, label) {
+  unlockAudio();
+  ActionQueue.push(path, body, label);
+  render();
+}
+
+// ---- rendering -------------------------------------------------------------------
+function render() {
+  const on = !!(state.me && state.me.on_shift);
+  const runs = currentRuns();
+  const offer = runs.find((r) => r.status === "offered");
+  const run = runs.find((r) => r.status === "accepted");
+  const btn = el("shift");
+  btn.textContent = on ? t("Go off shift") : t("Go on shift");
+  btn.dataset.online = String(on);
+  btn.setAttribute("aria-pressed", String(on));
+  btn.classList.toggle("primary", !on);
+  if (on) startWatch(); else stopWatch();
+  renderOffer(offer);
+  renderRun(run);
+  el("idle").hidden = !!(offer || run);
+  el("idle-text").textContent = on ? t("On shift: new offers appear here, with a sound.") : t("Go on shift to receive offers.");
+}
+
+function stopItem(s, actions, next) {
+  const done = !!s.done_at || ENDED.includes(s.job_status);
+  const place = esc(s.address || `${s.lat.toFixed(5)}, ${s.lon.toFixed(5)}`);
+  const geo = `geo:${s.lat},${s.lon}?q=${s.lat},${s.lon}(${encodeURIComponent(s.address || "")})`;
+  let buttons = "";
+  if (actions && !done) {
+    if (s.kind === "pickup" && s.job_status === "accepted") {
+      buttons = `<button class="big primary" data-act="picked-up" data-job="${s.job_id}">${t("Picked up")}</button>`;
+    } else if (s.kind === "dropoff" && s.job_status === "picked_up") {
+      buttons = `<button class="big primary" data-act="delivered" data-job="${s.job_id}">${t("Delivered")}</button>
+        <button class="big" data-act="failed" data-job="${s.job_id}">${t("Failed…")}</button>`;
+    } else if (s.kind === "dropoff") {
+      buttons = `<span class="muted small">${t("Pick it up first")}</span>`;
+    }
+  }
+  const who = s.kind === "dropoff" && s.recipient && (s.recipient.name || s.recipient.phone)
+    ? `<span class="small">${esc(s.recipient.name)} ${s.recipient.phone ? `<a href="tel:${esc(s.recipient.phone)}">${esc(s.recipient.phone)}</a>` : ""}</span>` : "";
+  return `<li class="stop ${done ? "done" : ""} ${next ? "next" : ""}" data-job="${s.job_id}" data-kind="${s.kind}" data-status="${esc(s.job_status)}">
+    <div class="stop-head"><span class="kind ${s.kind}">${s.kind === "pickup" ? t("Pick up") : t("Drop off")}</span>
+      <span class="time">${hhmm(s.planned_arrival)}</span>${next ? `<span class="badge">${t("Next")}</span>` : ""}</div>
+    <b class="place">${place}</b>
+    <span class="muted small">#${s.job_id} · ${s.weight_kg} kg · ${esc(statusLabel(s.job_status))}</span>
+    ${who}${s.notes ? `<span class="notes small">${esc(s.notes)}</span>` : ""}
+    ${actions && !done ? `<div class="row actions"><a class="button big nav" href="${geo}">${t("Navigate")}</a>${buttons}</div>` : ""}
+  </li>`;
+}
+
+function renderOffer(offer) {
+  clearInterval(offerTimer);
   el("offer").hidden = !offer;
   if (!offer) return;
-  el("offer-reason").textContent = offer.reason;
-  el("offer-stops").innerHTML = stopsHtml(offer, false);
+  el("offer").dataset.run = offer.id;
+  const jobs = new Set(offer.stops.map((s) => s.job_id)).size;
+  const kg = offer.stops.filter((s) => s.kind === "pickup").reduce((a, s) => a + s.weight_kg, 0);
+  el("offer-summary").textContent = t("{jobs} job(s) · {km} km · {kg} kg · until {end}",
+    { jobs, km: (offer.distance_m / 1000).toFixed(1), kg: Math.round(kg * 10) / 10, end: hhmm(offer.planned_end) });
+  el("offer-reason").textContent = tr(offer.reason);
+  el("offer-stops").innerHTML = offer.stops.map((s) => stopItem(s, false)).join("");
+  const ttl = (CONFIG.offerTtl || 120) * 1000;
   const tick = () => {
-    const left = Math.max(0, Math.round((new Date(offer.expires_at) - Date.now()) / 1000));
-    el("countdown").textContent = `${left}s`;
-    if (left === 0) { offer = null; renderOffer(); }
+    const left = Math.max(0, new Date(offer.expires_at) - Date.now());
+    el("countdown").textContent = t("{s} s left", { s: Math.ceil(left / 1000) });
+    el("countdown-bar").style.width = `${Math.min(100, (100 * left) / ttl)}%`;
+    if (left <= 0) { clearInterval(offerTimer); state.runs = state.runs.filter((r) => r.id !== offer.id); saveState(); render(); }
   };
   tick();
-  timer = setInterval(tick, 1000);
+  offerTimer = setInterval(tick, 1000);
 }
 
 function renderRun(run) {
   el("run").hidden = !run;
-  if (run) el("run-stops").innerHTML = stopsHtml(run, true);
+  if (!run) { fittedRun = null; return; }
+  el("run").dataset.run = run.id;
+  const nextIdx = run.stops.findIndex((s) => !s.done_at && !ENDED.includes(s.job_status));
+  el("run-stops").innerHTML = run.stops.map((s, i) => stopItem(s, true, i === nextIdx)).join("");
+  const done = run.stops.filter((s) => s.done_at || ENDED.includes(s.job_status)).length;
+  el("run-progress").textContent = t("{done} of {total} stops done", { done, total: run.stops.length });
+  drawMap(run, nextIdx);
 }
 
-async function refresh() {
-  const me = await api("GET", "/courier/me");
-  setOnline(me.on_shift);
-  const { runs } = await api("GET", "/courier/runs");
-  offer = runs.find((r) => r.status === "offered") || null;
-  renderOffer();
-  renderRun(runs.find((r) => r.status === "accepted"));
+function drawMap(run, nextIdx) {
+  if (!map) { map = makeMap(el("run-map")); if (!map) return; layer = L.layerGroup().addTo(map); }
+  layer.clearLayers();
+  const left = run.stops.filter((s, i) => i >= nextIdx && nextIdx >= 0);
+  left.forEach((s, i) => L.marker([s.lat, s.lon], { icon: pin(String(i + 1), s.kind), title: s.address || "" }).addTo(layer));
+  const line = (myPos ? [myPos] : []).concat(left.map((s) => [s.lat, s.lon]));
+  if (line.length > 1) L.polyline(line, { color: "#0b7a53", weight: 4, opacity: 0.7, dashArray: "6 8" }).addTo(layer);
+  if (myPos) L.circleMarker(myPos, { radius: 9, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1 }).addTo(layer);
+  setTimeout(() => map.invalidateSize(), 0);
+  if (fittedRun !== run.id) { fittedRun = run.id; fitTo(map, line); }
 }
 
-function sendPosition(pos) {
-  const now = Date.now();
-  el("position").textContent = `📍 ${pos.coords.latitude.toFixed(5)}, ${pos.coords.longitude.toFixed(5)}`;
-  if (!online || now - lastSent < 10000) return;
-  lastSent = now;
-  api("POST", "/courier/position", { lat: pos.coords.latitude, lon: pos.coords.longitude }).catch(showError);
+// ---- position, only while on shift --------------------------------------------------
+function startWatch() {
+  if (watchId !== null || !navigator.geolocation) return;
+  watchId = navigator.geolocation.watchPosition(onPosition, (e) => showPosition(e.message), { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 });
+  showPosition();
 }
 
-function setOnline(value) {
-  online = value;
-  el("shift").textContent = online ? "Go off shift" : "Go on shift";
-  el("shift").dataset.online = String(online);
-  if (online && watchId === null && navigator.geolocation) {
-    watchId = navigator.geolocation.watchPosition(sendPosition, () => {}, { enableHighAccuracy: true });
-  } else if (!online && watchId !== null) {
-    navigator.geolocation.clearWatch(watchId);
-    watchId = null;
-    el("position").textContent = "";
+function stopWatch() {
+  if (watchId !== null) navigator.geolocation.clearWatch(watchId);
+  watchId = null; pendingPos = null; myPos = null;
+  clearTimeout(posTimer); posTimer = null;
+  showPosition();
+}
+
+function onPosition(p) {
+  myPos = [p.coords.latitude, p.coords.longitude];
+  pendingPos = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy };
+  showPosition();
+  const wait = lastSent + (CONFIG.positionInterval || 15) * 1000 - Date.now();
+  if (wait <= 0) sendPosition();
+  else if (!posTimer) posTimer = setTimeout(() => { posTimer = null; sendPosition(); }, wait);
+}
+
+async function sendPosition() {
+  if (!pendingPos || !(state.me && state.me.on_shift)) return;
+  const p = pendingPos;
+  pendingPos = null;
+  lastSent = Date.now();
+  try {
+    await api("POST", "/courier/position", { lat: p.lat, lon: p.lon });
+    lastShared = { ...p, at: new Date().toISOString() };
+  } catch (err) {
+    if (err.network) pendingPos = pendingPos || p;  // sent when the connection is back
+    else if (err.status === 409) refresh();
   }
+  showPosition();
+}
+
+function showPosition(problem) {
+  const node = el("position");
+  const on = !!(state.me && state.me.on_shift);
+  node.dataset.state = !on ? "off" : lastShared ? "sharing" : "waiting";
+  if (!on) node.textContent = t("Position not shared (off shift).");
+  else if (problem) node.textContent = t("Position unavailable: {why}", { why: problem });
+  else if (!lastShared) node.textContent = t("Looking for your position…");
+  else {
+    node.textContent = t("Shared with dispatch at {time}: {lat}, {lon} (±{acc} m)", {
+      time: hhmm(lastShared.at), lat: lastShared.lat.toFixed(5), lon: lastShared.lon.toFixed(5), acc: Math.round(lastShared.accuracy || 0) });
+  }
+  node.dataset.lat = lastShared ? lastShared.lat : "";
 }
 
 function currentPosition() {
   return new Promise((resolve) => {
     if (!navigator.geolocation) return resolve(null);
-    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => resolve(null), { timeout: 10000 });
+    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => resolve(null), { timeout: 10000, enableHighAccuracy: true });
   });
 }
 
+// ---- alert on a new offer ---------------------------------------------------------
+function unlockAudio() {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!audio && Ctx) audio = new Ctx();
+  if (audio && audio.state === "suspended") audio.resume().catch(() => {});
+}
+
+function alertOffer() {
+  el("offer").dataset.alerts = String(Number(el("offer").dataset.alerts || 0) + 1);
+  if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
+  if (!audio) return;
+  const now = audio.currentTime;
+  [0, 0.25, 0.5].forEach((d, i) => {
+    const osc = audio.createOscillator(), gain = audio.createGain();
+    osc.frequency.value = i === 2 ? 1320 : 880;
+    gain.gain.setValueAtTime(0.0001, now + d);
+    gain.gain.exponentialRampToValueAtTime(0.5, now + d + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, now + d + 0.2);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(now + d);
+    osc.stop(now + d + 0.22);
+  });
+}
+
+// ---- the queue's state ------------------------------------------------------------
+function showQueue(items) {
+  const pill = el("queue");
+  pill.dataset.count = String(items.length);
+  pill.hidden = !items.length;
+  pill.textContent = t("{n} action(s) waiting to be sent", { n: items.length });
+}
+
+ActionQueue.on("change", (items) => { showQueue(items); render(); });
+ActionQueue.on("sent", (action) => { applyAction(state.runs, action); state.runs = state.runs.filter((r) => OPEN.includes(r.status)); saveState(); });
+ActionQueue.on("rejected", (action, err) => { showError(new Error(`${action.label}: ${err.message}`)); refresh(); });
+
+// ---- wiring -------------------------------------------------------------------------
 el("shift").addEventListener("click", async () => {
+  unlockAudio();
   showError(null);
+  const goingOn = !(state.me && state.me.on_shift);
+  const body = { online: goingOn };
+  el("shift").disabled = true;
   try {
-    const body = { online: !online };
-    if (!online) {
+    if (goingOn) {
       const c = await currentPosition();
-      if (c) { body.lat = c.latitude; body.lon = c.longitude; }
+      if (c) Object.assign(body, { lat: c.latitude, lon: c.longitude });
     }
-    const me = await api("POST", "/courier/shift", body);
-    setOnline(me.on_shift);
-  } catch (err) { showError(err); }
-});
-
-el("accept").addEventListener("click", async () => {
-  try { await api("POST", `/runs/${offer.id}/accept`); offer = null; await refresh(); } catch (err) { showError(err); await refresh(); }
-});
-el("decline").addEventListener("click", async () => {
-  try { await api("POST", `/runs/${offer.id}/decline`, {}); offer = null; renderOffer(); } catch (err) { showError(err); }
-});
-el("run-stops").addEventListener("click", async (ev) => {
-  const { act, job } = ev.target.dataset;
-  if (!act) return;
-  let body;
-  if (act === "failed") {
-    const reason = prompt("Why did it fail?", "recipient absent");
-    if (!reason) return;
-    body = { reason };
+    state.me = await api("POST", "/courier/shift", body);
+    if (!goingOn) state.runs = state.runs.filter((r) => r.status !== "offered");
+    saveState();
+    render();
+  } catch (err) {
+    showError(err.network ? new Error(t("No connection: try again once you are back online.")) : err);
+  } finally {
+    el("shift").disabled = false;
   }
-  try { await api("POST", `/jobs/${job}/${act}`, body); await refresh(); } catch (err) { showError(err); }
 });
 
+el("accept").addEventListener("click", () => act(`/runs/${el("offer").dataset.run}/accept`, undefined, t("Accept")));
+el("decline").addEventListener("click", () => act(`/runs/${el("offer").dataset.run}/decline`, { reason: "" }, t("Decline")));
+
+el("run-stops").addEventListener("click", (ev) => {
+  const btn = ev.target.closest("button[data-act]");
+  if (!btn) return;
+  const { act: what, job } = btn.dataset;
+  if (what === "failed") return openFail(job);
+  act(`/jobs/${job}/${what}`, undefined, `#${job} ${btn.textContent.trim()}`);
+});
+
+function openFail(job) {
+  failJob = job;
+  const form = el("fail-form");
+  form.reset();
+  clearFieldErrors(form);
+  el("fail-dialog").showModal();
+}
+
+el("fail-cancel").addEventListener("click", () => el("fail-dialog").close());
+el("fail-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  const choice = form.querySelector('input[name="reason"]:checked');
+  const details = form.elements.details.value.trim();
+  const fields = {};
+  if (!choice) fields.reason = t("Choose a reason.");
+  else if (choice.value === "other" && !details) fields.details = t("Say what happened.");
+  if (Object.keys(fields).length) return showFieldErrors(form, { fields });
+  const reason = choice.value === "other" ? details : details ? `${choice.value}: ${details}` : choice.value;
+  el("fail-dialog").close();
+  act(`/jobs/${failJob}/failed`, { reason }, `#${failJob} ${t("Failed")}`);
+});
+
+window.addEventListener("online", () => { if (pendingPos) sendPosition(); });
+
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+
+showQueue(ActionQueue.items());
+render();
 live({
-  connect: refresh,
-  "run.offered": (run) => { offer = run; renderOffer(); },
-  "run.updated": () => refresh(),
-  "run.cancelled": (run) => { if (offer && offer.id === run.id) { offer = null; renderOffer(); } refresh(); },
+  connect: () => { ActionQueue.flush(); refresh(); if (pendingPos) sendPosition(); },
+  "run.offered": (run) => { upsert(run); alertOffer(); },
+  "run.updated": (run) => upsert(run),
+  "run.cancelled": (run) => upsert(run),
 });

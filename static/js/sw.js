@@ -1,0 +1,52 @@
+// The courier app's service worker: keeps the app's files (and the last copy of each
+// page) so that the app opens without a connection. API calls are never cached:
+// the page keeps its own state and queue (queue.js).
+"use strict";
+
+const VERSION = "courier-v1";
+const SHELL = [
+  "/static/css/app.css",
+  "/static/js/app.js",
+  "/static/js/messages.js",
+  "/static/js/queue.js",
+  "/static/js/courier.js",
+  "/static/vendor/socket.io/socket.io.min.js",
+  "/static/vendor/leaflet/leaflet.js",
+  "/static/vendor/leaflet/leaflet.css",
+  "/static/icons/icon-192.png",
+  "/static/icons/icon.svg",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(VERSION)
+    .then((c) => c.addAll(SHELL).then(() => c.add("/courier").catch(() => {})))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/socket.io/") || url.pathname.startsWith("/t/")) return;
+  if (req.mode === "navigate") {
+    // Pages: the network first (fresh CSRF token and state), the last copy offline.
+    event.respondWith(fetch(req).then((resp) => {
+      if (resp.ok) { const copy = resp.clone(); caches.open(VERSION).then((c) => c.put(req, copy)); }
+      return resp;
+    }).catch(() => caches.match(req).then((hit) => hit || Response.error())));
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    // Files: the cached copy at once, refreshed in the background.
+    event.respondWith(caches.open(VERSION).then((cache) => cache.match(req).then((hit) => {
+      const fresh = fetch(req).then((resp) => { if (resp.ok) cache.put(req, resp.clone()); return resp; });
+      return hit || fresh;
+    })));
+  }
+});

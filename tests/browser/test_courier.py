@@ -1,0 +1,85 @@
+"""The courier's phone app in a real browser: an offer arrives live with its alert,
+is accepted, and the stops are marked; an action taken offline is replayed once
+the phone is back online; the run comes back after a reload."""
+
+from playwright.sync_api import expect
+
+from tests.browser.live_api import dispatch
+
+LYON = {"latitude": 45.7660, "longitude": 4.8357}
+
+
+def courier_page(open_page, actor):
+    page = open_page(actor, geolocation=LYON, permissions=["geolocation"],
+                     service_workers="block")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    return page
+
+
+def go_on_shift(page):
+    page.click("#shift")
+    expect(page.locator("#shift")).to_have_attribute("data-online", "true")
+    expect(page.locator("#position")).to_have_attribute("data-state", "sharing")
+
+
+def test_courier_gets_an_offer_live_accepts_and_marks_stops(open_page, server, make_merchant,
+                                                            make_courier, dispatcher, make_job,
+                                                            snap):
+    shop, ana = make_merchant("Épicerie Rosa"), make_courier("Ana Lopez", on_shift=False)
+    page = courier_page(open_page, ana)
+    snap(page, "courier-off-shift")
+    go_on_shift(page)
+    job = make_job(shop, notes="Code 1234, 2nd floor")
+    dispatch(server, dispatcher)
+
+    offer = page.locator("#offer")
+    expect(offer).to_be_visible()
+    expect(offer).to_have_attribute("data-alerts", "1")  # sound and vibration fired
+    expect(page.locator("#countdown")).to_contain_text("s")
+    snap(page, "courier-offer")
+    page.click("#accept")
+
+    pickup = page.locator(f'#run-stops li[data-kind="pickup"][data-job="{job["id"]}"]')
+    dropoff = page.locator(f'#run-stops li[data-kind="dropoff"][data-job="{job["id"]}"]')
+    expect(pickup.locator('a[href^="geo:"]')).to_be_visible()
+    pickup.locator('button[data-act="picked-up"]').click()
+    expect(dropoff).to_have_attribute("data-status", "picked_up")
+    snap(page, "courier-run")
+    dropoff.locator('button[data-act="delivered"]').click()
+    expect(page.locator("#idle")).to_be_visible()
+    expect(page.locator("#queue")).to_have_attribute("data-count", "0")  # sent and answered
+    assert shop.get(f"/jobs/{job['id']}").json["status"] == "delivered"
+
+
+def test_delivered_while_offline_is_replayed_once_back_online(open_page, make_merchant,
+                                                              make_courier, dispatcher, make_job,
+                                                              server, snap):
+    shop, ana = make_merchant(), make_courier("Ana")
+    job = make_job(shop)
+    run = dispatch(server, dispatcher)
+    assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    assert ana.post(f"/jobs/{job['id']}/picked-up").status_code == 200
+    page = courier_page(open_page, ana)
+    dropoff = page.locator(f'#run-stops li[data-kind="dropoff"][data-job="{job["id"]}"]')
+    expect(dropoff).to_have_attribute("data-status", "picked_up")  # the run came back
+
+    page.context.set_offline(True)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+    dropoff.locator('button[data-act="delivered"]').click()
+    expect(page.locator("#queue")).to_have_attribute("data-count", "1")
+    expect(page.locator("#idle")).to_be_visible()  # shown as done at once
+    snap(page, "courier-offline")
+
+    # Signal comes back too weak for the API: a reload keeps the run's state and the queue.
+    page.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    page.context.set_offline(False)
+    page.reload()
+    expect(page.locator("#queue")).to_have_attribute("data-count", "1")
+    expect(page.locator("#idle")).to_be_visible()
+    assert shop.get(f"/jobs/{job['id']}").json["status"] == "picked_up"
+
+    page.unroute("**/api/**")  # a good connection: the queue is replayed
+    expect(page.locator("#queue")).to_have_attribute("data-count", "0")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    events = [e["action"] for e in shop.get(f"/jobs/{job['id']}").json["events"]]
+    assert events.count("delivered") == 1

@@ -1,0 +1,41 @@
+"""The dispatch board in a real browser: a courier's position moves on it live; a
+cycle run from the board makes an offer with its countdown; the offer is moved to
+another courier, the reason being required."""
+
+from playwright.sync_api import expect
+
+from tests.browser.test_courier import LYON, courier_page
+
+
+def test_dispatcher_sees_a_courier_move_and_moves_an_offer(open_page, server, snap, make_merchant,
+                                                           make_courier, make_job, dispatcher):
+    shop = make_merchant()
+    ana, bob = make_courier("Ana"), make_courier("Bob", lat=45.75, lon=4.85)
+    make_job(shop)
+    board = open_page(dispatcher, phone=False)
+    expect(board.locator("#conn")).to_have_attribute("data-state", "online")
+    ana_row = board.locator(f'#couriers li[data-courier="{ana.user.courier.id}"]')
+    expect(ana_row).to_have_attribute("data-state", "free")
+
+    phone = courier_page(open_page, ana)  # already on shift: shares its position
+    expect(ana_row).to_have_attribute("data-lat", str(LYON["latitude"]))
+    phone.context.set_geolocation({"latitude": 45.7712, "longitude": 4.8421})
+    expect(ana_row).to_have_attribute("data-lat", "45.7712")
+    expect(ana_row.locator(".pos")).to_have_text("45.77120, 4.84210")
+
+    board.click("#run-cycle")
+    offer = board.locator("#offers li").first
+    expect(offer.locator(".countdown")).to_contain_text("s")
+    expect(board.locator("#unassigned-count")).to_have_text("0")
+    snap(board, "dispatch")
+
+    offer.locator("[data-move-run]").click()
+    form = board.locator("#override-form")
+    form.locator('select[name="courier_id"]').select_option(str(bob.user.courier.id))
+    form.locator("#override-submit").click()
+    expect(form.locator('.field-error[data-for="reason"]')).to_be_visible()
+    form.locator('textarea[name="reason"]').fill("Ana has a flat tyre")
+    form.locator("#override-submit").click()
+    expect(board.locator("#override-dialog")).to_be_hidden()
+    expect(board.locator("#offers li")).to_have_count(1)
+    expect(board.locator("#offers li b").first).to_have_text("Bob")

@@ -1,0 +1,52 @@
+"""The shop's dashboard in a real browser: the form reports bad input next to the
+field in the shopkeeper's language; a job submitted from the map appears in the list
+and its status changes live as dispatch and the courier move it."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.live_api import dispatch, post
+
+
+def test_shopkeeper_submits_a_job_and_sees_its_status_change_live(open_page, server, snap,
+                                                                  make_merchant, make_courier,
+                                                                  dispatcher):
+    shop, ana = make_merchant("Épicerie Rosa"), make_courier("Ana")
+    login_page = open_page()
+    login_page.goto("/login")
+    snap(login_page, "login")
+
+    page = open_page(shop, phone=False, lang="fr")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    page.fill('[name="weight_kg"]', "2000")
+    page.click("#submit-job")
+    lat_error = page.locator('.field-error[data-for="dropoff.lat"]')
+    expect(lat_error).to_be_visible()
+    expect(page.locator('.field-error[data-for="weight_kg"]')).to_have_text(
+        "doit être entre 0 et 1000")
+    expect(page.locator('[name="dropoff.lat"]')).to_have_attribute("aria-invalid", "true")
+    snap(page, "shop-form-errors")
+
+    page.fill('[name="weight_kg"]', "3")
+    page.fill('[name="dropoff.address"]', "12 rue Mercière")
+    page.locator("#pick-map").click(position={"x": 260, "y": 60})  # tap the drop-off
+    expect(page.locator('[name="dropoff.lat"]')).not_to_have_value("")
+    page.fill('[name="recipient.name"]', "Rita")
+    page.click("#submit-job")
+    expect(lat_error).to_have_count(0)
+    row = page.locator("#jobs tr").first
+    expect(row).to_have_attribute("data-status", "pending")
+    link = row.locator(".track-link")
+    expect(link).to_have_attribute("href", re.compile(r"/t/[\w-]{32}$"))
+    job_id = int(row.get_attribute("data-id"))
+
+    run = dispatch(server, dispatcher)
+    expect(row).to_have_attribute("data-status", "offered")
+    post(server, ana, f"/runs/{run['id']}/accept")
+    expect(row).to_have_attribute("data-status", "accepted")
+    expect(row.locator("td:nth-child(4)")).to_have_text("Ana")
+    post(server, ana, f"/jobs/{job_id}/picked-up")
+    expect(row).to_have_attribute("data-status", "picked_up")
+    expect(row.locator("td:nth-child(6)")).not_to_have_text("")  # planned drop-off time
+    snap(page, "shop")
