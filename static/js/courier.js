@@ -9,8 +9,7 @@ const STATE_KEY = "courier.state.v1";
 const OPEN = ["offered", "accepted"];
 const ENDED = ["delivered", "failed", "cancelled"];
 let state = loadState();
-let offerTimer = null, watchId = null, lastSent = 0, pendingPos = null, posTimer = null;
-let lastShared = null, myPos = null, audio = null, map = null, layer = null, fittedRun = null;
+let offerTimer = null, map = null, layer = null, fittedRun = null;
 let failJob = null;
 
 function loadState() {
@@ -72,7 +71,7 @@ function upsert(run) {
 }
 
 function act(path, body, label) {
-  unlockAudio();
+  OfferAlert.unlock();
   ActionQueue.push(path, body, label);
   render();
 }
@@ -88,7 +87,7 @@ function render() {
   btn.dataset.online = String(on);
   btn.setAttribute("aria-pressed", String(on));
   btn.classList.toggle("primary", !on);
-  if (on) startWatch(); else stopWatch();
+  if (on) Position.start(); else Position.stop();
   renderOffer(offer);
   renderRun(run);
   el("idle").hidden = !!(offer || run);
@@ -155,99 +154,22 @@ function renderRun(run) {
   drawMap(run, nextIdx);
 }
 
+function redrawMap() {
+  const run = currentRuns().find((r) => r.status === "accepted");
+  if (run) drawMap(run, run.stops.findIndex((s) => !s.done_at && !ENDED.includes(s.job_status)));
+}
+
 function drawMap(run, nextIdx) {
   if (!map) { map = makeMap(el("run-map")); if (!map) return; layer = L.layerGroup().addTo(map); }
   layer.clearLayers();
   const left = run.stops.filter((s, i) => i >= nextIdx && nextIdx >= 0);
   left.forEach((s, i) => L.marker([s.lat, s.lon], { icon: pin(String(i + 1), s.kind), title: s.address || "" }).addTo(layer));
+  const myPos = Position.here();
   const line = (myPos ? [myPos] : []).concat(left.map((s) => [s.lat, s.lon]));
   if (line.length > 1) L.polyline(line, { color: "#0b7a53", weight: 4, opacity: 0.7, dashArray: "6 8" }).addTo(layer);
   if (myPos) L.circleMarker(myPos, { radius: 9, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1 }).addTo(layer);
   setTimeout(() => map.invalidateSize(), 0);
   if (fittedRun !== run.id) { fittedRun = run.id; fitTo(map, line); }
-}
-
-// ---- position, only while on shift --------------------------------------------------
-function startWatch() {
-  if (watchId !== null || !navigator.geolocation) return;
-  watchId = navigator.geolocation.watchPosition(onPosition, (e) => showPosition(e.message), { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 });
-  showPosition();
-}
-
-function stopWatch() {
-  if (watchId !== null) navigator.geolocation.clearWatch(watchId);
-  watchId = null; pendingPos = null; myPos = null;
-  clearTimeout(posTimer); posTimer = null;
-  showPosition();
-}
-
-function onPosition(p) {
-  myPos = [p.coords.latitude, p.coords.longitude];
-  pendingPos = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy };
-  showPosition();
-  const wait = lastSent + (CONFIG.positionInterval || 15) * 1000 - Date.now();
-  if (wait <= 0) sendPosition();
-  else if (!posTimer) posTimer = setTimeout(() => { posTimer = null; sendPosition(); }, wait);
-}
-
-async function sendPosition() {
-  if (!pendingPos || !(state.me && state.me.on_shift)) return;
-  const p = pendingPos;
-  pendingPos = null;
-  lastSent = Date.now();
-  try {
-    await api("POST", "/courier/position", { lat: p.lat, lon: p.lon });
-    lastShared = { ...p, at: new Date().toISOString() };
-  } catch (err) {
-    if (err.network) pendingPos = pendingPos || p;  // sent when the connection is back
-    else if (err.status === 409) refresh();
-  }
-  showPosition();
-}
-
-function showPosition(problem) {
-  const node = el("position");
-  const on = !!(state.me && state.me.on_shift);
-  node.dataset.state = !on ? "off" : lastShared ? "sharing" : "waiting";
-  if (!on) node.textContent = t("Position not shared (off shift).");
-  else if (problem) node.textContent = t("Position unavailable: {why}", { why: problem });
-  else if (!lastShared) node.textContent = t("Looking for your position…");
-  else {
-    node.textContent = t("Shared with dispatch at {time}: {lat}, {lon} (±{acc} m)", {
-      time: hhmm(lastShared.at), lat: lastShared.lat.toFixed(5), lon: lastShared.lon.toFixed(5), acc: Math.round(lastShared.accuracy || 0) });
-  }
-  node.dataset.lat = lastShared ? lastShared.lat : "";
-}
-
-function currentPosition() {
-  return new Promise((resolve) => {
-    if (!navigator.geolocation) return resolve(null);
-    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => resolve(null), { timeout: 10000, enableHighAccuracy: true });
-  });
-}
-
-// ---- alert on a new offer ---------------------------------------------------------
-function unlockAudio() {
-  const Ctx = window.AudioContext || window.webkitAudioContext;
-  if (!audio && Ctx) audio = new Ctx();
-  if (audio && audio.state === "suspended") audio.resume().catch(() => {});
-}
-
-function alertOffer() {
-  el("offer").dataset.alerts = String(Number(el("offer").dataset.alerts || 0) + 1);
-  if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
-  if (!audio) return;
-  const now = audio.currentTime;
-  [0, 0.25, 0.5].forEach((d, i) => {
-    const osc = audio.createOscillator(), gain = audio.createGain();
-    osc.frequency.value = i === 2 ? 1320 : 880;
-    gain.gain.setValueAtTime(0.0001, now + d);
-    gain.gain.exponentialRampToValueAtTime(0.5, now + d + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, now + d + 0.2);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(now + d);
-    osc.stop(now + d + 0.22);
-  });
 }
 
 // ---- the queue's state ------------------------------------------------------------
@@ -264,14 +186,14 @@ ActionQueue.on("rejected", (action, err) => { showError(new Error(`${action.labe
 
 // ---- wiring -------------------------------------------------------------------------
 el("shift").addEventListener("click", async () => {
-  unlockAudio();
+  OfferAlert.unlock();
   showError(null);
   const goingOn = !(state.me && state.me.on_shift);
   const body = { online: goingOn };
   el("shift").disabled = true;
   try {
     if (goingOn) {
-      const c = await currentPosition();
+      const c = await Position.once();
       if (c) Object.assign(body, { lat: c.latitude, lon: c.longitude });
     }
     state.me = await api("POST", "/courier/shift", body);
@@ -319,15 +241,16 @@ el("fail-form").addEventListener("submit", (ev) => {
   act(`/jobs/${failJob}/failed`, { reason }, `#${failJob} ${t("Failed")}`);
 });
 
-window.addEventListener("online", () => { if (pendingPos) sendPosition(); });
+Position.init({ onShift: () => !!(state.me && state.me.on_shift), refused: refresh,
+  moved: () => redrawMap() });
 
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 
 showQueue(ActionQueue.items());
 render();
 live({
-  connect: () => { ActionQueue.flush(); refresh(); if (pendingPos) sendPosition(); },
-  "run.offered": (run) => { upsert(run); alertOffer(); },
+  connect: () => { ActionQueue.flush(); refresh(); Position.flush(); },
+  "run.offered": (run) => { upsert(run); OfferAlert.ring(el("offer")); },
   "run.updated": (run) => upsert(run),
   "run.cancelled": (run) => upsert(run),
 });

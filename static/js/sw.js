@@ -3,12 +3,14 @@
 // the page keeps its own state and queue (queue.js).
 "use strict";
 
-const VERSION = "courier-v1";
+const VERSION = "courier-v2";
 const SHELL = [
   "/static/css/app.css",
   "/static/js/app.js",
   "/static/js/messages.js",
   "/static/js/queue.js",
+  "/static/js/position.js",
+  "/static/js/alert.js",
   "/static/js/courier.js",
   "/static/vendor/socket.io/socket.io.min.js",
   "/static/vendor/leaflet/leaflet.js",

@@ -73,8 +73,8 @@ def test_french_catalogue_is_complete_and_compiled():
         m.id: m.string for m in catalog if m.id}, "run scripts/i18n.sh compile"
 
 
-SCRIPTS = ("app.js", "courier.js", "dispatch.js", "messages.js", "queue.js", "shop.js",
-           "track.js")
+SCRIPTS = ("alert.js", "app.js", "courier.js", "dispatch.js", "messages.js", "position.js",
+           "queue.js", "shop.js", "track.js")
 
 
 def test_every_string_of_the_pages_is_in_the_catalogue():
