@@ -19,6 +19,9 @@ def _serve(host: str, port: int) -> None:
     app = current_app._get_current_object()
     if app.config["DISPATCH_AUTORUN"]:
         start_in_background(app)
+        from courier.shops.sender import start_sender
+
+        start_sender(app)  # webhooks go out from the process that runs dispatch
     click.echo(f"Courier on http://{host}:{port}/")
     os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under its CLI
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
@@ -77,7 +80,11 @@ def worker_command():
     stopping = []
     signal.signal(signal.SIGTERM, lambda *a: stopping.append(1))
     click.echo(f"dispatch worker: every {current_app.config['DISPATCH_INTERVAL']}s")
+    from courier.shops.sender import start_sender
+
+    sender = start_sender(current_app._get_current_object())  # webhooks, beside dispatch
     loop(current_app._get_current_object(), time.sleep, stop=lambda: bool(stopping))
+    sender.stop()
 
 
 @click.command("demo")
@@ -109,6 +116,9 @@ def register_commands(app) -> None:
     """The commands that work on an app, on ``app.cli`` (so tests can invoke them)."""
     for cmd in (run_command, create_user_command, worker_command, demo_command):
         app.cli.add_command(cmd)
+    from courier.shops.cli import zones_group
+
+    app.cli.add_command(zones_group)
 
 
 class CourierGroup(FlaskGroup):

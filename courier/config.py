@@ -30,6 +30,22 @@ DEFAULTS = {
     "OSRM_URL": None,
     "PRICE_BASE_CENTS": 450,
     "PRICE_PER_KM_CENTS": 90,
+    # shops: zones, geocoding, pricing, slots, webhooks (courier/shops/)
+    "TIMEZONE": "Europe/Paris",  # the coop's clock: pricing days and hours, slots, statements
+    "GEOCODER": None,  # "nominatim", "photon" or "pelias"; none: stops need coordinates
+    "GEOCODER_URL": None,  # the provider's base URL, e.g. a coop's own Nominatim
+    "GEOCODER_API_KEY": None,  # Pelias only
+    "GEOCODER_TIMEOUT": 5.0,  # seconds for one lookup
+    "GEOCODER_MIN_DELAY": 1.0,  # seconds between lookups (Nominatim's policy: 1 per second)
+    "GEOCODER_COUNTRY_CODES": None,  # e.g. "fr": only places in these countries
+    "GEOCODER_USER_AGENT": "courier-coop-dispatch",
+    "GEOCODER_AMBIGUITY_M": 250,  # results further apart than this make an address ambiguous
+    "MAX_DROPOFFS": 10,  # drop-offs in one multi-drop delivery
+    "WEBHOOK_TIMEOUT": 10.0,  # seconds a shop's endpoint has to answer
+    "WEBHOOK_MAX_ATTEMPTS": 12,  # then the delivery is marked failed (it can be replayed)
+    "WEBHOOK_BACKOFF_S": 30,  # first retry after this; doubles each time, up to 6 hours
+    "WEBHOOK_POLL_S": 2.0,  # how often the sender looks for due deliveries
+    "WEBHOOK_ALLOW_PRIVATE_URLS": False,  # endpoints on loopback/private networks (tests, labs)
     # pages
     "PUBLIC_URL": None,  # e.g. https://coop.example: makes tracking links absolute everywhere
     "TILE_URL": None,  # map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png; none: plain map

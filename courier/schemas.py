@@ -50,6 +50,10 @@ class JobOut(Schema):
     recipient = fields.Nested(RecipientOut)
     notes = fields.String()
     price_cents = fields.Integer(allow_none=True)
+    pricing_version = fields.Integer(allow_none=True)
+    price_breakdown = fields.Dict(allow_none=True)
+    group_id = fields.Integer(allow_none=True)
+    slot = fields.String(allow_none=True)
     run_id = fields.Integer(allow_none=True)
     courier = fields.Nested(CourierRef, allow_none=True)
     planned_pickup_at = fields.AwareDateTime(allow_none=True)
@@ -66,6 +70,12 @@ class JobOut(Schema):
 
 class JobDetailOut(JobOut):
     events = fields.List(fields.Nested(EventOut))
+
+
+class SubmittedJobOut(JobOut):
+    """A submitted job; for a multi-drop delivery, ``parts`` lists every job of it."""
+
+    parts = fields.List(fields.Nested(JobOut))
 
 
 class CourierJobOut(JobOut):

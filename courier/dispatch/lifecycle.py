@@ -9,6 +9,7 @@ from courier.errors import Conflict
 from courier.extensions import db
 from courier.models import Event, Job, JobStatus, Run, RunStatus, User
 from courier.schemas import dump_job, dump_run
+from courier.shops import webhooks
 
 DISPATCH_ROOM = "dispatch"
 
@@ -27,6 +28,8 @@ def record(actor: User | None, subject: str, action: str, *, job: Job | None = N
                from_status=_s(from_status), to_status=_s(to_status), reason=reason[:500],
                data=data)
     db.session.add(ev)
+    if job is not None and subject == "job":
+        webhooks.note(db.session, ev, job)  # the shop's webhooks, written at commit
     return ev
 
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from courier import outbox
 from courier.dispatch.lifecycle import DISPATCH_ROOM, announce_job, announce_run, move_job, record
-from courier.dispatch.pricing import price_cents
 from courier.dispatch.runs import decline_run, finish_run_if_complete
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import Courier, Job, JobStatus, Role, Run, RunStatus, User, utcnow
+from courier.shops.intake import prepare as prepare_delivery
 
 CANCELLABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
 
@@ -39,6 +38,9 @@ def _replay(job: Job, digest: str) -> Job:
     if job.request_hash != digest:
         raise InvalidInput("this Idempotency-Key was already used with a different request",
                            {"Idempotency-Key": "already used with a different request"})
+    if job.group_id is not None:
+        job.parts = db.session.scalars(select(Job).where(Job.group_id == job.group_id)
+                                       .order_by(Job.id)).all()
     return job
 
 
@@ -48,6 +50,10 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
 
     With an ``idempotency_key`` a retry returns the original job (``created`` is
     False) instead of making a second one, even when both arrive at once.
+    Stops may be addresses (geocoded) and must lie in the service zones; the
+    window may be a booked ``slot``; the price is fixed here, never recomputed.
+    Several ``dropoffs`` make one job each, grouped (one courier) and priced as
+    one; the first job is returned, with every part in ``job.parts``.
     """
     if user.role != Role.MERCHANT or user.merchant is None:
         raise Forbidden("only a shop can submit jobs")
@@ -59,45 +65,29 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
         if found is not None:
             return _replay(found, digest), False
 
-    pickup = data.get("pickup") or {}
-    if "lat" not in pickup:
-        if merchant.lat is None:
-            raise InvalidInput("this shop has no location: give a pickup",
-                               {"pickup": "required: the shop has no location"})
-        pickup = {"lat": merchant.lat, "lon": merchant.lon,
-                  "address": pickup.get("address") or merchant.address}
-    ready_at = data.get("ready_at") or now
-    minutes = current_app.config["DEFAULT_DELIVERY_MINUTES"]
-    deliver_by = data.get("deliver_by") or ready_at + timedelta(minutes=minutes)
-    if deliver_by <= ready_at:
-        raise InvalidInput("deliver_by must be after ready_at",
-                           {"deliver_by": "must be after ready_at"})
-    if deliver_by <= now:
-        raise InvalidInput("deliver_by is already past", {"deliver_by": "must be in the future"})
-    recipient = data.get("recipient") or {}
-    job = Job(
-        merchant=merchant, status=JobStatus.PENDING,
-        pickup_lat=pickup["lat"], pickup_lon=pickup["lon"],
-        pickup_address=pickup.get("address") or "",
-        dropoff_lat=data["dropoff"]["lat"], dropoff_lon=data["dropoff"]["lon"],
-        dropoff_address=data["dropoff"].get("address") or "",
-        ready_at=ready_at, deliver_by=deliver_by,
-        weight_kg=data.get("weight_kg") or 0.0, volume_l=data.get("volume_l") or 0.0,
-        recipient_name=recipient.get("name") or "", recipient_phone=recipient.get("phone") or "",
-        notes=data.get("notes") or "", price_cents=price_cents(pickup, data["dropoff"]),
-        idempotency_key=idempotency_key, request_hash=digest, created_at=now,
-    )
+    delivery = prepare_delivery(merchant, data, now)
+    jobs = [Job(merchant=merchant, status=JobStatus.PENDING, request_hash=digest, created_at=now,
+                idempotency_key=idempotency_key if i == 0 else None, **fields)
+            for i, fields in enumerate(delivery.job_fields())]
     try:
         with db.session.begin_nested():
-            db.session.add(job)
+            db.session.add_all(jobs)
+            if len(jobs) > 1:  # a multi-drop delivery: each part names the first
+                db.session.flush()
+                for part in jobs:
+                    part.group_id = jobs[0].id
     except IntegrityError:
         # Another request with the same key committed first: hand back its job.
         found = _existing(merchant.id, idempotency_key) if idempotency_key else None
         if found is None:
             raise
         return _replay(found, digest), False
-    record(user, "job", "created", job=job, to_status=JobStatus.PENDING)
-    announce_job(job)
+    for part in jobs:
+        record(user, "job", "created", job=part, to_status=JobStatus.PENDING)
+        announce_job(part)
+    job = jobs[0]
+    if len(jobs) > 1:
+        job.parts = jobs
     return job, True
 
 

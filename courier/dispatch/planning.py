@@ -147,17 +147,22 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
                                    snap.rules.cost_factor.get(c.id, 1.0))
     everyone = frozenset(c.id for c in snap.couriers)
     shipments = []
+    collected: set[int] = set()  # multi-drop groups whose pickup service is counted
     for j in snap.jobs:
         window = TimeWindow(_secs(j.ready_at, snap.now), _secs(j.deliver_by, snap.now))
         excluded = snap.excluded.get(j.id, set())
         shipments.append(Shipment(
             id=j.id,
-            pickup=Stop(loc(LatLon(j.pickup_lat, j.pickup_lon)), window, cfg["PICKUP_SERVICE_S"]),
+            pickup=Stop(loc(LatLon(j.pickup_lat, j.pickup_lon)), window,
+                        0 if j.group_id in collected else cfg["PICKUP_SERVICE_S"]),
             delivery=Stop(loc(LatLon(j.dropoff_lat, j.dropoff_lon)), window,
                           cfg["DROPOFF_SERVICE_S"]),
             amount=(round(j.weight_kg * 1000), round(j.volume_l * 1000)),
             allowed_vehicles=(everyone - excluded) if excluded else None,
+            group=j.group_id,  # a multi-drop delivery: one courier carries all its parts
         ))
+        if j.group_id is not None:
+            collected.add(j.group_id)
     matrix = travel_matrix(points) if points else None
     problem = Problem(
         shipments=shipments, vehicles=vehicles,

@@ -3,6 +3,16 @@
 from courier.models.base import Base, UTCDateTime, utcnow
 from courier.models.events import Event
 from courier.models.jobs import OPEN_JOB_STATUSES, Job, JobStatus, Run, RunStatus, RunStop, StopKind
+from courier.models.shops import (
+    DeliveryStatus,
+    GeocodeResult,
+    PricingVersion,
+    SlotSchedule,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    Zone,
+)
 from courier.models.users import CAPACITY, ApiToken, Courier, Merchant, Role, User, Vehicle
 
 __all__ = [
@@ -10,3 +20,5 @@ __all__ = [
     "Merchant", "Role", "Run", "RunStatus", "RunStop", "StopKind", "UTCDateTime", "User",
     "Vehicle", "utcnow",
 ]
+__all__ += ["DeliveryStatus", "GeocodeResult", "PricingVersion", "SlotSchedule",
+            "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "Zone"]

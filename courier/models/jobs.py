@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courier.models.base import Base, utcnow
@@ -77,6 +77,12 @@ class Job(Base):
     recipient_phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int | None]
+    # fixed at submission, never recomputed: the rules version and which rule gave what
+    pricing_version: Mapped[int | None]
+    price_breakdown: Mapped[dict | None] = mapped_column(JSON)
+    # a multi-drop delivery: every part carries the id of its first part
+    group_id: Mapped[int | None] = mapped_column(index=True)
+    slot: Mapped[str | None] = mapped_column(String(40))  # the delivery slot it was booked in
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)

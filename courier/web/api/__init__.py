@@ -65,3 +65,22 @@ def register_api(app: Flask) -> None:
                    reports_api, fairwork_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+    _register_shops()
+
+
+def _register_shops() -> None:
+    """Zones, quotes, pricing, slots, webhooks, statements and the CSV import of jobs."""
+    from courier.web.api import (
+        import_api,
+        pricing_api,
+        quotes_api,
+        slots_api,
+        statements_api,
+        webhooks_api,
+        zones_api,
+    )
+
+    for module in (zones_api, quotes_api, pricing_api, slots_api, webhooks_api, statements_api,
+                   import_api):
+        csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
+        api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -6,6 +6,7 @@ from flask import jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from courier import schemas
 from courier.dispatch import operations, runs
 from courier.errors import Forbidden
 from courier.extensions import db
@@ -40,8 +41,9 @@ def visible_job(job_id: int) -> Job:
 @require(Role.MERCHANT)
 @blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
 @blp.arguments(args.JobIn)
-@blp.response(201, JobOut)
-@blp.alt_response(200, schema=JobOut, description="Replay of an earlier Idempotency-Key")
+@blp.response(201, schemas.SubmittedJobOut)
+@blp.alt_response(200, schema=schemas.SubmittedJobOut,
+                  description="Replay of an earlier Idempotency-Key")
 @blp.doc(security=BEARER)
 def create_job(data, key=None):
     """Submit a delivery job. An Idempotency-Key header makes retries safe."""

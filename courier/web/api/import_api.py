@@ -1,0 +1,58 @@
+"""Bulk import of jobs from a CSV file (the shop page's upload), with a per-row report."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from courier.errors import InvalidInput
+from courier.extensions import db
+from courier.models import Role
+from courier.schemas import JobOut
+from courier.shops.bulk import import_jobs
+from courier.web.api.common import BEARER, user
+from courier.web.auth import require
+
+blp = Blueprint("jobs_import", __name__, description="Bulk import of jobs (CSV)")
+MAX_BYTES = 2 * 1024 * 1024
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False)
+
+
+def _text() -> str:
+    upload = request.files.get("file")
+    raw = upload.read(MAX_BYTES + 1) if upload else request.get_data(cache=False)
+    if len(raw) > MAX_BYTES:
+        raise InvalidInput("the file is over 2 MB; split it", {"file": "over 2 MB"})
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text (save it as CSV UTF-8)",
+                           {"file": "not UTF-8"}) from None
+
+
+@blp.route("/jobs/import", methods=["POST"])
+@require(Role.MERCHANT)
+@blp.arguments(ImportQuery, location="query")
+@blp.response(201)
+@blp.doc(security=BEARER)
+def import_csv(query):
+    """Import jobs from CSV (multipart ``file``, or a ``text/csv`` body): every row
+    or none. 422 lists each failing row (``rows``: line, error, fields by column).
+    ``deliveries`` gives each delivery's price and facts; ``?dry_run=true`` checks
+    and prices the rows without creating anything."""
+    report = import_jobs(user(), _text(), dry_run=query["dry_run"])
+    if report.rows:
+        db.session.rollback()
+        resp = jsonify({"error": f"{len(report.rows)} row(s) have problems; nothing was "
+                                 f"imported", "rows": report.rows,
+                        "fields": {f"row {r['row']}": r["error"] for r in report.rows}})
+        resp.status_code = 422
+        return resp
+    jobs = JobOut(many=True).dump(report.jobs)
+    db.session.commit()  # the jobs (none on a dry run) and cached geocoding answers
+    return {"created": len(jobs), "existing": report.existing, "dry_run": query["dry_run"],
+            "jobs": jobs, "deliveries": report.previews}
