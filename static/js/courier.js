@@ -251,6 +251,7 @@ render();
 live({
   connect: () => { ActionQueue.flush(); refresh(); Position.flush(); },
   "run.offered": (run) => { upsert(run); OfferAlert.ring(el("offer")); },
+  "runs.current": (mine) => { state.runs = mine.runs; saveState(); render(); },  // on every (re)connect
   "run.updated": (run) => upsert(run),
   "run.cancelled": (run) => upsert(run),
 });

@@ -17,6 +17,8 @@ const API_MESSAGES = [
   t("deliver_by must be after ready_at"),
   t("Longer than maximum length {0}."), t("Length must be between {0} and {1}."),
   t("Shorter than minimum length {0}."), t("required"), t("Must be greater than or equal to {0}."),
+  // pricing rules the coop has by default
+  t("default"), t("minimum price"),
   // CSV import
   t("the file is empty"), t("the file has a header but no rows"), t("the file is over 2 MB; split it"),
   t("the file is not UTF-8 text (save it as CSV UTF-8)"),
