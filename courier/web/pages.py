@@ -118,8 +118,14 @@ def dispatch():
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
+    """Choose the language: remembered by this browser, and as the user's own setting
+    (it follows them to their other devices) when logged in."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    resp = redirect(request.referrer or url_for("pages.index"))
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code
+        db.session.commit()
+    back = request.referrer or ""
+    resp = redirect(back if back.startswith(request.host_url) else url_for("pages.index"))
     resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax")
     return resp

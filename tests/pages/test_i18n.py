@@ -8,6 +8,7 @@ from pathlib import Path
 
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask_babel import refresh
 
 from courier.web.strings import js_msgids
 
@@ -38,6 +39,25 @@ def test_users_own_setting_beats_the_cookie(client, make_courier):
     login(client, ana)
     client.set_cookie("lang", "fr")
     assert "Go on shift" in client.get("/courier").get_data(as_text=True)
+
+
+def test_choosing_a_language_logged_in_becomes_the_users_setting(client, make_merchant):
+    from tests.test_pages import login
+
+    shop = make_merchant()
+    login(client, shop)
+    r = client.get("/lang/en", headers={"Referer": "http://localhost/shop"})
+    assert r.headers["Location"] == "http://localhost/shop" or r.headers["Location"] == "/shop"
+    assert shop.user.locale == "en"
+    client.delete_cookie("lang")
+    refresh()  # the test's app context outlives requests: forget the language it cached
+    assert "New delivery" in client.get("/shop", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True)
+
+
+def test_language_switch_never_redirects_elsewhere(client):
+    r = client.get("/lang/fr", headers={"Referer": "https://evil.example/phish"})
+    assert r.status_code == 302 and "evil" not in r.headers["Location"]
 
 
 def test_login_errors_are_next_to_the_field_in_french(client):
