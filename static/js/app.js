@@ -143,3 +143,10 @@ function fitTo(map, points, maxZoom) {
   if (pts.length === 1) map.setView(pts[0], Math.max(map.getZoom(), maxZoom || 15));
   else map.fitBounds(L.latLngBounds(pts), { padding: [24, 24], maxZoom: maxZoom || 16 });
 }
+
+// Logging out forgets what this device kept of the courier's run (addresses, phones);
+// actions not yet sent stay queued for the next login.
+document.querySelector('form[action$="/logout"]')?.addEventListener("submit", () => {
+  try { localStorage.removeItem("courier.state.v1"); } catch (e) { /* storage disabled */ }
+  if (window.caches) caches.keys().then((keys) => keys.forEach((k) => caches.delete(k)));
+});
