@@ -197,7 +197,25 @@ def build(problem: Problem, shipments: list[int], allowed: dict[int, tuple[int, 
                 routing.VehicleVar(index).SetValues([-1, *allowed[s]])
         for index in indices:
             routing.AddDisjunction([index], penalties[s])
+    _tie_groups(m, shipments)
     return m
+
+
+def _tie_groups(m: Model, shipments: list[int]) -> None:
+    """Shipments sharing a ``group`` ride one vehicle, all of them or none."""
+    routing, manager = m.routing, m.manager
+    solver = routing.solver()
+    first: dict = {}
+    for s in shipments:
+        group = m.problem.shipments[s].group
+        if group is None:
+            continue
+        index = manager.NodeToIndex(m.delivery_node[s])
+        if group not in first:
+            first[group] = index
+            continue
+        solver.Add(routing.ActiveVar(index) == routing.ActiveVar(first[group]))
+        solver.Add(routing.VehicleVar(index) == routing.VehicleVar(first[group]))
 
 
 def _add_breaks(m: Model, time) -> None:
