@@ -31,7 +31,6 @@ DEFAULTS = {
     "PRICE_BASE_CENTS": 450,
     "PRICE_PER_KM_CENTS": 90,
     # shops: zones, geocoding, pricing, slots, webhooks (courier/shops/)
-    "TIMEZONE": "Europe/Paris",  # the coop's clock: pricing days and hours, slots, statements
     "GEOCODER": None,  # "nominatim", "photon" or "pelias"; none: stops need coordinates
     "GEOCODER_URL": None,  # the provider's base URL, e.g. a coop's own Nominatim
     "GEOCODER_API_KEY": None,  # Pelias only

@@ -139,15 +139,14 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
     stops = [("pickup", pickup["lat"], pickup["lon"], pickup["address"])]
     stops += [("dropoff" if single else f"dropoffs[{i}]", p.dropoff["lat"], p.dropoff["lon"],
                p.dropoff["address"]) for i, p in enumerate(parts)]
-    check_in_service(stops, index)
-    local = ready_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    found = [index.at(lon, lat) for _, lat, lon, _ in stops]
+    check_in_service(stops, index, found)
+    local = ready_at.astimezone(ZoneInfo(current_app.config["COOP_TIMEZONE"]))
     facts = Facts(
-        distance_km=route_km([(pickup["lat"], pickup["lon"])]
-                             + [(p.dropoff["lat"], p.dropoff["lon"]) for p in parts]),
+        distance_km=route_km([(lat, lon) for _, lat, lon, _ in stops]),
         weight_kg=sum(p.weight_kg for p in parts), volume_l=sum(p.volume_l for p in parts),
         urgency_minutes=(deliver_by - ready_at).total_seconds() / 60, dropoffs=len(parts),
-        pickup_zones=index.at(pickup["lon"], pickup["lat"]),
-        dropoff_zones=tuple(index.at(p.dropoff["lon"], p.dropoff["lat"]) for p in parts),
+        pickup_zones=found[0], dropoff_zones=tuple(found[1:]),
         weekday=DAYS[local.weekday()], minute=local.hour * 60 + local.minute)
     return Delivery(pickup, parts, ready_at, deliver_by, slot, facts, price_for(facts, now))
 

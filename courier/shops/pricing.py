@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
+import numpy as np
 from flask import current_app
-from geopy.distance import geodesic
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import PricingVersion, Role, User, utcnow
+from courier.routing.matrix import ellipsoid_distances
 from courier.shops.rules import Facts, RuleError, validate, zones_named
 from courier.shops.zones import zone_names
 
@@ -160,29 +161,39 @@ def current_version(now: datetime | None = None) -> PricingVersion | None:
         .order_by(PricingVersion.version.desc()).limit(1)).first()
 
 
-def _compiled(version: PricingVersion) -> Compiled:
-    cache = current_app.extensions.setdefault("courier.pricing", {})
-    if version.id not in cache:
-        cache[version.id] = Compiled.of(version.rules)
-    return cache[version.id]
+_IN_FORCE = (select(PricingVersion.id, PricingVersion.version)
+             .where(PricingVersion.effective_from <= bindparam("now"))
+             .order_by(PricingVersion.version.desc()).limit(1))
 
 
 def price_for(f: Facts, now: datetime | None = None) -> Price:
-    """The price of a delivery with facts ``f`` under the rules in force at ``now``."""
-    version = current_version(now)
-    if version is None:
+    """The price of a delivery with facts ``f`` under the rules in force at ``now``.
+
+    Versions never change, so each is compiled once per process; finding the one
+    in force is a single indexed Core query.
+    """
+    row = db.session.connection().execute(_IN_FORCE, {"now": now or utcnow()}).first()
+    if row is None:
         return default_price(f)
-    return _compiled(version).evaluate(f, version.version)
+    cache = current_app.extensions.setdefault("courier.pricing", {})
+    compiled = cache.get(row.id)
+    if compiled is None:
+        compiled = cache[row.id] = Compiled.of(db.session.get(PricingVersion, row.id).rules)
+    return compiled.evaluate(f, row.version)
 
 
 def route_km(points: list[tuple[float, float]]) -> float:
-    """Street km estimate of a ride from ``points[0]`` through the rest, nearest first."""
-    here, rest, metres = points[0], list(points[1:]), 0.0
+    """Street km estimate of a ride from ``points[0]`` (lat, lon) through the rest,
+    nearest first: ellipsoidal distances (as dispatch's geodesic matrix) times
+    the detour factor."""
+    arr = np.asarray(points, dtype=float)
+    legs = ellipsoid_distances(arr[:, None, :], arr[None, :, :])
+    here, rest, metres = 0, list(range(1, len(points))), 0.0
     while rest:
-        legs = [geodesic(here, p).m for p in rest]
-        i = min(range(len(rest)), key=legs.__getitem__)
-        metres += legs[i]
-        here = rest.pop(i)
+        nxt = min(rest, key=lambda j: legs[here, j])
+        metres += float(legs[here, nxt])
+        rest.remove(nxt)
+        here = nxt
     return metres * current_app.config["DETOUR_FACTOR"] / 1000
 
 

@@ -124,7 +124,7 @@ def schedule_of(merchant: Merchant) -> SlotSchedule | None:
 
 
 def _zone(settings: dict) -> ZoneInfo:
-    return ZoneInfo(settings.get("timezone") or current_app.config["TIMEZONE"])
+    return ZoneInfo(settings.get("timezone") or current_app.config["COOP_TIMEZONE"])
 
 
 def slots_on(settings: dict, day: date) -> list[Slot]:

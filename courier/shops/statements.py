@@ -57,7 +57,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     if not m:
         raise InvalidInput("month: give YYYY-MM, e.g. 2026-11", {"month": "YYYY-MM"})
     year, mon = int(m[1]), int(m[2])
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = ZoneInfo(current_app.config["COOP_TIMEZONE"])
     start = datetime(year, mon, 1, tzinfo=tz)
     end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1, tzinfo=tz)
     return start, end
@@ -91,7 +91,7 @@ def _cell(value) -> str:
 
 
 def to_csv(st: Statement) -> str:
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = ZoneInfo(current_app.config["COOP_TIMEZONE"])
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(COLUMNS)

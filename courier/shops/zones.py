@@ -54,10 +54,12 @@ class ZoneIndex:
         return frozenset(self.names[i] for i in hits)
 
 
+_STAMP = select(func.count(Zone.id), func.max(Zone.updated_at), func.coalesce(func.sum(Zone.id), 0))
+
+
 def _stamp() -> tuple:
-    row = db.session.execute(select(func.count(Zone.id), func.max(Zone.updated_at),
-                                    func.coalesce(func.sum(Zone.id), 0))).one()
-    return tuple(row)
+    """Changes whenever a zone is added, changed or deleted (one cheap Core query)."""
+    return tuple(db.session.connection().execute(_STAMP).one())
 
 
 def current_index() -> ZoneIndex:
@@ -74,16 +76,18 @@ def current_index() -> ZoneIndex:
 
 
 def check_in_service(stops: list[tuple[str, float, float, str]],
-                     index: ZoneIndex | None = None) -> None:
-    """Refuse stops outside every active zone. ``stops``: ``(field, lat, lon, address)``.
+                     index: ZoneIndex | None = None, found: list | None = None) -> None:
+    """Refuse stops outside every active zone. ``stops``: ``(field, lat, lon, address)``;
+    ``found``: the zones of each stop, if already looked up.
 
     With no active zone at all, the coop has not drawn its area: nothing is refused.
     """
     index = index or current_index()
     if index.empty:
         return
-    outside = {f: (lat, lon, address) for f, lat, lon, address in stops
-               if not index.at(lon, lat)}
+    found = found or [index.at(lon, lat) for _, lat, lon, _ in stops]
+    outside = {f: (lat, lon, address) for (f, lat, lon, address), zones in zip(
+        stops, found, strict=True) if not zones}
     if not outside:
         return
     words = [f"the {name.split('.')[0]}{' ' + repr(a) if a else ''} at "

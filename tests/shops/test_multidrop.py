@@ -74,7 +74,6 @@ def test_parts_share_a_group_in_the_routing_problem_and_one_pickup_service(app, 
     db.session.rollback()
 
 
-@pytest.mark.xfail(strict=False, reason="needs Shipment.group support in courier.routing.solve")
 def test_every_part_goes_to_one_courier(make_merchant, make_courier, dispatcher):
     shop = make_merchant()
     make_courier("Ana", lat=LYON[0], lon=LYON[1])

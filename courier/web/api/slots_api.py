@@ -22,7 +22,7 @@ class SlotQuery(Schema):
 
 def _schedule_out(schedule) -> dict:
     settings = schedule.settings if schedule else None
-    tz = (settings or {}).get("timezone") or current_app.config["TIMEZONE"]
+    tz = (settings or {}).get("timezone") or current_app.config["COOP_TIMEZONE"]
     return {"schedule": settings, "timezone": tz}
 
 
