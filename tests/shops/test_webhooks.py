@@ -217,3 +217,27 @@ def test_unknown_event_is_refused_and_other_shops_endpoints_are_out_of_reach(mak
     assert b.post(f"/webhooks/{ep['id']}/rotate-secret").status_code == 403
     assert b._call("delete", f"/webhooks/{ep['id']}").status_code == 403
     assert a._call("delete", f"/webhooks/{ep['id']}").status_code == 204
+
+
+def test_the_shop_hears_every_step_of_a_delivery_and_of_a_failure(make_merchant, make_courier,
+                                                                  dispatcher, receiver):
+    shop = make_merchant()
+    ep = register(shop, receiver.url)
+    ana = make_courier("Ana")
+    done = shop.post("/jobs", json=job_body()).json
+    lost = shop.post("/jobs", json=job_body(dlat=0.012)).json
+    (run,) = dispatcher.post("/dispatch").json["runs"]
+    ana.post(f"/runs/{run['id']}/accept")
+    for job in (done, lost):
+        ana.post(f"/jobs/{job['id']}/picked-up")
+    ana.post(f"/jobs/{done['id']}/delivered")
+    ana.post(f"/jobs/{lost['id']}/failed", json={"reason": "nobody home"})
+    while send_due():
+        pass
+    heard: dict[int, list[str]] = {}
+    for req in sorted(receiver.requests, key=lambda r: json.loads(r.body)["data"]["event"]["id"]):
+        assert webhooks.verify(ep["secret"], req.headers, req.body)
+        body = json.loads(req.body)
+        heard.setdefault(body["data"]["job"]["id"], []).append(body["type"])
+    steps = ["job.created", "job.offered", "job.accepted", "job.picked_up"]
+    assert heard == {done["id"]: [*steps, "job.delivered"], lost["id"]: [*steps, "job.failed"]}
