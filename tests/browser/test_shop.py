@@ -50,3 +50,34 @@ def test_shopkeeper_submits_a_job_and_sees_its_status_change_live(open_page, ser
     expect(row).to_have_attribute("data-status", "picked_up")
     expect(row.locator("td:nth-child(6)")).not_to_have_text("")  # planned drop-off time
     snap(page, "shop")
+
+
+def test_shop_sees_the_price_before_asking_and_imports_a_csv_file(open_page, make_merchant,
+                                                                   tmp_path, snap):
+    shop = make_merchant("Épicerie Rosa")
+    page = open_page(shop, phone=False, lang="fr")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    page.locator("#pick-map").click(position={"x": 260, "y": 60})
+    quote = page.locator("#quote")
+    expect(quote).to_have_attribute("data-state", "ok")
+    expect(quote).to_contain_text("Dans la zone desservie")
+    expect(quote.locator(".price")).to_contain_text("€")
+
+    bad = tmp_path / "orders.csv"
+    bad.write_text("dropoff_lat,dropoff_lon,weight_kg,recipient_name\n"
+                   "45.77,4.84,2,Rita\n45.77,abc,2,Sam\n", encoding="utf-8")
+    form = page.locator("#import-form")
+    form.locator('input[type="file"]').set_input_files(str(bad))
+    form.locator("button").click()
+    report = page.locator("#import-report")
+    expect(report.locator('tr[data-row="3"]')).to_contain_text("Nombre invalide.")
+    expect(report).to_contain_text("rien n'a été importé")
+    snap(page, "shop-import")
+
+    good = tmp_path / "fixed.csv"
+    good.write_text("dropoff_lat,dropoff_lon,weight_kg,recipient_name\n"
+                    "45.77,4.84,2,Rita\n45.771,4.842,2,Sam\n", encoding="utf-8")
+    form.locator('input[type="file"]').set_input_files(str(good))
+    form.locator("button").click()
+    expect(report).to_contain_text("2 course(s) créée(s)")
+    expect(page.locator("#jobs tr")).to_have_count(2)
