@@ -50,6 +50,7 @@ def _has_rule(rule: str, method: str = "POST") -> bool:
 def features() -> dict:
     """Which optional APIs this instance has, so the pages offer only what works."""
     return {"quotes": _has_rule("/api/v1/quotes"), "import": _has_rule("/api/v1/jobs/import"),
+            "slots": _has_rule("/api/v1/slots", "GET"),
             "geocode": bool(current_app.config.get("GEOCODER")) and _has_rule("/api/v1/quotes")}
 
 

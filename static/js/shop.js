@@ -49,6 +49,7 @@ function formBody() {
     if (b) body[a][b] = v; else body[a] = v;
   }
   if (!Object.keys(body.recipient).length) delete body.recipient;
+  if (body.slot) { delete body.ready_at; delete body.deliver_by; }  // the slot sets the times
   return body;
 }
 
@@ -62,6 +63,7 @@ form.addEventListener("submit", async (ev) => {
     jobs.set(job.id, job);
     render();
     form.reset();
+    document.getElementById("times").hidden = false;
     if (pickMarker) { pickMarker.remove(); pickMarker = null; }
     document.getElementById("quote").hidden = true;
   } catch (err) {
@@ -154,6 +156,19 @@ if (FEATURES.geocode) {
     fitTo(pickMap, [[place.lat, place.lon]], 16);
   });
 }
+
+// ---- delivery slots (when the shop offers some to its customers) -------------------
+async function loadSlots() {
+  if (!FEATURES.slots) return;
+  let offered = [];
+  try { offered = (await api("GET", "/slots")).slots || []; } catch (err) { return; }
+  const select = form.elements.slot;
+  select.querySelectorAll("option[value]:not([value=''])").forEach((o) => o.remove());
+  for (const s of offered) select.insertAdjacentHTML("beforeend", `<option value="${esc(s.id)}">${esc(dayTime(s.start))} – ${esc(hhmm(s.end))}</option>`);
+  document.getElementById("slot-field").hidden = !offered.length;
+}
+form.elements.slot.addEventListener("change", () => { document.getElementById("times").hidden = !!form.elements.slot.value; scheduleQuote(); });
+loadSlots();
 
 // ---- CSV import -------------------------------------------------------------------
 if (FEATURES.import) {

@@ -52,16 +52,29 @@ def test_shopkeeper_submits_a_job_and_sees_its_status_change_live(open_page, ser
     snap(page, "shop")
 
 
-def test_shop_sees_the_price_before_asking_and_imports_a_csv_file(open_page, make_merchant,
-                                                                   tmp_path, snap):
+def test_shop_books_a_slot_sees_the_price_first_and_imports_a_csv_file(open_page, make_merchant,
+                                                                        tmp_path, snap):
     shop = make_merchant("Épicerie Rosa")
+    every_day = {d: [["00:00", "23:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat",
+                                                    "sun")}
+    r = shop._call("put", "/slots/schedule", json={"slot_minutes": 60, "min_notice_minutes": 0,
+                                                    "days_ahead": 1, "opening_hours": every_day})
+    assert r.status_code == 200, r.json
     page = open_page(shop, phone=False, lang="fr")
     expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    slot = page.locator('select[name="slot"]')
+    expect(slot).to_be_visible()
+    chosen = slot.locator("option").last.get_attribute("value")
+    slot.select_option(chosen)
+    expect(page.locator("#times")).to_be_hidden()  # the slot gives the times
     page.locator("#pick-map").click(position={"x": 260, "y": 60})
     quote = page.locator("#quote")
     expect(quote).to_have_attribute("data-state", "ok")
     expect(quote).to_contain_text("Dans la zone desservie")
     expect(quote.locator(".price")).to_contain_text("€")
+    page.click("#submit-job")
+    expect(page.locator("#jobs tr")).to_have_count(1)
+    assert shop.get("/jobs").json["jobs"][0]["slot"] == chosen
 
     bad = tmp_path / "orders.csv"
     bad.write_text("dropoff_lat,dropoff_lon,weight_kg,recipient_name\n"
@@ -80,4 +93,4 @@ def test_shop_sees_the_price_before_asking_and_imports_a_csv_file(open_page, mak
     form.locator('input[type="file"]').set_input_files(str(good))
     form.locator("button").click()
     expect(report).to_contain_text("2 course(s) créée(s)")
-    expect(page.locator("#jobs tr")).to_have_count(2)
+    expect(page.locator("#jobs tr")).to_have_count(3)
