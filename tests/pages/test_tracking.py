@@ -49,6 +49,7 @@ def test_page_shows_status_and_first_name_only(client, make_merchant, make_couri
     for secret in ("Lopez", "Rita", "0600000000", "Rue X"):
         assert secret not in html
     assert page.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in page.headers  # nothing kept about the recipient
 
 
 def test_position_only_while_carried(client, make_merchant, make_courier, dispatcher, make_job):
