@@ -70,3 +70,36 @@ def lilim(paths, time_limit, routes_out, compare_vroom, vroom_threads, as_json, 
             click.echo(format_totals(t))
     if any(not r["feasible"] for rs in results.values() for r in rs):
         sys.exit(1)
+
+
+@bench.command("lilim-generate")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--pairs", default=200, show_default=True, help="Requests per instance.")
+@click.option("--kind", "kinds", multiple=True, default=("r", "c", "rc"), show_default=True,
+              type=click.Choice(["r", "c", "rc"]), help="Customer layout (repeatable).")
+@click.option("--seeds", default=2, show_default=True, help="Instances per layout.")
+@click.option("--horizon", default=1000, show_default=True, help="Depot closing time.")
+@click.option("--capacity", default=200, show_default=True)
+def lilim_generate(out, pairs, kinds, seeds, horizon, capacity) -> None:
+    """Write generated Li & Lim-format instances to OUT, with ``reference.csv`` (the
+    feasible plan each was built around: an upper bound) and that plan in SINTEF format."""
+    from pathlib import Path
+
+    from courier.bench.lilim import parse, write_sintef
+    from courier.bench.lilim_gen import generate
+
+    folder = Path(out)
+    (folder / "reference_solutions").mkdir(parents=True, exist_ok=True)
+    rows = ["instance,nominal_tasks,vehicles,distance,date,reference,solution_file"]
+    for kind in kinds:
+        for seed in range(1, seeds + 1):
+            g = generate(pairs, seed, kind, capacity=capacity, horizon=horizon)
+            (folder / f"{g.name}.txt").write_text(g.text)
+            solution = f"reference_solutions/{g.name}.txt"
+            write_sintef(folder / solution, parse(folder / f"{g.name}.txt"), g.routes,
+                         "courier bench lilim-generate (constructed plan)")
+            rows.append(f"{g.name},{2 * pairs},{len(g.routes)},{g.distance:.4f},,"
+                        f"constructed,{solution}")
+            click.echo(f"{g.name}: {pairs} pairs, constructed with {len(g.routes)} routes")
+    (folder / "reference.csv").write_text("\n".join(rows) + "\n")
+

@@ -42,8 +42,9 @@ class FleetConfig:
     round_share: float = 0.02  # one elimination round
     min_round: float = 0.05  # seconds
     max_round: float = 0.2  # seconds
-    attempt_share: float = 1.0  # longest attempt at removing one route
-    stall_rounds: int = 30  # rounds without fewer drops before giving up a route
+    attempt_share: float = 0.35  # longest attempt at removing one route
+    stall_rounds: int = 10  # rounds without fewer drops before giving up a route
+    failed_attempts: int = 2  # routes tried in vain before settling for k vehicles
     growth: float = 1.0  # penalty growth per round of absence
     round_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     final_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
@@ -118,7 +119,7 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
 
     while k > 1 and left() > reserve + round_time:
         candidates = [v for v, r in enumerate(routes) if r and v not in given_up]
-        if not candidates:
+        if not candidates or len(given_up) >= cfg.failed_attempts:
             break
         victim = min(candidates, key=lambda v: _hardness(m, routes[v], absences))
         current = [r if v != victim else [] for v, r in enumerate(routes)]
