@@ -93,7 +93,7 @@ class Job(Base):
     delivered_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(String(255))
     unassigned_reason: Mapped[str | None] = mapped_column(String(500))
-    tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True,
+    tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True,
                                                        default=new_tracking_token)
 
     merchant = relationship("Merchant")
