@@ -93,10 +93,16 @@ function drawMap(onShift) {
     if (j.status === "pending" || j.status === "offered") {
       L.marker([j.pickup.lat, j.pickup.lon], { icon: pin(`#${j.id}`, `job ${j.status}`) }).bindTooltip(`#${j.id} ${esc(statusLabel(j.status))}`).addTo(jobLayer);
     } else if (j.status === "picked_up") {
-      const c = j.courier && couriers.get(j.courier.id);
       L.marker([j.dropoff.lat, j.dropoff.lon], { icon: pin("↓", "dropoff") }).bindTooltip(`#${j.id} ${esc(statusLabel(j.status))}`).addTo(jobLayer);
-      if (c && c.lat != null) L.polyline([[c.lat, c.lon], [j.dropoff.lat, j.dropoff.lon]], { color: "#1565c0", weight: 2, dashArray: "4 6" }).addTo(jobLayer);
     }
+  }
+  // Each run being ridden: from its courier through the stops still to do.
+  for (const r of openRuns().filter((x) => x.status === "accepted")) {
+    const c = couriers.get(r.courier.id);
+    const left = r.stops.filter((s) => !s.done_at && !["delivered", "failed", "cancelled"].includes(s.job_status));
+    const line = (c && c.lat != null ? [[c.lat, c.lon]] : []).concat(left.map((s) => [s.lat, s.lon]));
+    if (line.length > 1) L.polyline(line, { color: "#1565c0", weight: 2, opacity: 0.8, dashArray: "4 6" }).bindTooltip(esc(r.courier.first_name)).addTo(jobLayer);
+    left.filter((s) => s.kind === "pickup").forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 5, color: "#c77700", weight: 2, fillColor: "#fff", fillOpacity: 1 }).bindTooltip(`#${s.job_id} ${t("Pick up")}`).addTo(jobLayer));
   }
   if (!fitted) {
     const pts = onShift.filter((c) => c.lat != null).map((c) => [c.lat, c.lon])
