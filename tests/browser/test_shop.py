@@ -6,7 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, login
 from tests.browser.live_api import dispatch, post
+from tests.live import LiveServer
+from tests.shops.http import LocalServer
 
 
 def test_shopkeeper_submits_a_job_and_sees_its_status_change_live(open_page, server, snap,
@@ -94,3 +97,38 @@ def test_shop_books_a_slot_sees_the_price_first_and_imports_a_csv_file(open_page
     form.locator("button").click()
     expect(report).to_contain_text("2 course(s) créée(s)")
     expect(page.locator("#jobs tr")).to_have_count(3)
+
+
+def test_address_search_places_the_drop_off_on_the_map(browser, database_url, make_merchant):
+    """With a geocoder configured (here a local stand-in answering like Nominatim)."""
+    house = {"lat": "45.758", "lon": "4.832", "display_name": "12 Rue Mercière, Lyon",
+             "class": "building", "type": "yes", "addresstype": "building"}
+
+    def answer(req):
+        found = req.path == "/search" and "merci" in req.query.get("q", "").lower()
+        return 200, [house] if found else []
+
+    shop = make_merchant("Épicerie Rosa")
+    with LocalServer(answer) as geo:
+        srv = LiveServer(database_url, env={"COURIER_GEOCODER": "nominatim",
+                                            "COURIER_GEOCODER_URL": geo.url,
+                                            "COURIER_GEOCODER_MIN_DELAY": "0"}).start()
+        ctx = browser.new_context(viewport=DESKTOP, locale="fr", base_url=srv.url,
+                                  extra_http_headers={"Accept-Language": "fr"})
+        try:
+            ctx.set_default_timeout(TIMEOUT_MS)
+            page = ctx.new_page()
+            login(page, shop)
+            form = page.locator("#job-form")
+            form.locator('[name="dropoff.address"]').fill("nulle part")
+            page.click("#geocode")
+            expect(form.locator('fieldset[data-field="dropoff"] .field-error')).to_have_count(1)
+            form.locator('[name="dropoff.address"]').fill("12 rue Mercière, Lyon")
+            page.click("#geocode")
+            expect(form.locator('[name="dropoff.lat"]')).to_have_value("45.758000")
+            expect(form.locator('[name="dropoff.lon"]')).to_have_value("4.832000")
+            expect(page.locator("#quote")).to_have_attribute("data-state", "ok")
+            expect(form.locator(".field-error")).to_have_count(0)
+        finally:
+            ctx.close()
+            srv.stop()
