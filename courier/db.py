@@ -24,6 +24,18 @@ def init_engine_events(app: Flask) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(conn, name):
+        # Python's sqlite3 opens a transaction only before the first write. A
+        # SAVEPOINT issued before any write would then start a transaction of its
+        # own, and its RELEASE would commit for real, however the outer
+        # transaction ends. Begin the outer transaction first (IMMEDIATE: the
+        # savepoint is there to write, so take the write lock and honour the busy
+        # timeout now rather than fail on upgrading later).
+        dbapi_conn = conn.connection.dbapi_connection
+        if not dbapi_conn.in_transaction:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+
 
 MIGRATION_LOCK = 0x636F7572_6D6967  # "cour" "mig": one upgrade at a time per database
 
