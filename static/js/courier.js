@@ -253,5 +253,11 @@ live({
   "run.offered": (run) => { upsert(run); OfferAlert.ring(el("offer")); },
   "runs.current": (mine) => { state.runs = mine.runs; saveState(); render(); },  // on every (re)connect
   "run.updated": (run) => upsert(run),
-  "run.cancelled": (run) => upsert(run),
+  "run.cancelled": (run) => {
+    const had = (state.runs || []).find((r) => r.id === run.id);
+    if (had && run.status === "cancelled") {
+      showError(new Error(had.status === "accepted" ? t("Your run was taken off your list: moved by dispatch, or its deliveries were cancelled.") : t("The offer was withdrawn.")));
+    }
+    upsert(run);
+  },
 });
