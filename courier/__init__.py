@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _serve_static(app)
     _init_extensions(app)
+    from courier.web import security
+
+    security.init_app(app)
 
     from courier.web import register
 

@@ -60,6 +60,12 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "LOGIN_RATE_LIMIT": "10/minute;50/hour",  # failed logins per client address
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5/minute;20/hour",  # failed logins per account tried
+    "RATELIMIT_STORAGE_URI": None,  # default: the Redis of SOCKETIO_MESSAGE_QUEUE, or memory
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front (nginx: 1) whose X-Forwarded-* to trust
     # i18n
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

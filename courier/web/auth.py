@@ -12,6 +12,7 @@ from flask_login import current_user
 from courier.errors import Forbidden, Unauthorized
 from courier.extensions import csrf, db, login_manager
 from courier.models import ApiToken, Role, User, utcnow
+from courier.tokens import granted
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -22,8 +23,8 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def token_user(secret: str) -> User | None:
-    """The active user owning the API token ``secret``, if it is valid."""
+def valid_token(secret: str) -> ApiToken | None:
+    """The API token ``secret``, if it is valid and its user active."""
     token = ApiToken.lookup(db.session, secret)
     if token is None or not token.user.active:
         return None
@@ -31,7 +32,13 @@ def token_user(secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now
         db.session.commit()
-    return token.user
+    return token
+
+
+def token_user(secret: str) -> User | None:
+    """The active user owning the API token ``secret``, if it is valid."""
+    token = valid_token(secret)
+    return token.user if token is not None else None
 
 
 def authenticate() -> User | None:
@@ -41,10 +48,11 @@ def authenticate() -> User | None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("use Authorization: Bearer <token>")
-        user = token_user(secret.strip())
-        if user is None:
+        token = valid_token(secret.strip())
+        if token is None:
             raise Unauthorized("invalid or revoked token")
-        return user
+        g.api_token = token
+        return token.user
     if current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()
@@ -52,8 +60,16 @@ def authenticate() -> User | None:
     return None
 
 
-def require(*roles: Role):
-    """Decorator: the request must come from a user with one of ``roles`` (any if none).
+def needed_scope() -> str:
+    """The scope a token needs for this request when the endpoint names none."""
+    area = (request.blueprint or "api").split(".")[-1]
+    return f"{area}:{'read' if request.method in SAFE_METHODS else 'write'}"
+
+
+def require(*roles: Role, scope: str | None = None):
+    """Decorator: the request must come from a user with one of ``roles`` (any if none),
+    and, with a token, a token granting ``scope`` (by default ``<blueprint>:read`` for
+    GET, ``<blueprint>:write`` otherwise; see :mod:`courier.tokens`).
 
     The user is put in ``g.user`` for the view.
     """
@@ -67,6 +83,11 @@ def require(*roles: Role):
             if roles and user.role not in roles:
                 allowed = ", ".join(r.value for r in roles)
                 raise Forbidden(f"this needs the role {allowed}; you are {user.role.value}")
+            token = g.get("api_token")
+            if token is not None:
+                needed = scope or needed_scope()
+                if not granted(token.scopes, needed):
+                    raise Forbidden(f"this token lacks the scope {needed}", {"scope": needed})
             g.user = user
             return view(*args, **kwargs)
 

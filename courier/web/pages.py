@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from courier.extensions import db
 from courier.models import Role, User
+from courier.web.security import limit_login
 
 bp = Blueprint("pages", __name__)
 
@@ -78,6 +79,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login():
     form = LoginForm()
     error = None

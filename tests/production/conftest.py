@@ -19,6 +19,16 @@ def pg_url(database_url):
     return database_url
 
 
+@pytest.fixture(scope="session")
+def webs(pg_url, tmp_path_factory):
+    """Two web processes and no worker, shared by the tests that decide themselves when
+    anything happens."""
+    cluster = Cluster(pg_url, tmp_path_factory.mktemp("webs"), DISPATCH_TIME_LIMIT=0.3)
+    procs = [cluster.web("web-a").start(), cluster.web("web-b").start()]
+    yield [p.wait_ready() for p in procs]
+    cluster.stop()
+
+
 @pytest.fixture
 def cluster(pg_url, tmp_path):
     """A cluster to start processes in; everything still running is stopped after."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import requests
 import socketio as sio
@@ -72,13 +71,15 @@ def test_processes_starting_at_once_on_a_fresh_database_migrate_it_once(pg_url, 
     env = {**cluster_env(), "COURIER_DATABASE_URL": url, "COURIER_AUTO_MIGRATE": "true"}
     go = tmp_path / "go"
     code = ("import os, time\nfrom courier import create_app\nimport courier.models\n"
+            "print('ready', flush=True)\n"
             f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
             "create_app()\nprint('up')")
     try:
         procs = [subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                  for _ in range(3)]
-        time.sleep(4)  # all three imported and waiting at the start line
+        for p in procs:  # all three imported and waiting at the start line
+            assert p.stdout.readline().strip() == "ready"
         go.touch()
         outputs = [p.communicate(timeout=120)[0] for p in procs]
         assert [p.returncode for p in procs] == [0, 0, 0], outputs

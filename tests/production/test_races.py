@@ -8,24 +8,13 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 import requests
 from sqlalchemy import func, select, update
 
 from courier.extensions import db
 from courier.models import Event, Job, Run, utcnow
 from tests.conftest import job_body
-from tests.production.cluster import Cluster
 from tests.production.invariants import check_consistency
-
-
-@pytest.fixture(scope="module")
-def webs(pg_url, tmp_path_factory):
-    """Two web processes, no worker: the tests decide when anything happens."""
-    cluster = Cluster(pg_url, tmp_path_factory.mktemp("races"), DISPATCH_TIME_LIMIT=0.3)
-    procs = [cluster.web("web-a").start(), cluster.web("web-b").start()]
-    yield [p.wait_ready() for p in procs]
-    cluster.stop()
 
 
 def race(*calls) -> list[requests.Response]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from courier.extensions import csrf
@@ -32,8 +33,17 @@ def error_response(status: int, message: str, fields: dict | None = None):
     return resp
 
 
+class ErrorOut(Schema):
+    """Every error of the API: a message, and the fields at fault (may be empty)."""
+
+    error = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), required=True)
+
+
 class CourierApi(Api):
     """flask-smorest's Api, answering every error as ``{"error", "fields"}``."""
+
+    ERROR_SCHEMA = ErrorOut  # what the description promises for every error
 
     def handle_http_exception(self, error: HTTPException):
         if not request.path.startswith("/api/"):
@@ -66,6 +76,10 @@ def register_api(app: Flask) -> None:
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     _register_shops()
+    from courier.web.api import tokens_api
+
+    csrf.exempt(tokens_api.blp)
+    api.register_blueprint(tokens_api.blp, url_prefix="/api/v1")
 
 
 def _register_shops() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 Lat = validate.Range(-90, 90, error="must be a latitude between -90 and 90")
 Lon = validate.Range(-180, 180, error="must be a longitude between -180 and 180")
+Moment = validate.Range(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC),
+                        error="must be between 2000 and 2100")
 
 
 class Strict(Schema):
@@ -69,8 +73,8 @@ class JobIn(Strict):
                              validate=validate.Range(0, 1000, error="must be between 0 and 1000"))
     volume_l = fields.Float(load_default=0.0, allow_nan=False,
                             validate=validate.Range(0, 5000, error="must be between 0 and 5000"))
-    ready_at = fields.AwareDateTime(format="iso")
-    deliver_by = fields.AwareDateTime(format="iso")
+    ready_at = fields.AwareDateTime(format="iso", validate=Moment)
+    deliver_by = fields.AwareDateTime(format="iso", validate=Moment)
     recipient = fields.Nested(RecipientIn)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -96,7 +100,7 @@ class JobQuery(Schema):
     status = fields.String(validate=validate.OneOf(
         ["pending", "offered", "accepted", "picked_up", "delivered", "failed", "cancelled"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**9))
 
 
 class ReasonIn(Strict):

@@ -10,8 +10,11 @@ from courier.extensions import db
 BEARER = [{"bearerAuth": []}]
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing
+
+
 def get_or_404(model, obj_id: int, what: str | None = None):
-    obj = db.session.get(model, obj_id)
+    obj = db.session.get(model, obj_id) if 0 <= obj_id <= MAX_ID else None
     if obj is None:
         raise NotFound(f"no {what or model.__name__.lower()} {obj_id}")
     return obj

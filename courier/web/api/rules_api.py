@@ -56,8 +56,8 @@ class RulesIn(Schema):
 
 
 class CompareQuery(Schema):
-    a = fields.Integer(required=True, data_key="from", validate=validate.Range(1))
-    b = fields.Integer(required=True, data_key="to", validate=validate.Range(1))
+    a = fields.Integer(required=True, data_key="from", validate=validate.Range(1, 2**31 - 1))
+    b = fields.Integer(required=True, data_key="to", validate=validate.Range(1, 2**31 - 1))
 
 
 class CompareOut(Schema):
@@ -107,8 +107,10 @@ def publish(data):
 
 @blp.route("/rules/template", methods=["GET"])
 @require(*MEMBERS)
-@blp.response(200, fields.Dict())
-@blp.doc(security=BEARER)
+@blp.response(200)  # a plain dict of rules: no schema to dump it with
+@blp.doc(security=BEARER, responses={"200": {"description": "The template's rules, by name",
+                                             "content": {"application/json": {
+                                                 "schema": {"type": "object"}}}}})
 def template():
     """The published template: the French road-transport convention's limits."""
     return R.template()

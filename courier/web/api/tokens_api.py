@@ -1,0 +1,74 @@
+"""API tokens: list yours, make one with chosen scopes, revoke one."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from courier import tokens
+from courier.extensions import db
+from courier.web.api.args import Strict
+from courier.web.api.common import BEARER, user
+from courier.web.auth import require
+
+blp = Blueprint("tokens", __name__, description="Your API tokens and their scopes")
+
+
+class TokenOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    scopes = fields.Function(lambda t: t.scopes.split(), dump_only=True)
+    created_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class TokenCreated(TokenOut):
+    token = fields.String(metadata={"description": "The secret: shown once, never again"})
+
+
+class TokenList(Schema):
+    tokens = fields.List(fields.Nested(TokenOut))
+
+
+class TokenIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(1, 80))
+    scopes = fields.List(fields.String(validate=validate.Length(1, 40)),
+                         load_default=lambda: ["*"], validate=validate.Length(1, 20))
+
+
+@blp.route("/tokens", methods=["GET"])
+@require()
+@blp.response(200, TokenList)
+@blp.doc(security=BEARER)
+def list_tokens():
+    """Your tokens, revoked ones included (never their secrets)."""
+    return {"tokens": tokens.of(user())}
+
+
+@blp.route("/tokens", methods=["POST"])
+@require()
+@blp.arguments(TokenIn)
+@blp.response(201, TokenCreated)
+@blp.doc(security=BEARER)
+def create_token(data):
+    """A new token for you, with the scopes given (all by default). Its secret is in
+    this answer only."""
+    current = g.get("api_token")
+    token, secret = tokens.issue(user(), data["name"], data["scopes"],
+                                 current.scopes if current is not None else None)
+    db.session.commit()
+    token.token = secret
+    return token
+
+
+@blp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@require()
+@blp.response(200, TokenOut)
+@blp.doc(security=BEARER)
+def revoke_token(token_id):
+    """Revoke one of your tokens; it stops working at once."""
+    token = tokens.revoke(user(), token_id)
+    db.session.commit()
+    return token

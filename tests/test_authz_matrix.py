@@ -1,0 +1,247 @@
+"""Who may call what: every operation of the OpenAPI description, called by every role,
+on objects of their own and of someone else, with tokens of every scope.
+
+The table below is the expectation. An operation that appears in the description
+without a row fails with "no authorization expectation for ...": whoever adds an
+endpoint decides here who may call it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from courier import create_app
+from courier.accounts import issue_token
+from courier.extensions import db
+from courier.models import ApiToken, Event, Job, WebhookDelivery, WebhookEndpoint, utcnow
+from tests.spec_check import validating_client
+
+OK = "ok"  # past authorization: any status but 401 and 403 (and 404 for a path's object)
+ROLES = ("anonymous", "merchant", "courier", "dispatcher", "council")
+
+
+def allow(*roles, others=None, body=None, scope=None, deletes=False, **extra) -> dict:
+    """An expectation: ``roles`` pass, anonymous gets 401, other roles 403; ``others``
+    maps "other_merchant" / "other_courier" (someone else's object) to a status, checked
+    first. ``body`` is sent (a valid one, so that ownership is what decides), ``scope`` is
+    the token scope the operation needs when it is not its blueprint's read/write;
+    ``deletes``: once a caller deleted the object, the next allowed ones may find it gone."""
+    row = dict(others or {})
+    row["anonymous"] = OK if "anonymous" in roles else 401
+    row.update({r: (OK if r in roles else 403) for r in ROLES if r != "anonymous"})
+    row.update(extra)
+    return {"who": row, "body": body or {}, "scope": scope, "deletes": deletes}
+
+
+EVERYONE = ("merchant", "courier", "dispatcher", "council")
+DISPATCH = ("dispatcher", "council")
+MEMBERS = ("courier", "dispatcher", "council")
+NOT_YOURS = {"other_merchant": 403, "other_courier": 403}
+
+EXPECTATIONS = {
+    "POST /jobs": allow("merchant"),
+    "GET /jobs": allow("merchant", *DISPATCH),
+    "GET /jobs/{job_id}": allow("merchant", "courier", *DISPATCH, others=NOT_YOURS),
+    "POST /jobs/{job_id}/cancel": allow("merchant", "dispatcher",
+                                        others={"other_merchant": 403}),
+    "POST /jobs/{job_id}/picked-up": allow("courier", others={"other_courier": 403}),
+    "POST /jobs/{job_id}/delivered": allow("courier", others={"other_courier": 403}),
+    "POST /jobs/{job_id}/failed": allow("courier", others={"other_courier": 403},
+                                        body={"reason": "flat tyre"}),
+    "POST /courier/shift": allow("courier"),
+    "POST /courier/position": allow("courier"),
+    "GET /courier/me": allow("courier"),
+    "GET /courier/runs": allow("courier"),
+    "GET /runs": allow(*DISPATCH),
+    "GET /runs/{run_id}": allow("courier", *DISPATCH, others={"other_courier": 403}),
+    "POST /runs/{run_id}/accept": allow("courier", others={"other_courier": 403}),
+    "POST /runs/{run_id}/decline": allow("courier", others={"other_courier": 403}),
+    "POST /dispatch": allow(*DISPATCH),
+    "GET /couriers": allow(*DISPATCH),
+    "POST /jobs/{job_id}/assign": allow(*DISPATCH),
+    "POST /runs/{run_id}/reassign": allow(*DISPATCH),
+    "GET /track/{token}": allow("anonymous", *EVERYONE),
+    "GET /rules": allow(*MEMBERS),
+    "POST /rules": allow("council"),
+    "GET /rules/template": allow(*MEMBERS),
+    "GET /rules/versions": allow(*MEMBERS),
+    "GET /rules/versions/{number}": allow(*MEMBERS),
+    "GET /rules/versions/compare": allow(*MEMBERS),
+    "GET /rules/warnings": allow(*DISPATCH),
+    "POST /rules/what-if": allow("council"),
+    "GET /reports/earnings": allow(*EVERYONE),
+    "POST /courier/break": allow("courier"),
+    "GET /time": allow("courier", "council"),
+    "POST /time/corrections": allow("council"),
+    "GET /courier/decisions": allow("courier"),
+    "POST /events/{event_id}/contest": allow("courier", others={"other_courier": 403},
+                                             body={"body": "why not me?"}),
+    "GET /contests": allow("courier", "council"),
+    "POST /contests/{contest_id}/answer": allow("council"),
+    # shops
+    "GET /zones": allow(*EVERYONE),
+    "POST /zones": allow(*DISPATCH),
+    "POST /zones/import": allow(*DISPATCH),
+    "GET /zones/lookup": allow(*EVERYONE),
+    "GET /zones/{zone_id}": allow(*EVERYONE),
+    "PATCH /zones/{zone_id}": allow(*DISPATCH),
+    "DELETE /zones/{zone_id}": allow(*DISPATCH, deletes=True),
+    "POST /quotes": allow("merchant", *DISPATCH),
+    "GET /pricing": allow(*EVERYONE),
+    "POST /pricing": allow("council"),
+    "GET /pricing/versions": allow(*EVERYONE),
+    "GET /pricing/versions/{number}": allow(*EVERYONE),
+    "GET /pricing/versions/{number}/compare": allow(*EVERYONE),
+    "GET /slots": allow("merchant"),
+    "GET /slots/schedule": allow("merchant"),
+    "PUT /slots/schedule": allow("merchant"),
+    "GET /webhooks": allow("merchant"),
+    "POST /webhooks": allow("merchant"),
+    "GET /webhooks/{endpoint_id}": allow("merchant", *DISPATCH, others={"other_merchant": 403}),
+    "PATCH /webhooks/{endpoint_id}": allow("merchant", others={"other_merchant": 403}),
+    "DELETE /webhooks/{endpoint_id}": allow("merchant", others={"other_merchant": 403},
+                                            deletes=True),
+    "POST /webhooks/{endpoint_id}/rotate-secret": allow("merchant",
+                                                        others={"other_merchant": 403}),
+    "POST /webhooks/{endpoint_id}/test": allow("merchant", others={"other_merchant": 403}),
+    "GET /webhooks/{endpoint_id}/deliveries": allow("merchant", *DISPATCH,
+                                                    others={"other_merchant": 403}),
+    "GET /webhooks/deliveries/{delivery_id}": allow("merchant", *DISPATCH,
+                                                    others={"other_merchant": 403}),
+    "POST /webhooks/deliveries/{delivery_id}/replay": allow("merchant",
+                                                            others={"other_merchant": 403}),
+    "GET /statements/{month}": allow("merchant", *DISPATCH),
+    "POST /jobs/import": allow("merchant"),
+    "GET /tokens": allow(*EVERYONE),
+    "POST /tokens": allow(*EVERYONE),
+    # {token_id} is the shop's: everybody else is told it does not exist
+    "POST /tokens/{token_id}/revoke": allow("merchant", courier=404, dispatcher=404,
+                                            council=404, others={"other_merchant": 404}),
+}
+
+
+def _operations() -> list[tuple[str, dict]]:
+    app = create_app({"DATABASE_URL": "sqlite://", "AUTO_MIGRATE": False,
+                      "SECRET_KEY": "spec-only"})
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    ops = []
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method != "parameters":
+                ops.append((f"{method.upper()} {path.removeprefix('/api/v1')}", op))
+    return ops
+
+
+OPERATIONS = _operations()
+
+
+def test_every_operation_has_an_authorization_expectation():
+    missing = [name for name, _ in OPERATIONS if name not in EXPECTATIONS]
+    assert not missing, "\n".join(f"no authorization expectation for {m}" for m in missing)
+
+
+@pytest.fixture
+def client(app):
+    """Every answer of the matrix is also checked against the OpenAPI description."""
+    return validating_client(app)
+
+
+@pytest.fixture
+def world(app, make_merchant, make_courier, make_user, dispatcher):
+    """A shop's job on the accepted run of a courier; another shop, another courier."""
+    shop, other_shop = make_merchant("Shop A"), make_merchant("Shop B")
+    xena, yann = make_courier("Xena"), make_courier("Yann", lat=45.77)
+    council = make_user("council", "Carla Council")
+    job = shop.post("/jobs", json={"dropoff": {"lat": 45.75, "lon": 4.85}}).json
+    run = dispatcher.post(f"/jobs/{job['id']}/assign",
+                          json={"courier_id": xena.user.courier.id, "reason": "matrix"}).json
+    assert xena.post(f"/runs/{run['id']}/accept").status_code == 200
+    offered = db.session.scalars(select(Event.id).where(
+        Event.run_id == run["id"], Event.action == "offered", Event.subject == "run")).first()
+    contest = xena.post(f"/events/{offered}/contest", json={"body": "why?"}).json
+    zone = dispatcher.post("/zones", json={"name": "Lyon", "geometry": {
+        "type": "Polygon", "coordinates": [[[4.7, 45.7], [5.0, 45.7], [5.0, 45.9], [4.7, 45.9],
+                                            [4.7, 45.7]]]}}).json
+    pricing = council.post("/pricing", json={"strategy": "first_match", "note": "matrix", "rules": [
+        {"name": "flat", "price": {"fixed_cents": 500}}]})
+    assert pricing.status_code == 201 and pricing.json["version"] == 1, pricing.json
+    hook = WebhookEndpoint(merchant_id=shop.user.merchant.id, url="https://hooks.example.org/x",
+                           events=["job.delivered"], secret="whsec_matrix")
+    db.session.add(hook)
+    db.session.flush()
+    delivery = WebhookDelivery(endpoint_id=hook.id, message_id="msg_matrix",
+                               event_type="job.delivered", job_id=job["id"], payload="{}")
+    spare = ApiToken.issue(shop.user, name="spare")[0]
+    db.session.add(delivery)
+    db.session.add(spare)
+    db.session.commit()
+    actors = {"merchant": shop, "other_merchant": other_shop, "courier": xena,
+              "other_courier": yann, "dispatcher": dispatcher, "council": council}
+    params = {"job_id": job["id"], "run_id": run["id"], "token_id": spare.id,
+              "token": db.session.get(Job, job["id"]).tracking_token,
+              "number": 1,  # the first rules version and the first pricing version
+              "event_id": offered, "contest_id": contest["id"], "zone_id": zone["id"],
+              "endpoint_id": hook.id, "delivery_id": delivery.id,
+              "month": utcnow().strftime("%Y-%m")}
+    return actors, params
+
+
+def _url(name: str, params: dict) -> tuple[str, str]:
+    method, path = name.split(" ", 1)
+    for key, value in params.items():
+        path = path.replace("{" + key + "}", str(value))
+    assert "{" not in path, f"no value for a path parameter of {name}: add it to world()"
+    return method, path
+
+
+def _call(client, actor, method, path, headers=None, body=None):
+    headers = {**(actor.headers if actor else {}), **(headers or {})}
+    kw = {"json": body or {}} if method in ("POST", "PUT", "PATCH") else {}
+    return client.open("/api/v1" + path, method=method, headers=headers, **kw)
+
+
+def _check(expected, response, name, who):
+    code = response.status_code
+    if expected == OK:
+        assert code not in (401, 403, 404), f"{who} on {name}: {code} {response.get_json()}"
+    else:
+        assert code == expected, f"{who} on {name}: {code}, expected {expected}"
+
+
+@pytest.mark.parametrize("name", [n for n, _ in OPERATIONS])
+def test_who_may_call_what_and_with_which_token_scope(name, client, world):
+    assert name in EXPECTATIONS, f"no authorization expectation for {name}"
+    actors, params = world
+    method, path = _url(name, params)
+    row = EXPECTATIONS[name]
+    gone = False
+    for who, expected in row["who"].items():
+        actor = None if who == "anonymous" else actors[who]
+        response = _call(client, actor, method, path, body=row["body"])
+        if not (gone and expected == OK and response.status_code == 404):
+            _check(expected, response, name, who)
+        gone = gone or (row["deletes"] and expected == OK)
+    if dict(OPERATIONS)[name].get("security"):
+        _check_scopes(name, client, actors, method, path, gone)
+
+
+def _check_scopes(name, client, actors, method, path, gone=False):
+    """A token whose scopes do not cover the operation is refused (403); one with exactly
+    the operation's scope gets past authorization."""
+    area = dict(OPERATIONS)[name]["tags"][0]
+    row = EXPECTATIONS[name]
+    needed = row["scope"] or f"{area}:{'read' if method == 'GET' else 'write'}"
+    who = next(w for w in EVERYONE if row["who"][w] == OK)
+    actor = actors[who]
+    narrow = issue_token(actor.user, name="narrow", scopes="unrelated:read")
+    exact = issue_token(actor.user, name="exact", scopes=needed)
+    db.session.commit()
+    refused = _call(client, None, method, path, {"Authorization": f"Bearer {narrow}"},
+                    row["body"])
+    assert refused.status_code == 403, (name, refused.status_code)
+    assert refused.get_json()["fields"] == {"scope": needed}
+    response = _call(client, None, method, path, {"Authorization": f"Bearer {exact}"},
+                     row["body"])
+    if not (gone and response.status_code == 404):
+        _check(OK, response, name, f"{who} with scope {needed}")

@@ -1,0 +1,98 @@
+"""A bounded schemathesis run against the live app (`courier run` in a child process):
+inputs generated from the OpenAPI description, valid and invalid, for every operation,
+by a caller allowed to use it. No answer may be a server error or break the description.
+
+COURIER_FUZZ_EXAMPLES (default 10 per operation and mode) makes a deeper run."""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from courier.accounts import issue_token
+from courier.extensions import db
+from tests.live import LiveServer
+from tests.test_authz_matrix import EVERYONE, EXPECTATIONS, OK
+
+EXAMPLES = int(os.environ.get("COURIER_FUZZ_EXAMPLES", "10"))
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.fixture
+def live(app, database_url):
+    server = LiveServer(database_url, env={"COURIER_DISPATCH_TIME_LIMIT": "0.2"}).start()
+    server.log = collections.deque(maxlen=200)  # the last lines, for a failure's report
+    drain = threading.Thread(target=_drain, args=(server,), daemon=True)
+    drain.start()  # a full pipe would block the server's logging, and so the server
+    yield server
+    server.stop()
+    drain.join(5)
+
+
+def _drain(server) -> None:
+    try:
+        server.log.extend(server.proc.stdout)
+    except (OSError, ValueError):  # closed by stop()
+        pass
+
+
+def _caller(name: str, actors: dict) -> dict:
+    """A fresh token of the first role allowed to call ``name`` (none if public)."""
+    row = EXPECTATIONS[name]["who"]
+    if row["anonymous"] == OK:
+        return {}
+    role = next(r for r in EVERYONE if row[r] == OK)
+    token = issue_token(actors[role].user, name="fuzz")
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_generated_requests_never_get_a_server_error(mode, live, make_merchant, make_courier,
+                                                     make_user, dispatcher, make_job):
+    shop = make_merchant()
+    actors = {"merchant": shop, "courier": make_courier(), "dispatcher": dispatcher,
+              "council": make_user("council")}
+    make_job(shop)
+    spec = live_spec(live)
+    schema = schemathesis.openapi.from_dict(spec)
+    for result in schema.get_all_operations():
+        op = result.ok()
+        name = f"{op.method.upper()} {op.path.removeprefix('/api/v1')}"
+        try:
+            fuzz(op, mode, live.url, _caller(name, actors))
+        except Unsatisfiable:
+            assert mode == GenerationMode.NEGATIVE, name  # nothing in it can be made invalid
+        except Exception:
+            print("".join(live.log))  # the server's side of the failure
+            raise
+
+
+def fuzz(op, mode: GenerationMode, base_url: str, headers: dict) -> None:
+    """Send ``EXAMPLES`` generated requests to one operation and check every answer."""
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=op.as_strategy(generation_mode=mode))
+    def check(case):
+        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS, timeout=30)
+
+    check()
+
+
+def live_spec(live) -> dict:
+    import requests
+
+    return requests.get(live.url + "/api/v1/openapi.json", timeout=10).json()
