@@ -3,7 +3,7 @@
 // the page keeps its own state and queue (queue.js).
 "use strict";
 
-const VERSION = "courier-v2";
+const VERSION = "courier-v3";
 const SHELL = [
   "/static/css/app.css",
   "/static/js/app.js",
@@ -44,11 +44,18 @@ self.addEventListener("fetch", (event) => {
     }).catch(() => caches.match(req).then((hit) => hit || Response.error())));
     return;
   }
-  if (url.pathname.startsWith("/static/")) {
-    // Files: the cached copy at once, refreshed in the background.
-    event.respondWith(caches.open(VERSION).then((cache) => cache.match(req).then((hit) => {
+  if (url.pathname.startsWith("/static/vendor/") || url.pathname.startsWith("/static/icons/")) {
+    // Pinned libraries and icons: the cached copy at once.
+    event.respondWith(caches.open(VERSION).then((cache) => cache.match(req).then((hit) => hit
+      || fetch(req).then((resp) => { if (resp.ok) cache.put(req, resp.clone()); return resp; }))));
+  } else if (url.pathname.startsWith("/static/")) {
+    // The app's own scripts and styles change with each release: the network first, the
+    // cached copy when it fails or is slower than 3 seconds (bad signal).
+    event.respondWith(caches.open(VERSION).then((cache) => {
       const fresh = fetch(req).then((resp) => { if (resp.ok) cache.put(req, resp.clone()); return resp; });
-      return hit || fresh;
-    })));
+      const late = new Promise((resolve) => setTimeout(resolve, 3000)).then(() => cache.match(req));
+      return Promise.race([fresh.catch(() => cache.match(req)), late.then((hit) => hit || fresh)])
+        .then((resp) => resp || fresh);
+    }));
   }
 });

@@ -83,3 +83,18 @@ def test_delivered_while_offline_is_replayed_once_back_online(open_page, make_me
     expect(page.locator("#conn")).to_have_attribute("data-state", "online")
     events = [e["action"] for e in shop.get(f"/jobs/{job['id']}").json["events"]]
     assert events.count("delivered") == 1
+
+
+def test_courier_app_installs_its_service_worker_and_keeps_its_files(open_page, make_courier):
+    page = open_page(make_courier("Ana"))  # service workers allowed
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => !!r.active)")
+    cached = page.evaluate("""async () => {
+        const name = (await caches.keys()).find((k) => k.startsWith("courier-"));
+        const cache = await caches.open(name);
+        return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    }""")
+    for path in ("/courier", "/static/js/courier.js", "/static/js/queue.js",
+                 "/static/vendor/leaflet/leaflet.js", "/static/css/app.css"):
+        assert path in cached
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then((r) => r.json())")
+    assert manifest["start_url"] == "/courier"
