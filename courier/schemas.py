@@ -79,7 +79,7 @@ class SubmittedJobOut(JobOut):
 
 
 class CourierJobOut(JobOut):
-    """A job as its courier sees it (no tracking link)."""
+    """A job as its courier (or the council) sees it: no recipient's tracking link."""
 
     class Meta:
         exclude = ("tracking_url",)

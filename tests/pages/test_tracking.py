@@ -37,6 +37,14 @@ def test_couriers_never_see_the_link(make_merchant, make_courier, dispatcher, ma
     assert "tracking_url" in dispatcher.get(f"/jobs/{job_id}").json
 
 
+def test_only_the_shop_and_dispatch_read_the_link(make_user, make_merchant, make_job, dispatcher):
+    job = make_job(make_merchant())
+    council = make_user("council", "Cleo Council")
+    assert "tracking_url" not in council.get(f"/jobs/{job['id']}").json
+    assert "tracking_url" not in council.get("/jobs").json["jobs"][0]
+    assert "tracking_url" in dispatcher.get("/jobs").json["jobs"][0]
+
+
 def test_page_shows_status_and_first_name_only(client, make_merchant, make_courier, dispatcher,
                                                make_job):
     shop, _, job_id, _ = carried_job(make_merchant, make_courier, dispatcher, make_job,

@@ -68,6 +68,8 @@ def list_jobs(query):
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = db.session.scalars(stmt.order_by(Job.id.desc())
                               .limit(query["limit"]).offset(query["offset"])).all()
+    if u.role == Role.COUNCIL:  # the recipients' tracking links are for the shop and dispatch
+        return jsonify({"jobs": CourierJobOut(many=True).dump(page), "total": total})
     return {"jobs": page, "total": total}
 
 
@@ -80,7 +82,7 @@ def get_job(job_id):
     job = visible_job(job_id)
     job.events = db.session.scalars(select(Event).where(Event.job_id == job.id)
                                     .order_by(Event.id)).all()
-    if user().role == Role.COURIER:  # couriers never see the recipient's tracking link
+    if user().role in (Role.COURIER, Role.COUNCIL):  # the tracking link: shop and dispatch only
         return jsonify(CourierJobDetailOut().dump(job))
     return job
 
