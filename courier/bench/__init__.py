@@ -103,3 +103,5 @@ def lilim_generate(out, pairs, kinds, seeds, horizon, capacity) -> None:
             click.echo(f"{g.name}: {pairs} pairs, constructed with {len(g.routes)} routes")
     (folder / "reference.csv").write_text("\n".join(rows) + "\n")
 
+
+from courier.bench import city  # noqa: E402, F401  (registers `bench city`)

@@ -4,7 +4,9 @@ A huge fixed cost per vehicle makes OR-Tools' guided local search stall, so the
 number of vehicles is driven from here instead, in three phases, all of them
 OR-Tools searches on the model of :mod:`courier.routing.model`:
 
-1. a first plan: parallel cheapest insertion and guided local search;
+1. a first plan: parallel cheapest insertion and guided local search (with a
+   moderate fixed cost per vehicle when the time limit is short, below 3 s,
+   as the next phase then has no time to work);
 2. route elimination: empty one route (the smallest, ties broken by how hard
    its shipments were to place so far), forbid more than ``k - 1`` vehicles and
    let OR-Tools put the orphaned shipments back, in short rounds warm-started
@@ -19,26 +21,39 @@ OR-Tools searches on the model of :mod:`courier.routing.model`:
    too long, the next one is tried;
 3. travel: the best plan found, with at most its number of vehicles, plain
    penalties and guided local search for the remaining time.
+
+Every search runs with a lean set of local search operators (see
+:data:`DISTANCE_OPERATORS`); the figures behind these choices are in
+``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from courier.routing.model import Model, build
 from courier.routing.solver import penalties, search_parameters
 
-SWAP_OPERATORS = ("use_relocate_and_make_active", "use_exchange_and_make_active",
-                  "use_extended_swap_active", "use_node_pair_swap_active")
+#: Local search operators kept on. OR-Tools' default set includes heavy
+#: insertion-based LNS operators; on pickup-and-delivery problems guided local
+#: search then accepts a few dozen moves per second and stalls (lr103: 1458.6 at
+#: 1 s and still at 3 s). The pair, cross and 2-opt/or-opt moves alone reach
+#: the best known 1292.7 in 3 s (see docs/benchmarks.md).
+DISTANCE_OPERATORS = ("use_light_relocate_pair", "use_exchange_pair", "use_cross",
+                      "use_cross_exchange", "use_two_opt", "use_or_opt")
+#: Added to insert unserved shipments, by swapping them for served ones if need be.
+SWAP_OPERATORS = ("use_make_active", "use_swap_active", "use_relocate_and_make_active",
+                  "use_exchange_and_make_active", "use_extended_swap_active",
+                  "use_node_pair_swap_active")
 
 
 @dataclass
 class FleetConfig:
     """Knobs of the vehicles-first search (shares are of the whole time limit)."""
 
-    first_share: float = 0.15  # phase 1
-    final_share: float = 0.2  # kept for phase 3
+    first_share: float = 0.05  # phase 1
+    final_share: float = 0.3  # kept for phase 3
     round_share: float = 0.02  # one elimination round
     min_round: float = 0.05  # seconds
     max_round: float = 0.2  # seconds
@@ -48,6 +63,13 @@ class FleetConfig:
     growth: float = 1.0  # penalty growth per round of absence
     round_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     final_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    lean_operators: bool = True  # DISTANCE_OPERATORS (+ SWAP_OPERATORS) only
+    vehicle_cost: float = 0.0  # phase 1 fixed cost per vehicle, in longest arcs
+    # Below ``short_budget`` seconds, elimination rounds are too short to work:
+    # phase 1 then gets most of the time and a fixed cost per vehicle instead.
+    short_budget: float = 3.0
+    short_first_share: float = 0.7
+    short_vehicle_cost: float = 5.0
 
 
 CONFIG = FleetConfig()
@@ -81,9 +103,13 @@ def _hardness(m: Model, route: list[int], absences: dict[int, int]) -> tuple[int
 
 
 def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_SEARCH",
-            swap_operators=False, log=False):
+            swap_operators=False, log=False, lean=True):
     params = search_parameters(max(0.01, seconds), metaheuristic=metaheuristic, log=log)
-    if swap_operators:
+    keep = set(DISTANCE_OPERATORS) | (set(SWAP_OPERATORS) if swap_operators else set())
+    if lean:
+        for field in params.local_search_operators.DESCRIPTOR.fields:
+            setattr(params.local_search_operators, field.name, 2 if field.name in keep else 3)
+    elif swap_operators:
         for name in SWAP_OPERATORS:
             setattr(params.local_search_operators, name, 2)  # BOOL_TRUE
     m.routing.CloseModelWithParameters(params)
@@ -99,6 +125,8 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
                          config: FleetConfig | None = None):
     """Return ``(model, assignment)`` of the best plan found (see module docstring)."""
     cfg = config or CONFIG
+    if budget < cfg.short_budget:
+        cfg = replace(cfg, first_share=cfg.short_first_share, vehicle_cost=cfg.short_vehicle_cost)
     deadline = started + budget
     base = penalties(problem, modelled, 0)
 
@@ -106,7 +134,11 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
         return deadline - time.perf_counter()
 
     m = build(problem, modelled, allowed, base)
-    assignment = _search(m, min(left(), budget * cfg.first_share), log=log)
+    if cfg.vehicle_cost:
+        longest = max(int(max(row)) for row in problem.durations)
+        m.routing.SetFixedCostOfAllVehicles(int(cfg.vehicle_cost * longest))
+    assignment = _search(m, min(left(), budget * cfg.first_share), swap_operators=True,
+                         log=log, lean=cfg.lean_operators)
     if assignment is None:
         return m, None
     routes = routes_of(m, assignment)
@@ -130,7 +162,8 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
             trial = build(problem, modelled, allowed, weighted)
             trial.routing.SetMaximumNumberOfActiveVehicles(k - 1)
             result = _search(trial, min(round_time, left() - reserve), current,
-                             cfg.round_metaheuristic, swap_operators=True)
+                             cfg.round_metaheuristic, swap_operators=True,
+                             lean=cfg.lean_operators)
             if result is None:
                 break
             out = dropped(trial, result)
@@ -154,7 +187,8 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
 
     final = build(problem, modelled, allowed, base)
     final.routing.SetMaximumNumberOfActiveVehicles(k)
-    result = _search(final, left(), routes, cfg.final_metaheuristic, log=log)
+    result = _search(final, left(), routes, cfg.final_metaheuristic, log=log,
+                     lean=cfg.lean_operators)
     if result is not None and len(dropped(final, result)) <= lost:
         return final, result
     return m, assignment
