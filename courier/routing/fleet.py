@@ -70,6 +70,9 @@ class FleetConfig:
     short_budget: float = 3.0
     short_first_share: float = 0.7
     short_vehicle_cost: float = 5.0
+    # Parallel cheapest insertion gives fewer routes but takes 5 s for 400 pairs,
+    # local cheapest insertion 0.4 s.
+    parallel_insertion_max: int = 150
 
 
 CONFIG = FleetConfig()
@@ -103,7 +106,9 @@ def _hardness(m: Model, route: list[int], absences: dict[int, int]) -> tuple[int
 
 
 def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_SEARCH",
-            swap_operators=False, log=False, lean=True):
+            swap_operators=False, log=False, lean=True, first=None):
+    """Close the model and search; ``first`` names the first solution strategy of
+    a cold start, which then runs to completion before the local search."""
     params = search_parameters(max(0.01, seconds), metaheuristic=metaheuristic, log=log)
     keep = set(DISTANCE_OPERATORS) | (set(SWAP_OPERATORS) if swap_operators else set())
     if lean:
@@ -113,6 +118,13 @@ def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_S
         for name in SWAP_OPERATORS:
             setattr(params.local_search_operators, name, 2)  # BOOL_TRUE
     m.routing.CloseModelWithParameters(params)
+    if first is not None:
+        once = search_parameters(3600.0, first=first)
+        once.solution_limit = 1
+        found = m.routing.SolveWithParameters(once)
+        if found is None:
+            return None
+        routes = routes_of(m, found)
     if routes is not None:
         initial = m.routing.ReadAssignmentFromRoutes(routes, True)
         if initial is None:
@@ -137,8 +149,10 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
     if cfg.vehicle_cost:
         longest = max(int(max(row)) for row in problem.durations)
         m.routing.SetFixedCostOfAllVehicles(int(cfg.vehicle_cost * longest))
+    first = ("PARALLEL_CHEAPEST_INSERTION" if len(modelled) <= cfg.parallel_insertion_max
+             else "LOCAL_CHEAPEST_INSERTION")
     assignment = _search(m, min(left(), budget * cfg.first_share), swap_operators=True,
-                         log=log, lean=cfg.lean_operators)
+                         log=log, lean=cfg.lean_operators, first=first)
     if assignment is None:
         return m, None
     routes = routes_of(m, assignment)
@@ -159,9 +173,11 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
         best_drops, stall, success = None, 0, None
         while left() > reserve + round_time / 2 and time.perf_counter() < attempt_end:
             weighted = {s: int(base[s] * (1 + cfg.growth * absences[s])) for s in modelled}
+            built = time.perf_counter()
             trial = build(problem, modelled, allowed, weighted)
+            built = time.perf_counter() - built
             trial.routing.SetMaximumNumberOfActiveVehicles(k - 1)
-            result = _search(trial, min(round_time, left() - reserve), current,
+            result = _search(trial, min(max(round_time, 2 * built), left() - reserve), current,
                              cfg.round_metaheuristic, swap_operators=True,
                              lean=cfg.lean_operators)
             if result is None:

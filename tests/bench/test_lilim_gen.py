@@ -49,6 +49,16 @@ def test_solver_plan_on_a_generated_instance_passes_the_verifier(tmp_path):
     assert verdict.feasible, verdict.errors
 
 
+def test_a_time_limit_shorter_than_the_first_solution_drops_nothing(tmp_path):
+    g = generate(120, seed=2, kind="r")
+    path = tmp_path / "i.txt"
+    path.write_text(g.text)
+    inst = parse(path)
+    plan = solve(to_problem(inst), 0.05, strategy="vehicles_first", full_time=True)
+    assert not plan.unassigned
+    assert verify(inst, routes_of(plan)).feasible
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["r", "c", "rc"])
 def test_solver_plans_for_250_pairs_pass_the_verifier(tmp_path, kind):
