@@ -3,7 +3,8 @@
 "use strict";
 
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
-const CONFIG = window.COURIER || {};
+// The page's settings and words come as JSON blocks, not inline code (ready for a strict CSP).
+const CONFIG = JSON.parse(document.getElementById("page-config")?.textContent || "{}");
 const LANG = document.documentElement.lang || "fr";
 const T = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
 

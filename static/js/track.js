@@ -54,6 +54,6 @@ async function poll() {
   } catch (e) { /* offline: try again later */ }
 }
 
-show(window.TRACK);
+show(JSON.parse(document.getElementById("track-view").textContent));
 setInterval(poll, 15000);
 document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
