@@ -105,7 +105,9 @@ def test_every_string_of_the_pages_is_in_the_catalogue():
     pattern = re.compile(r"""_\(\s*'((?:[^'\\]|\\.)*)'|_\(\s*"((?:[^"\\]|\\.)*)\"""")
     for page in (ROOT / "courier/templates").glob("*.html"):
         for a, b in pattern.findall(page.read_text(encoding="utf-8")):
-            assert (a or b) in ids, f"{page.name}: {a or b!r} is not in {PO.name}"
+            assert (a or b) in ids, (f"{page.name}: {a or b!r} is not in the French catalogue: "
+                                     "run scripts/i18n.sh, translate it in messages.po, then "
+                                     "scripts/i18n.sh compile")
 
 
 def test_i18n_script_is_executable():
