@@ -208,7 +208,19 @@ el("shift").addEventListener("click", async () => {
 });
 
 el("accept").addEventListener("click", () => act(`/runs/${el("offer").dataset.run}/accept`, undefined, t("Accept")));
-el("decline").addEventListener("click", () => act(`/runs/${el("offer").dataset.run}/decline`, { reason: "" }, t("Decline")));
+// Declining takes a second tap within 3 s: a stray tap on a bumpy road loses no offer.
+el("decline").addEventListener("click", () => {
+  const btn = el("decline");
+  if (btn.dataset.armed !== "true") {
+    btn.dataset.armed = "true";
+    btn.textContent = t("Tap again to decline");
+    setTimeout(() => { btn.dataset.armed = "false"; btn.textContent = t("Decline"); }, 3000);
+    return;
+  }
+  btn.dataset.armed = "false";
+  btn.textContent = t("Decline");
+  act(`/runs/${el("offer").dataset.run}/decline`, { reason: "" }, t("Decline"));
+});
 
 el("run-stops").addEventListener("click", (ev) => {
   const btn = ev.target.closest("button[data-act]");

@@ -8,6 +8,7 @@ const ActionQueue = (() => {
   const KEY = "courier.queue.v1";
   let flushing = false;
   let timer = null;
+  let delay = 2000;  // the next retry, doubling up to 30 s while the connection stays bad
   const listeners = { change: [], sent: [], rejected: [] };
 
   const load = () => { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } };
@@ -32,6 +33,7 @@ const ActionQueue = (() => {
         const action = items[0];
         try {
           const result = await api("POST", action.path, action.body ?? undefined);
+          delay = 2000;
           save(load().filter((a) => a.id !== action.id));
           emit("sent", action, result);
         } catch (err) {
@@ -51,7 +53,8 @@ const ActionQueue = (() => {
 
   function schedule() {
     clearTimeout(timer);
-    timer = setTimeout(flush, 5000);
+    timer = setTimeout(flush, delay);
+    delay = Math.min(delay * 2, 30000);
   }
 
   window.addEventListener("online", () => flush());

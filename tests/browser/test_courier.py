@@ -37,6 +37,9 @@ def test_courier_gets_an_offer_live_accepts_and_marks_stops(open_page, server, m
     expect(offer).to_have_attribute("data-alerts", "1")  # sound and vibration fired
     expect(page.locator("#countdown")).to_contain_text("s")
     snap(page, "courier-offer")
+    page.click("#decline")  # one stray tap declines nothing
+    expect(page.locator("#decline")).to_have_text("Touchez encore pour refuser")
+    expect(offer).to_be_visible()
     page.click("#accept")
 
     pickup = page.locator(f'#run-stops li[data-kind="pickup"][data-job="{job["id"]}"]')
