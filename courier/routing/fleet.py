@@ -13,7 +13,7 @@ OR-Tools searches on the model of :mod:`courier.routing.model`:
    from the previous round. Dropping a shipment costs its normal penalty times
    ``1 + absences``, where ``absences`` counts the rounds it spent unserved,
    and the swap-active operators (take a served shipment out to put an
-   unserved one in) are switched on. Hard shipments thus get in at the
+   unserved one in) are on. Hard shipments thus get in at the
    expense of easy ones, which are tried elsewhere in the next round: the
    ejection-pool idea of Nagata and Bräysy, and the absence counters of
    SISR (Christiaens and Vanden Berghe), with OR-Tools doing the moves. When
@@ -22,9 +22,9 @@ OR-Tools searches on the model of :mod:`courier.routing.model`:
 3. travel: the best plan found, with at most its number of vehicles, plain
    penalties and guided local search for the remaining time.
 
-Every search runs with a lean set of local search operators (see
-:data:`DISTANCE_OPERATORS`); the figures behind these choices are in
-``docs/benchmarks.md``.
+Every search runs with all of OR-Tools' local search operators on (several,
+the swap-active ones included, are off by default); the figures behind these
+choices are in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -32,20 +32,31 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from ortools.util import optional_boolean_pb2
+
 from courier.routing.model import Model, build
 from courier.routing.solver import penalties, search_parameters
 
-#: Local search operators kept on. OR-Tools' default set includes heavy
-#: insertion-based LNS operators; on pickup-and-delivery problems guided local
-#: search then accepts a few dozen moves per second and stalls (lr103: 1458.6 at
-#: 1 s and still at 3 s). The pair, cross and 2-opt/or-opt moves alone reach
-#: the best known 1292.7 in 3 s (see docs/benchmarks.md).
-DISTANCE_OPERATORS = ("use_light_relocate_pair", "use_exchange_pair", "use_cross",
-                      "use_cross_exchange", "use_two_opt", "use_or_opt")
-#: Added to insert unserved shipments, by swapping them for served ones if need be.
-SWAP_OPERATORS = ("use_make_active", "use_swap_active", "use_relocate_and_make_active",
-                  "use_exchange_and_make_active", "use_extended_swap_active",
-                  "use_node_pair_swap_active")
+
+def _all_operators_on(params, but=()) -> None:
+    """Switch every local search operator on, ``but`` those named.
+
+    OR-Tools leaves several off by default, among them the LNS ones that
+    remove a few nearby or expensive visits and insert them again. From the
+    same 13-vehicle start, guided local search on lr103 ends at 1373.5 in 3 s
+    with the default set, at 1327.8 with all on (best known 1292.7); see
+    docs/benchmarks.md.
+    """
+    for field in params.local_search_operators.DESCRIPTOR.fields:
+        on = field.name not in but
+        setattr(params.local_search_operators, field.name,
+                optional_boolean_pb2.BOOL_TRUE if on else optional_boolean_pb2.BOOL_FALSE)
+
+
+#: Left off in elimination rounds: with them, lr104 kept 2 shipments unserved
+#: for 22 rounds in a row; without them it loses two routes in 10 s.
+SWAP_OPERATORS = ("use_relocate_and_make_active", "use_exchange_and_make_active",
+                  "use_extended_swap_active", "use_node_pair_swap_active")
 
 
 @dataclass
@@ -63,7 +74,7 @@ class FleetConfig:
     growth: float = 1.0  # penalty growth per round of absence
     round_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     final_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    lean_operators: bool = True  # DISTANCE_OPERATORS (+ SWAP_OPERATORS) only
+    all_operators: bool = True  # every local search operator on (see above)
     vehicle_cost: float = 0.0  # phase 1 fixed cost per vehicle, in longest arcs
     # Below ``short_budget`` seconds, elimination rounds are too short to work:
     # phase 1 then gets most of the time and a fixed cost per vehicle instead.
@@ -106,17 +117,12 @@ def _hardness(m: Model, route: list[int], absences: dict[int, int]) -> tuple[int
 
 
 def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_SEARCH",
-            swap_operators=False, log=False, lean=True, first=None):
+            log=False, all_operators=True, first=None, swap=True):
     """Close the model and search; ``first`` names the first solution strategy of
     a cold start, which then runs to completion before the local search."""
     params = search_parameters(max(0.01, seconds), metaheuristic=metaheuristic, log=log)
-    keep = set(DISTANCE_OPERATORS) | (set(SWAP_OPERATORS) if swap_operators else set())
-    if lean:
-        for field in params.local_search_operators.DESCRIPTOR.fields:
-            setattr(params.local_search_operators, field.name, 2 if field.name in keep else 3)
-    elif swap_operators:
-        for name in SWAP_OPERATORS:
-            setattr(params.local_search_operators, name, 2)  # BOOL_TRUE
+    if all_operators:
+        _all_operators_on(params, but=() if swap else SWAP_OPERATORS)
     m.routing.CloseModelWithParameters(params)
     if first is not None:
         once = search_parameters(3600.0, first=first)
@@ -151,8 +157,8 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
         m.routing.SetFixedCostOfAllVehicles(int(cfg.vehicle_cost * longest))
     first = ("PARALLEL_CHEAPEST_INSERTION" if len(modelled) <= cfg.parallel_insertion_max
              else "LOCAL_CHEAPEST_INSERTION")
-    assignment = _search(m, min(left(), budget * cfg.first_share), swap_operators=True,
-                         log=log, lean=cfg.lean_operators, first=first)
+    assignment = _search(m, min(left(), budget * cfg.first_share), log=log,
+                         all_operators=cfg.all_operators, first=first)
     if assignment is None:
         return m, None
     routes = routes_of(m, assignment)
@@ -178,8 +184,8 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
             built = time.perf_counter() - built
             trial.routing.SetMaximumNumberOfActiveVehicles(k - 1)
             result = _search(trial, min(max(round_time, 2 * built), left() - reserve), current,
-                             cfg.round_metaheuristic, swap_operators=True,
-                             lean=cfg.lean_operators)
+                             cfg.round_metaheuristic, all_operators=cfg.all_operators,
+                             swap=False)
             if result is None:
                 break
             out = dropped(trial, result)
@@ -204,7 +210,7 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
     final = build(problem, modelled, allowed, base)
     final.routing.SetMaximumNumberOfActiveVehicles(k)
     result = _search(final, left(), routes, cfg.final_metaheuristic, log=log,
-                     lean=cfg.lean_operators)
+                     all_operators=cfg.all_operators)
     if result is not None and len(dropped(final, result)) <= lost:
         return final, result
     return m, assignment
