@@ -43,11 +43,21 @@ def _flush(session: Session) -> None:
     box = session.info.pop(_KEY, [])
     if not box or _sender is None:
         return
-    for name, payload, room in box:
+    for name, payload, room in sorted(box, key=_urgency):
         try:
             _sender(name, payload, room)
         except Exception:  # a dead socket must not undo a committed change
             log.exception("could not emit %s to %s", name, room)
+
+
+def _urgency(message: tuple) -> int:
+    """Who hears first when one commit sends many messages (a dispatch cycle offering
+    runs to 200 couriers): each courier's own offers and runs, then the other personal
+    rooms (shops), then the dispatch board. The order within each room is kept."""
+    name, _, room = message
+    if room.startswith("user:"):
+        return 0 if name.startswith("run.") else 1
+    return 2
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -8,10 +8,13 @@ from datetime import timedelta
 
 from flask import g, request
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from courier.errors import Forbidden, Unauthorized
 from courier.extensions import csrf, db, login_manager
 from courier.models import ApiToken, Role, User, utcnow
+from courier.models.users import hash_token
 from courier.tokens import granted
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -24,8 +27,14 @@ def _load_user(user_id: str) -> User | None:
 
 
 def valid_token(secret: str) -> ApiToken | None:
-    """The API token ``secret``, if it is valid and its user active."""
-    token = ApiToken.lookup(db.session, secret)
+    """The API token ``secret``, if it is valid and its user active (loaded with its
+    user and the user's shop or courier in one query: this runs on every API call)."""
+    user = joinedload(ApiToken.user)
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
+                               ApiToken.revoked_at.is_(None))
+        .options(user.joinedload(User.merchant), user.joinedload(User.courier))
+    ).unique().first()
     if token is None or not token.user.active:
         return None
     now = utcnow()

@@ -1,0 +1,23 @@
+"""When one commit sends many live messages, couriers hear about their runs first."""
+
+from courier import outbox
+from courier.extensions import db
+
+
+def test_couriers_runs_go_out_first_and_each_room_keeps_its_order(app):
+    sent = []
+    previous = outbox._sender
+    outbox.set_sender(lambda name, payload, room: sent.append((name, payload["n"], room)))
+    try:
+        for n in range(3):
+            outbox.publish(db.session, "job.updated", {"n": n}, f"user:{100 + n}", "dispatch")
+            outbox.publish(db.session, "run.offered", {"n": n}, f"user:{n}", "dispatch")
+        db.session.commit()
+    finally:
+        outbox.set_sender(previous)
+    assert [(name, room) for name, _, room in sent[:3]] == [
+        ("run.offered", "user:0"), ("run.offered", "user:1"), ("run.offered", "user:2")]
+    assert [room for _, _, room in sent[3:6]] == ["user:100", "user:101", "user:102"]
+    assert [(name, n) for name, n, room in sent if room == "dispatch"] == [
+        ("job.updated", 0), ("run.offered", 0), ("job.updated", 1), ("run.offered", 1),
+        ("job.updated", 2), ("run.offered", 2)]
