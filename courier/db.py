@@ -80,3 +80,14 @@ def compare_and_set(model, obj_id: int, expected, **values) -> bool:
         if obj is not None:
             db.session.refresh(obj)
     return won
+
+
+def commit_and_keep() -> None:
+    """Commit without expiring what the session holds: the objects just written are
+    the answer, so serialising them needs no second trip to the database."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

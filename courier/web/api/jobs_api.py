@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from courier import schemas
 from courier.dispatch import operations, runs
 from courier.errors import Forbidden
+from courier.db import commit_and_keep
 from courier.extensions import db
 from courier.models import Event, Job, Role
 from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
@@ -48,7 +49,7 @@ def visible_job(job_id: int) -> Job:
 def create_job(data, key=None):
     """Submit a delivery job. An Idempotency-Key header makes retries safe."""
     job, created = operations.submit_job(user(), data, key)
-    db.session.commit()
+    commit_and_keep()
     return job, (201 if created else 200)
 
 
