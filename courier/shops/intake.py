@@ -12,13 +12,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import bindparam, select
 
 from courier.errors import InvalidInput
+from courier.extensions import db
 from courier.models import Merchant
 from courier.shops import geocoding, slots
-from courier.shops.pricing import Price, price_for, route_km
+from courier.shops.pricing import Price, in_force_columns, price_for, route_km
 from courier.shops.rules import DAYS, Facts
-from courier.shops.zones import check_in_service, current_index
+from courier.shops.zones import STAMP_COLUMNS, check_in_service, current_index
 
 
 @dataclass
@@ -134,7 +136,8 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
     ready_at, deliver_by, slot = _window(merchant, data, now)
     pickup = _pickup(merchant, data.get("pickup"))
     parts = _parts(data)
-    index = current_index()
+    stamp, in_force = _settings(now)
+    index = current_index(stamp)
     single = len(parts) == 1 and not data.get("dropoffs")
     stops = [("pickup", pickup["lat"], pickup["lon"], pickup["address"])]
     stops += [("dropoff" if single else f"dropoffs[{i}]", p.dropoff["lat"], p.dropoff["lon"],
@@ -148,7 +151,18 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
         urgency_minutes=(deliver_by - ready_at).total_seconds() / 60, dropoffs=len(parts),
         pickup_zones=found[0], dropoff_zones=tuple(found[1:]),
         weekday=DAYS[local.weekday()], minute=local.hour * 60 + local.minute)
-    return Delivery(pickup, parts, ready_at, deliver_by, slot, facts, price_for(facts, now))
+    return Delivery(pickup, parts, ready_at, deliver_by, slot, facts,
+                    price_for(facts, now, in_force))
+
+
+_SETTINGS = select(*STAMP_COLUMNS, *in_force_columns(bindparam("now")))
+
+
+def _settings(now: datetime) -> tuple[tuple, tuple | None]:
+    """The zones' stamp and the pricing version in force, read in one round trip (this
+    runs on every submission and quote)."""
+    row = db.session.connection().execute(_SETTINGS, {"now": now}).one()
+    return tuple(row[:3]), (None if row[3] is None else (row[3], row[4]))
 
 
 def describe(facts: Facts) -> dict:

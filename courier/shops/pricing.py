@@ -166,13 +166,29 @@ _IN_FORCE = (select(PricingVersion.id, PricingVersion.version)
              .order_by(PricingVersion.version.desc()).limit(1))
 
 
-def price_for(f: Facts, now: datetime | None = None) -> Price:
+def in_force_columns(now):
+    """The id and number of the version in force at ``now`` (a datetime or a bound
+    parameter), as two scalar subqueries: a caller can read them in the same round trip
+    as something else."""
+    latest = (select(PricingVersion.id, PricingVersion.version)
+              .where(PricingVersion.effective_from <= now)
+              .order_by(PricingVersion.version.desc()).limit(1).subquery())
+    return select(latest.c.id).scalar_subquery(), select(latest.c.version).scalar_subquery()
+
+
+_NOT_READ = object()
+
+
+def price_for(f: Facts, now: datetime | None = None, in_force=_NOT_READ) -> Price:
     """The price of a delivery with facts ``f`` under the rules in force at ``now``.
 
     Versions never change, so each is compiled once per process; finding the one
-    in force is a single indexed Core query.
+    in force is a single indexed Core query, unless the caller passes ``in_force``,
+    the ``(id, version)`` it has already read (None: no version yet).
     """
-    row = db.session.connection().execute(_IN_FORCE, {"now": now or utcnow()}).first()
+    if in_force is _NOT_READ:
+        in_force = db.session.connection().execute(_IN_FORCE, {"now": now or utcnow()}).first()
+    row = in_force if in_force is None or hasattr(in_force, "id") else _Row(*in_force)
     if row is None:
         return default_price(f)
     cache = current_app.extensions.setdefault("courier.pricing", {})
@@ -180,6 +196,12 @@ def price_for(f: Facts, now: datetime | None = None) -> Price:
     if compiled is None:
         compiled = cache[row.id] = Compiled.of(db.session.get(PricingVersion, row.id).rules)
     return compiled.evaluate(f, row.version)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    version: int
 
 
 def route_km(points: list[tuple[float, float]]) -> float:

@@ -54,7 +54,9 @@ class ZoneIndex:
         return frozenset(self.names[i] for i in hits)
 
 
-_STAMP = select(func.count(Zone.id), func.max(Zone.updated_at), func.coalesce(func.sum(Zone.id), 0))
+STAMP_COLUMNS = (func.count(Zone.id), func.max(Zone.updated_at),
+                 func.coalesce(func.sum(Zone.id), 0))
+_STAMP = select(*STAMP_COLUMNS)
 
 
 def _stamp() -> tuple:
@@ -62,10 +64,11 @@ def _stamp() -> tuple:
     return tuple(db.session.connection().execute(_STAMP).one())
 
 
-def current_index() -> ZoneIndex:
-    """The index of the active zones as they are in the database now."""
+def current_index(stamp: tuple | None = None) -> ZoneIndex:
+    """The index of the active zones as they are in the database now (``stamp``: the
+    zones' stamp if the caller has just read it, see :data:`STAMP_COLUMNS`)."""
     cache = current_app.extensions.setdefault("courier.zones", {})
-    stamp = _stamp()
+    stamp = _stamp() if stamp is None else tuple(stamp)
     index = cache.get("index")
     if index is not None and index.stamp == stamp:
         return index
