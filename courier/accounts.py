@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from courier.errors import Conflict, InvalidInput
 from courier.extensions import db
-from courier.models import CAPACITY, ApiToken, Courier, Merchant, Role, User, Vehicle
+from courier.models import CAPACITY, ApiToken, Courier, Merchant, MerchantKind, Role, User, Vehicle
 
 
 def hash_password(password: str) -> str:
@@ -17,8 +17,9 @@ def hash_password(password: str) -> str:
 
 def create_user(role: str, name: str, email: str | None = None, password: str | None = None,
                 lat: float | None = None, lon: float | None = None, vehicle: str | None = None,
-                address: str = "") -> User:
-    """A new user of ``role``; a merchant gets its shop, a courier its vehicle."""
+                address: str = "", kind: str | None = None, volunteer: bool = False) -> User:
+    """A new user of ``role``; a merchant gets its shop (or food hub, ``kind="hub"``), a
+    partner its own merchant row, a courier its vehicle (``volunteer``: unpaid)."""
     try:
         role = Role(role)
     except ValueError:
@@ -36,8 +37,15 @@ def create_user(role: str, name: str, email: str | None = None, password: str | 
     user = User(role=role, name=name.strip(), email=email or None,
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
-    if role == Role.MERCHANT:
-        db.session.add(Merchant(user=user, name=name.strip(), address=address, lat=lat, lon=lon))
+    if role in (Role.MERCHANT, Role.PARTNER):
+        try:
+            mkind = MerchantKind.PARTNER if role == Role.PARTNER else MerchantKind(kind or "shop")
+        except ValueError:
+            raise InvalidInput(f"unknown kind {kind!r}", {"kind": "shop or hub"}) from None
+        if mkind == MerchantKind.PARTNER and role != Role.PARTNER:
+            raise InvalidInput("a partner is a user of role partner", {"kind": "shop or hub"})
+        db.session.add(Merchant(user=user, name=name.strip(), address=address, lat=lat, lon=lon,
+                                kind=mkind))
     elif role == Role.COURIER:
         try:
             kind = Vehicle(vehicle or "bike")
@@ -45,7 +53,7 @@ def create_user(role: str, name: str, email: str | None = None, password: str | 
             raise InvalidInput(f"unknown vehicle {vehicle!r}", {"vehicle": "unknown"}) from None
         kg, litres = CAPACITY[kind]
         db.session.add(Courier(user=user, vehicle=kind, capacity_kg=kg, capacity_l=litres,
-                               lat=lat, lon=lon))
+                               lat=lat, lon=lon, volunteer=volunteer))
     db.session.flush()
     return user
 

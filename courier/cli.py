@@ -39,7 +39,7 @@ def run_command(host, port):
 
 @click.command("create-user")
 @click.option("--role", required=True,
-              type=click.Choice(["merchant", "courier", "dispatcher", "council"]))
+              type=click.Choice(["merchant", "courier", "dispatcher", "council", "partner"]))
 @click.option("--name", required=True)
 @click.option("--email")
 @click.option("--password")
@@ -47,8 +47,11 @@ def run_command(host, port):
 @click.option("--lon", type=click.FloatRange(-180, 180))
 @click.option("--address", default="")
 @click.option("--vehicle", type=click.Choice(["bike", "cargo_bike"]))
+@click.option("--kind", type=click.Choice(["shop", "hub"]), help="A merchant's kind.")
+@click.option("--volunteer", is_flag=True, help="A courier who volunteers (never paid).")
 @with_appcontext
-def create_user_command(role, name, email, password, lat, lon, address, vehicle):
+def create_user_command(role, name, email, password, lat, lon, address, vehicle, kind,
+                        volunteer):
     """Create a user and print a new API token as the last line."""
     from courier.accounts import create_user, issue_token
     from courier.extensions import db
@@ -57,8 +60,11 @@ def create_user_command(role, name, email, password, lat, lon, address, vehicle)
         raise click.UsageError("give both --lat and --lon, or neither")
     if vehicle and role != "courier":
         raise click.UsageError("--vehicle is only for couriers")
+    if (kind and role != "merchant") or (volunteer and role != "courier"):
+        raise click.UsageError("--kind is only for merchants, --volunteer only for couriers")
     try:
-        user = create_user(role, name, email, password, lat, lon, vehicle, address)
+        user = create_user(role, name, email, password, lat, lon, vehicle, address, kind,
+                           volunteer)
         token = issue_token(user, name="cli")
         db.session.commit()
     except DomainError as err:
@@ -119,6 +125,9 @@ def register_commands(app) -> None:
     from courier.shops.cli import zones_group
 
     app.cli.add_command(zones_group)
+    from courier.setup.cli import register as register_setup
+
+    register_setup(app)  # courier init, courier rounds tick
 
 
 class CourierGroup(FlaskGroup):

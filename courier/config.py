@@ -51,6 +51,8 @@ DEFAULTS = {
     "TILE_ATTRIBUTION": "",  # required by most tile providers, e.g. "© OpenStreetMap"
     "POSITION_INTERVAL": 15,  # seconds between two positions sent by a courier's phone
     "TRACKING_TTL_HOURS": 3,  # a recipient's tracking link stops working this long after the end
+    # open data (courier.solidarity.opendata): a van's kg CO2e per km, see docs/solidarity.md
+    "VAN_KG_CO2E_PER_KM": 0.25023,
     # live updates
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
     "SOCKETIO_CHANNEL": "courier",

@@ -3,8 +3,9 @@ messages alike (one shape, one place)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
+from courier.solidarity import privacy
 from courier.tracking import tracking_url
 
 
@@ -66,6 +67,16 @@ class JobOut(Schema):
     updated_at = fields.AwareDateTime()
     # The recipient's public link: for the shop and dispatch, never for couriers.
     tracking_url = fields.Function(tracking_url, dump_only=True, allow_none=True)
+    solidarity = fields.Boolean()
+    priority = fields.Integer()
+    round_id = fields.Integer(allow_none=True)
+    redacted = fields.Boolean(dump_default=False, metadata={
+        "description": "true when the recipient (address, name, phone, notes) is withheld "
+                       "from this reader: see courier.solidarity.privacy"})
+
+    @post_dump(pass_original=True)
+    def _privacy(self, data, job, **kwargs):
+        return data if privacy.may_see(job) else privacy.redact_job(data)
 
 
 class JobDetailOut(JobOut):
@@ -104,6 +115,11 @@ class StopOut(Schema):
     recipient = fields.Function(lambda s: s.job.recipient if s.kind == "dropoff" else None,
                                 dump_only=True)
     notes = fields.Function(lambda s: s.job.notes, dump_only=True)
+    redacted = fields.Boolean(dump_default=False)
+
+    @post_dump(pass_original=True)
+    def _privacy(self, data, stop, **kwargs):
+        return data if privacy.may_see(stop.job) else privacy.redact_stop(data, stop.kind)
 
 
 class RunOut(Schema):

@@ -8,6 +8,8 @@ endpoint decides here who may call it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +20,7 @@ from courier.models import ApiToken, Event, Job, WebhookDelivery, WebhookEndpoin
 from tests.spec_check import validating_client
 
 OK = "ok"  # past authorization: any status but 401 and 403 (and 404 for a path's object)
-ROLES = ("anonymous", "merchant", "courier", "dispatcher", "council")
+ROLES = ("anonymous", "merchant", "courier", "dispatcher", "council", "partner")
 
 
 def allow(*roles, others=None, body=None, scope=None, deletes=False, **extra) -> dict:
@@ -38,10 +40,12 @@ EVERYONE = ("merchant", "courier", "dispatcher", "council")
 DISPATCH = ("dispatcher", "council")
 MEMBERS = ("courier", "dispatcher", "council")
 NOT_YOURS = {"other_merchant": 403, "other_courier": 403}
+ANYONE = (*EVERYONE, "partner")  # any logged-in user
+SOON = utcnow() + timedelta(days=2)
 
 EXPECTATIONS = {
     "POST /jobs": allow("merchant"),
-    "GET /jobs": allow("merchant", *DISPATCH),
+    "GET /jobs": allow("merchant", "partner", *DISPATCH),
     "GET /jobs/{job_id}": allow("merchant", "courier", *DISPATCH, others=NOT_YOURS),
     "POST /jobs/{job_id}/cancel": allow("merchant", "dispatcher",
                                         others={"other_merchant": 403}),
@@ -61,7 +65,7 @@ EXPECTATIONS = {
     "GET /couriers": allow(*DISPATCH),
     "POST /jobs/{job_id}/assign": allow(*DISPATCH),
     "POST /runs/{run_id}/reassign": allow(*DISPATCH),
-    "GET /track/{token}": allow("anonymous", *EVERYONE),
+    "GET /track/{token}": allow("anonymous", *ANYONE),
     "GET /rules": allow(*MEMBERS),
     "POST /rules": allow("council"),
     "GET /rules/template": allow(*MEMBERS),
@@ -80,19 +84,19 @@ EXPECTATIONS = {
     "GET /contests": allow("courier", "council"),
     "POST /contests/{contest_id}/answer": allow("council"),
     # shops
-    "GET /zones": allow(*EVERYONE),
+    "GET /zones": allow(*ANYONE),
     "POST /zones": allow(*DISPATCH),
     "POST /zones/import": allow(*DISPATCH),
-    "GET /zones/lookup": allow(*EVERYONE),
-    "GET /zones/{zone_id}": allow(*EVERYONE),
+    "GET /zones/lookup": allow(*ANYONE),
+    "GET /zones/{zone_id}": allow(*ANYONE),
     "PATCH /zones/{zone_id}": allow(*DISPATCH),
     "DELETE /zones/{zone_id}": allow(*DISPATCH, deletes=True),
     "POST /quotes": allow("merchant", *DISPATCH),
-    "GET /pricing": allow(*EVERYONE),
+    "GET /pricing": allow(*ANYONE),
     "POST /pricing": allow("council"),
-    "GET /pricing/versions": allow(*EVERYONE),
-    "GET /pricing/versions/{number}": allow(*EVERYONE),
-    "GET /pricing/versions/{number}/compare": allow(*EVERYONE),
+    "GET /pricing/versions": allow(*ANYONE),
+    "GET /pricing/versions/{number}": allow(*ANYONE),
+    "GET /pricing/versions/{number}/compare": allow(*ANYONE),
     "GET /slots": allow("merchant"),
     "GET /slots/schedule": allow("merchant"),
     "PUT /slots/schedule": allow("merchant"),
@@ -113,11 +117,35 @@ EXPECTATIONS = {
                                                             others={"other_merchant": 403}),
     "GET /statements/{month}": allow("merchant", *DISPATCH),
     "POST /jobs/import": allow("merchant"),
-    "GET /tokens": allow(*EVERYONE),
-    "POST /tokens": allow(*EVERYONE),
+    "GET /tokens": allow(*ANYONE),
+    "POST /tokens": allow(*ANYONE),
     # {token_id} is the shop's: everybody else is told it does not exist
     "POST /tokens/{token_id}/revoke": allow("merchant", courier=404, dispatcher=404,
-                                            council=404, others={"other_merchant": 404}),
+                                            council=404, partner=404,
+                                            others={"other_merchant": 404}),
+    # solidarity: food hubs ("merchant" is a hub here), partners, volunteers, the coop
+    "GET /hub/producers": allow("merchant"),
+    "POST /hub/producers": allow("merchant", body={"name": "Ferme", "lat": 45.8, "lon": 4.9}),
+    "GET /hub/schedules": allow("merchant"),
+    "POST /hub/schedules": allow("merchant", body={
+        "name": "Tuesdays", "kind": "distribute", "weekdays": [1], "start": "10:00",
+        "end": "12:00"}),
+    "GET /hub/rounds": allow("merchant", *DISPATCH),
+    "POST /hub/rounds": allow("merchant", body={
+        "kind": "distribute", "starts_at": SOON.isoformat(),
+        "ends_at": (SOON + timedelta(hours=2)).isoformat()}),
+    "GET /hub/rounds/{round_id}": allow("merchant", *DISPATCH, others={"other_merchant": 403}),
+    "POST /hub/rounds/{round_id}/orders": allow("merchant", others={"other_merchant": 403}),
+    "POST /hub/rounds/{round_id}/release": allow("merchant", others={"other_merchant": 403}),
+    "POST /solidarity/deliveries": allow("partner", body={"dropoff": {"lat": 45.75,
+                                                                       "lon": 4.85}}),
+    "GET /solidarity/deliveries": allow("partner", *DISPATCH),
+    "POST /couriers/{courier_id}/volunteer": allow("council", body={"volunteer": False}),
+    "GET /coop": allow("anonymous", *ANYONE),
+    "PATCH /coop": allow("council", body={"name": "Coop"}),
+    "GET /setup/checklist": allow(*DISPATCH),
+    "GET /open-data/weekly.json": allow("anonymous", *ANYONE),
+    "GET /open-data/weekly.csv": allow("anonymous", *ANYONE),
 }
 
 
@@ -176,15 +204,33 @@ def world(app, make_merchant, make_courier, make_user, dispatcher):
     db.session.add(delivery)
     db.session.add(spare)
     db.session.commit()
+    partner, hub_round = _solidarity(shop, make_user)
     actors = {"merchant": shop, "other_merchant": other_shop, "courier": xena,
-              "other_courier": yann, "dispatcher": dispatcher, "council": council}
+              "other_courier": yann, "dispatcher": dispatcher, "council": council,
+              "partner": partner}
     params = {"job_id": job["id"], "run_id": run["id"], "token_id": spare.id,
               "token": db.session.get(Job, job["id"]).tracking_token,
               "number": 1,  # the first rules version and the first pricing version
               "event_id": offered, "contest_id": contest["id"], "zone_id": zone["id"],
               "endpoint_id": hook.id, "delivery_id": delivery.id,
-              "month": utcnow().strftime("%Y-%m")}
+              "month": utcnow().strftime("%Y-%m"), "round_id": hub_round.id,
+              "courier_id": xena.user.courier.id}
     return actors, params
+
+
+def _solidarity(shop, make_user):
+    """Shop A is also a food hub with a round; a partner; the coop publishes open data."""
+    from courier.models import MerchantKind
+    from courier.setup import settings
+    from courier.solidarity.models import Round, RoundKind
+
+    shop.user.merchant.kind = MerchantKind.HUB
+    hub_round = Round(hub_id=shop.user.merchant.id, kind=RoundKind.DISTRIBUTE, starts_at=SOON,
+                      ends_at=SOON + timedelta(hours=2), cutoff_at=SOON)
+    db.session.add(hub_round)
+    settings.put("open_data", True)
+    db.session.commit()
+    return make_user("partner", "Pia Partner", lat=45.76, lon=4.84), hub_round
 
 
 def _url(name: str, params: dict) -> tuple[str, str]:
@@ -232,7 +278,7 @@ def _check_scopes(name, client, actors, method, path, gone=False):
     area = dict(OPERATIONS)[name]["tags"][0]
     row = EXPECTATIONS[name]
     needed = row["scope"] or f"{area}:{'read' if method == 'GET' else 'write'}"
-    who = next(w for w in EVERYONE if row["who"][w] == OK)
+    who = next(w for w in ANYONE if row["who"][w] == OK)
     actor = actors[who]
     narrow = issue_token(actor.user, name="narrow", scopes="unrelated:read")
     exact = issue_token(actor.user, name="exact", scopes=needed)

@@ -10,6 +10,7 @@ from courier.extensions import db
 from courier.models import Event, Job, JobStatus, Run, RunStatus, User
 from courier.schemas import dump_job, dump_run
 from courier.shops import webhooks
+from courier.solidarity import privacy
 
 DISPATCH_ROOM = "dispatch"
 
@@ -73,16 +74,25 @@ def move_run(run: Run, expected, new: RunStatus, actor: User | None, action: str
     return True
 
 
+def _for(user, dump, obj) -> dict:
+    with privacy.audience(user):  # each room gets what its readers may read
+        return dump(obj)
+
+
 def announce_job(job: Job) -> None:
     """``job.updated`` to the shop that asked for it and to dispatchers."""
     db.session.flush()
-    payload = dump_job(job)
-    outbox.publish(db.session, "job.updated", payload,
-                   user_room(job.merchant.user_id), DISPATCH_ROOM)
+    payload = _for(job.merchant.user, dump_job, job)
+    others = _for(None, dump_job, job) if privacy.protected(job) else payload
+    outbox.publish(db.session, "job.updated", payload, user_room(job.merchant.user_id))
+    outbox.publish(db.session, "job.updated", others, DISPATCH_ROOM)
 
 
 def announce_run(run: Run, name: str) -> None:
     """``run.offered`` / ``run.updated`` / ``run.cancelled`` to its courier and dispatchers."""
     db.session.flush()
-    payload = dump_run(run)
-    outbox.publish(db.session, name, payload, user_room(run.courier.user_id), DISPATCH_ROOM)
+    payload = _for(run.courier.user, dump_run, run)
+    others = (_for(None, dump_run, run) if any(privacy.protected(s.job) for s in run.stops)
+              else payload)
+    outbox.publish(db.session, name, payload, user_room(run.courier.user_id))
+    outbox.publish(db.session, name, others, DISPATCH_ROOM)

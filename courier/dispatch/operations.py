@@ -92,8 +92,8 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
 
 
 def cancel_job(user: User, job: Job, reason: str = "") -> Job:
-    """The shop (or a dispatcher) cancels a job that has not been picked up yet."""
-    if user.role == Role.MERCHANT:
+    """The shop or partner (or a dispatcher) cancels a job that has not been picked up yet."""
+    if user.role in (Role.MERCHANT, Role.PARTNER):
         if user.merchant is None or job.merchant_id != user.merchant.id:
             raise Forbidden("this job belongs to another shop")
     elif user.role != Role.DISPATCHER:

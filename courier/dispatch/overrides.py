@@ -27,6 +27,7 @@ from courier.models import (
     utcnow,
 )
 from courier.routing.geo import LatLon
+from courier.solidarity.dispatching import check_assignable
 
 MOVABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
 
@@ -44,6 +45,7 @@ def assign_job(actor: User, job: Job, courier: Courier, reason: str,
                now: datetime | None = None) -> Run:
     """Offer ``job`` to ``courier`` in a run of its own, taking it off any other run."""
     _check(actor, courier, reason)
+    check_assignable(courier, [job])
     now = now or utcnow()
     if job.status not in MOVABLE:
         raise Conflict(f"a job that is {job.status.value} cannot be reassigned",
@@ -65,6 +67,7 @@ def reassign_run(actor: User, run: Run, courier: Courier, reason: str,
     if courier.id == run.courier_id:
         raise Conflict("the run is already this courier's", {"courier_id": courier.id})
     jobs = list(dict.fromkeys(s.job for s in run.stops))
+    check_assignable(courier, jobs)
     on_board = [j.id for j in jobs if j.status == JobStatus.PICKED_UP]
     if on_board:
         raise Conflict(f"jobs {on_board} are on the courier's bike and cannot move",

@@ -22,6 +22,7 @@ from courier.routing import Problem, Shipment, Stop, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon
 from courier.routing.matrix import MatrixError, provider_from_config
+from courier.solidarity.dispatching import allowed_couriers
 
 _providers: dict = {}
 log = logging.getLogger(__name__)
@@ -146,23 +147,26 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
             vehicles[-1] = vehicle(vehicles[-1], snap.rules.limits[c.id],
                                    snap.rules.cost_factor.get(c.id, 1.0))
     everyone = frozenset(c.id for c in snap.couriers)
+    volunteers = frozenset(c.id for c in snap.couriers if c.volunteer)
     shipments = []
-    collected: set[int] = set()  # multi-drop groups whose pickup service is counted
+    collected: set[tuple] = set()  # (group, place) whose pickup service is counted
     for j in snap.jobs:
         window = TimeWindow(_secs(j.ready_at, snap.now), _secs(j.deliver_by, snap.now))
         excluded = snap.excluded.get(j.id, set())
+        pick = loc(LatLon(j.pickup_lat, j.pickup_lon))
         shipments.append(Shipment(
             id=j.id,
-            pickup=Stop(loc(LatLon(j.pickup_lat, j.pickup_lon)), window,
-                        0 if j.group_id in collected else cfg["PICKUP_SERVICE_S"]),
+            pickup=Stop(pick, window,
+                        0 if (j.group_id, pick) in collected else cfg["PICKUP_SERVICE_S"]),
             delivery=Stop(loc(LatLon(j.dropoff_lat, j.dropoff_lon)), window,
                           cfg["DROPOFF_SERVICE_S"]),
             amount=(round(j.weight_kg * 1000), round(j.volume_l * 1000)),
-            allowed_vehicles=(everyone - excluded) if excluded else None,
-            group=j.group_id,  # a multi-drop delivery: one courier carries all its parts
+            priority=j.priority,  # solidarity work first when not everything fits
+            allowed_vehicles=allowed_couriers(j, everyone, volunteers, excluded),
+            group=j.group_id,  # a multi-drop delivery or a collection round: one courier
         ))
         if j.group_id is not None:
-            collected.add(j.group_id)
+            collected.add((j.group_id, pick))
     matrix = travel_matrix(points) if points else None
     problem = Problem(
         shipments=shipments, vehicles=vehicles,

@@ -61,6 +61,9 @@ def _unassigned(job: Job, code: str, snap: Snapshot) -> str:
     if code == "working_time":
         return (f"not assigned: no courier on shift has enough working time left for it "
                 f"under {_rules(snap)}")
+    if code == "not_allowed" and not job.solidarity and all(c.volunteer for c in snap.couriers):
+        return ("not assigned: only volunteers are free on shift, and they take solidarity "
+                "work only")
     if code == "not_allowed":
         return ("not assigned: declined by every courier on shift; it will be offered to them "
                 "again after a cool-down")

@@ -14,6 +14,7 @@ from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
 from courier.extensions import db
 from courier.models import Job, JobStatus
+from courier.solidarity.rounds import tick as rounds_tick
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
     with app.app_context():
         try:
             if expire_offers():
+                db.session.commit()
+            if rounds_tick():  # food hubs' rounds: made a week ahead, released at cut-off
                 db.session.commit()
             pending = db.session.scalar(select(exists().where(Job.status == JobStatus.PENDING)))
             if pending and now - last_cycle >= app.config["DISPATCH_INTERVAL"]:

@@ -94,7 +94,8 @@ def collect(start: datetime, end: datetime, now: datetime,
 
 def member_row(entry: dict, timeline: Timeline, tz) -> dict:
     c, work = entry["courier"], entry["work"]
-    lines = pay_lines(work, timeline, tz)
+    volunteer = bool(getattr(c, "volunteer", False))
+    lines = [] if volunteer else pay_lines(work, timeline, tz)  # volunteers are never paid
     by_comp = {k: 0 for k in COMPONENTS}
     by_version: dict[int, int] = defaultdict(int)
     for line in lines:
@@ -114,7 +115,8 @@ def member_row(entry: dict, timeline: Timeline, tz) -> dict:
         "before_topup_cents": before,
         "topup_cents": by_comp["topup"],
         "total_cents": before + by_comp["topup"],
-        "guaranteed_cents": guaranteed_cents(work, timeline, tz),
+        "guaranteed_cents": 0 if volunteer else guaranteed_cents(work, timeline, tz),
+        "volunteer": volunteer,
         "effective_hourly_cents": round(before * 3600 / hours) if hours else None,
         "lines": [{"day": x.day.isoformat(), "component": x.component, "version": x.version,
                    "quantity": x.quantity, "cents": x.cents} for x in lines],
@@ -146,24 +148,36 @@ def earnings(first: date, last: date, now: datetime | None = None) -> dict:
     members = [member_row(e, timeline, tz) for e in entries.values()]
     members = [m for m in members if m["on_shift_s"] or m["deliveries"] or m["total_cents"]
                or m["km_planned"]]
-    totals = {"deliveries": sum(m["deliveries"] for m in members),
-              "km_planned": round(sum(m["km_planned"] for m in members), 2),
-              "km_ridden": round(sum(m["km_ridden"] for m in members), 2),
-              "on_shift_s": sum(m["on_shift_s"] for m in members),
-              "active_s": sum(m["active_s"] for m in members),
-              "pay": {k: sum(m["pay"][k] for m in members) for k in COMPONENTS},
-              "topup_cents": sum(m["topup_cents"] for m in members),
-              "total_cents": sum(m["total_cents"] for m in members)}
+    paid = [m for m in members if not m["volunteer"]]  # volunteers' time is shown apart
+    totals = {"deliveries": sum(m["deliveries"] for m in paid),
+              "km_planned": round(sum(m["km_planned"] for m in paid), 2),
+              "km_ridden": round(sum(m["km_ridden"] for m in paid), 2),
+              "on_shift_s": sum(m["on_shift_s"] for m in paid),
+              "active_s": sum(m["active_s"] for m in paid),
+              "pay": {k: sum(m["pay"][k] for m in paid) for k in COMPONENTS},
+              "topup_cents": sum(m["topup_cents"] for m in paid),
+              "total_cents": sum(m["total_cents"] for m in paid),
+              "volunteers": volunteer_totals([m for m in members if m["volunteer"]])}
     versions = sorted({line["version"] for m in members for line in m["lines"]})
     return {"from": first.isoformat(), "to": last.isoformat(), "timezone": str(tz),
             "versions": versions, "members": members, "totals": totals,
-            "fairness": fairness(members)}
+            "fairness": fairness(paid)}
+
+
+def volunteer_totals(volunteers: list[dict]) -> dict:
+    """Volunteers' work, apart from the paid members' (their pay is always zero)."""
+    return {"members": len(volunteers),
+            "deliveries": sum(m["deliveries"] for m in volunteers),
+            "km_ridden": round(sum(m["km_ridden"] for m in volunteers), 2),
+            "on_shift_s": sum(m["on_shift_s"] for m in volunteers),
+            "active_s": sum(m["active_s"] for m in volunteers),
+            "total_cents": sum(m["total_cents"] for m in volunteers)}
 
 
 def anonymised(report: dict, courier_id: int) -> dict:
     """A member's view: their own detail, everyone else only as a distribution."""
     own = next((m for m in report["members"] if m["courier_id"] == courier_id), None)
-    others = report["members"]
+    others = [m for m in report["members"] if not m.get("volunteer")]
     return {**{k: report[k] for k in ("from", "to", "timezone", "versions", "fairness")},
             "members": [own] if own else [],
             "totals": report["totals"],
@@ -180,7 +194,8 @@ def so_far(courier_ids: list[int], start: datetime, now: datetime) -> dict[int, 
     timeline = Timeline()
     out = {}
     for cid, entry in collect(start, now, now, courier_ids).items():
-        lines = pay_lines(entry["work"], timeline, tz)
+        volunteer = entry["courier"].volunteer  # never paid
+        lines = [] if volunteer else pay_lines(entry["work"], timeline, tz)
         out[cid] = {"on_shift_s": seconds(entry["work"].shifts),
                     "total_cents": sum(x.cents for x in lines)}
     return out
@@ -188,7 +203,7 @@ def so_far(courier_ids: list[int], start: datetime, now: datetime) -> dict[int, 
 
 CSV_COLUMNS = ("courier_id", "name", "vehicle", "deliveries", "km_planned", "km_ridden",
                "on_shift_h", "active_h", *(f"{c}_cents" for c in COMPONENTS),
-               "before_topup_cents", "total_cents", "effective_hourly_cents")
+               "before_topup_cents", "total_cents", "effective_hourly_cents", "volunteer")
 
 
 def to_csv(report: dict) -> str:
@@ -200,10 +215,16 @@ def to_csv(report: dict) -> str:
         w.writerow([m["courier_id"], m["name"], m["vehicle"], m["deliveries"], m["km_planned"],
                     m["km_ridden"], round(m["on_shift_s"] / 3600, 2),
                     round(m["active_s"] / 3600, 2), *(m["pay"][c] for c in COMPONENTS),
-                    m["before_topup_cents"], m["total_cents"], m["effective_hourly_cents"]])
+                    m["before_topup_cents"], m["total_cents"], m["effective_hourly_cents"],
+                    "yes" if m.get("volunteer") else ""])
     t = report["totals"]
     w.writerow(["", "total", "", t["deliveries"], t["km_planned"], t["km_ridden"],
                 round(t["on_shift_s"] / 3600, 2), round(t["active_s"] / 3600, 2),
                 *(t["pay"][c] for c in COMPONENTS),
-                t["total_cents"] - t["topup_cents"], t["total_cents"], ""])
+                t["total_cents"] - t["topup_cents"], t["total_cents"], "", ""])
+    v = t.get("volunteers") or {}
+    if v.get("members"):  # volunteers' time, apart from the paid total; never any pay
+        w.writerow(["", "volunteers", "", v["deliveries"], "", v["km_ridden"],
+                    round(v["on_shift_s"] / 3600, 2), round(v["active_s"] / 3600, 2),
+                    *(0 for _ in COMPONENTS), 0, 0, "", "yes"])
     return buf.getvalue()

@@ -32,6 +32,7 @@ from courier.models import Job, JobStatus
 from courier.routing import Problem, Shipment, Stop, TimeWindow, solve
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon
+from courier.solidarity.dispatching import allowed_couriers
 
 MAX_DAYS = 7
 MAX_JOBS = 2000
@@ -120,6 +121,8 @@ def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, p
     if not vehicles:
         return
     shipments = []
+    everyone = frozenset(v.id for v in vehicles)
+    volunteers = frozenset(cid for cid in everyone if couriers[cid][0].volunteer)
     for j in pending:
         window = TimeWindow(max(0, int((j.ready_at - t).total_seconds())),
                             max(0, int((j.deliver_by - t).total_seconds())))
@@ -128,7 +131,9 @@ def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, p
                                  cfg["PICKUP_SERVICE_S"]),
             delivery=Stop(loc(LatLon(j.dropoff_lat, j.dropoff_lon)), window,
                           cfg["DROPOFF_SERVICE_S"]),
-            amount=(round(j.weight_kg * 1000), round(j.volume_l * 1000))))
+            amount=(round(j.weight_kg * 1000), round(j.volume_l * 1000)),
+            priority=j.priority,  # as live dispatch: solidarity first, volunteers on it only
+            allowed_vehicles=allowed_couriers(j, everyone, volunteers, set())))
     m = provider.matrix(points)
     plan = solve(Problem(shipments, vehicles, m.durations, m.distances,
                          balance=max(1, fair["strength"] // 25) if factors else 0), time_limit)

@@ -13,12 +13,22 @@ from courier.models.shops import (
     WebhookEndpoint,
     Zone,
 )
-from courier.models.users import CAPACITY, ApiToken, Courier, Merchant, Role, User, Vehicle
+from courier.models.users import (
+    CAPACITY,
+    ApiToken,
+    Courier,
+    Merchant,
+    MerchantKind,
+    Role,
+    User,
+    Vehicle,
+)
 
 __all__ = [
     "CAPACITY", "OPEN_JOB_STATUSES", "ApiToken", "Base", "Courier", "Event", "Job", "JobStatus",
     "Merchant", "Role", "Run", "RunStatus", "RunStop", "StopKind", "UTCDateTime", "User",
     "Vehicle", "utcnow",
 ]
+__all__ += ["MerchantKind"]
 __all__ += ["DeliveryStatus", "GeocodeResult", "PricingVersion", "SlotSchedule",
             "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "Zone"]

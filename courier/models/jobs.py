@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courier.models.base import Base, utcnow
@@ -83,6 +83,10 @@ class Job(Base):
     # a multi-drop delivery: every part carries the id of its first part
     group_id: Mapped[int | None] = mapped_column(index=True)
     slot: Mapped[str | None] = mapped_column(String(40))  # the delivery slot it was booked in
+    # solidarity work (courier.solidarity): free, served first, recipient kept private
+    solidarity: Mapped[bool] = mapped_column(default=False, server_default=false())
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")  # 0-100, for dispatch
+    round_id: Mapped[int | None] = mapped_column(index=True)  # the hub round that made it
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, select
+from sqlalchemy import Enum, ForeignKey, String, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courier.models.base import Base, utcnow
@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     COURIER = "courier"
     DISPATCHER = "dispatcher"
     COUNCIL = "council"
+    PARTNER = "partner"  # an association or a social service: free solidarity deliveries
 
 
 class Vehicle(enum.StrEnum):
@@ -92,8 +93,15 @@ class ApiToken(Base):
         return session.scalars(stmt).first()
 
 
+class MerchantKind(enum.StrEnum):
+    SHOP = "shop"
+    HUB = "hub"  # a food hub: collection and distribution rounds (courier.solidarity)
+    PARTNER = "partner"  # the submitting side of a partner user (solidarity deliveries)
+
+
 class Merchant(Base):
-    """A shop: where its jobs are picked up unless they say otherwise."""
+    """A shop: where its jobs are picked up unless they say otherwise. Food hubs and
+    partners submit work through a merchant row of their own ``kind``."""
 
     __tablename__ = "merchants"
 
@@ -103,6 +111,8 @@ class Merchant(Base):
     address: Mapped[str] = mapped_column(String(255), default="")
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+    kind: Mapped[MerchantKind] = mapped_column(_enum(MerchantKind, "merchant_kind"),
+                                               default=MerchantKind.SHOP, server_default="shop")
 
     user: Mapped[User] = relationship(back_populates="merchant")
 
@@ -125,6 +135,8 @@ class Courier(Base):
     lat: Mapped[float | None]
     lon: Mapped[float | None]
     position_at: Mapped[datetime | None]
+    # a volunteer, not a paid member: solidarity jobs only, never paid (courier.solidarity)
+    volunteer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="courier")
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from courier.errors import Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.models import Job, JobStatus, Merchant, Role, User
+from courier.solidarity import privacy
 
 BILLED = (JobStatus.DELIVERED, JobStatus.FAILED)
 COLUMNS = ["job_id", "group_id", "created_at", "ready_at", "deliver_by", "slot", "status",
@@ -97,10 +98,12 @@ def to_csv(st: Statement) -> str:
     w.writerow(COLUMNS)
     for j in st.jobs:
         facts = (j.price_breakdown or {}).get("facts") or {}
+        private = not privacy.may_see(j)  # a solidarity recipient, for someone else
         w.writerow([j.id, j.group_id or "", j.created_at.astimezone(tz).isoformat(),
                     j.ready_at.astimezone(tz).isoformat(), j.deliver_by.astimezone(tz).isoformat(),
                     j.slot or "", j.status.value, _cell(j.pickup_address),
-                    _cell(j.dropoff_address), _cell(j.recipient_name), j.weight_kg, j.volume_l,
+                    "" if private else _cell(j.dropoff_address),
+                    "" if private else _cell(j.recipient_name), j.weight_kg, j.volume_l,
                     facts.get("distance_km", ""), j.pricing_version or "",
                     j.price_cents or 0, st.billed(j)])
     t = st.totals

@@ -106,12 +106,15 @@ def note(session, ev: Event, job: Job) -> None:
 
 def _payload(ev: Event, job: Job) -> str:
     from courier.schemas import dump_job
+    from courier.solidarity import privacy
 
+    with privacy.audience(job.merchant.user):  # the shop's own endpoints: its own job
+        job_data = dump_job(job)
     return json.dumps({
         "type": JOB_EVENTS[ev.action], "timestamp": (ev.at or utcnow()).isoformat(),
         "data": {"event": {"id": ev.id, "action": ev.action, "from_status": ev.from_status,
                            "to_status": ev.to_status, "reason": ev.reason},
-                 "job": dump_job(job)}}, ensure_ascii=False, separators=(",", ":"))
+                 "job": job_data}}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _message_id() -> str:

@@ -18,6 +18,9 @@ def register(app: Flask) -> None:
     from courier.web import council_pages
 
     app.register_blueprint(council_pages.bp)
+    from courier.web import solidarity_pages
+
+    app.register_blueprint(solidarity_pages.bp)  # partner, food hub, setup, open data
     sockets.register()
 
     @app.get("/healthz")

@@ -19,7 +19,8 @@ from courier.web.security import limit_login
 bp = Blueprint("pages", __name__)
 
 HOME = {Role.MERCHANT: "pages.shop", Role.COURIER: "pages.courier",
-        Role.DISPATCHER: "pages.dispatch", Role.COUNCIL: "pages.dispatch"}
+        Role.DISPATCHER: "pages.dispatch", Role.COUNCIL: "pages.dispatch",
+        Role.PARTNER: "solidarity_pages.partner"}
 
 
 class LoginForm(FlaskForm):

@@ -19,6 +19,7 @@ from courier.dispatch.lifecycle import DISPATCH_ROOM, user_room
 from courier.extensions import db, socketio
 from courier.models import Role, Run, RunStatus
 from courier.schemas import dump_run
+from courier.solidarity import privacy
 from courier.web.auth import token_user
 
 
@@ -37,7 +38,8 @@ def _connect(auth=None):
     socketio.emit("hello", {"user_id": user.id, "role": user.role.value, "sid": request.sid},
                   to=request.sid)
     if user.role == Role.COURIER and user.courier is not None:
-        _send_current_runs(user.courier.id)
+        with privacy.audience(user):  # their own runs: recipients of the jobs they carry
+            _send_current_runs(user.courier.id)
 
 
 def _send_current_runs(courier_id: int) -> None:

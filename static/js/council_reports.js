@@ -25,9 +25,13 @@
         <td>${hours(m.on_shift_s)}</td><td>${hours(m.active_s)}</td>
         ${comps.map((c) => `<td>${money(m.pay[c])}</td>`).join("")}
         <td><b>${money(m.total_cents)}</b></td><td>${money(m.effective_hourly_cents)}</td></tr>`;
+      // volunteers are never paid: their time is shown apart from the paid members' total
+      const v = r.totals.volunteers || {};
+      const unpaid = v.members ? row({ ...v, pay: Object.fromEntries(comps.map((c) => [c, 0])),
+        effective_hourly_cents: null }, t("Volunteers (unpaid)")) : "";
       el("members").innerHTML = `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
-        <tbody>${r.members.map((m) => row(m, m.name)).join("")}</tbody>
-        <tfoot>${row({ ...r.totals, effective_hourly_cents: null }, t("Coop total"))}</tfoot>`;
+        <tbody>${r.members.map((m) => row(m, m.volunteer ? `${m.name} · ${t("volunteer")}` : m.name)).join("")}</tbody>
+        <tfoot>${row({ ...r.totals, effective_hourly_cents: null }, t("Coop total"))}${unpaid}</tfoot>`;
       const w = await api("GET", `/rules/warnings?${q}`);
       el("warnings").innerHTML = w.warnings.map((e) => `<li><span class="muted">${when(e.at)}</span>
         ${esc(e.reason)}</li>`).join("") || `<li class="muted">${esc(t("None."))}</li>`;

@@ -76,10 +76,20 @@ def register_api(app: Flask) -> None:
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     _register_shops()
+    _register_solidarity()
     from courier.web.api import tokens_api
 
     csrf.exempt(tokens_api.blp)
     api.register_blueprint(tokens_api.blp, url_prefix="/api/v1")
+
+
+def _register_solidarity() -> None:
+    """Food hubs, partners' deliveries, volunteers, the coop's settings and open data."""
+    from courier.web.api import coop_api, hub_api, solidarity_api
+
+    for bp in (hub_api.blp, solidarity_api.blp, coop_api.blp, coop_api.open_blp):
+        csrf.exempt(bp)  # session callers are checked in courier.web.auth
+        api.register_blueprint(bp, url_prefix="/api/v1")
 
 
 def _register_shops() -> None:

@@ -18,6 +18,7 @@ from courier.web.api.common import BEARER, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("jobs", __name__, description="Delivery jobs")
+SUBMITTERS = (Role.MERCHANT, Role.PARTNER)  # their own jobs
 
 
 class JobList(args.Schema):
@@ -26,12 +27,13 @@ class JobList(args.Schema):
 
 
 def visible_job(job_id: int) -> Job:
-    """The job, if the caller may see it: its shop, its courier, dispatch and council."""
+    """The job, if the caller may see it: its shop (or partner), its courier, dispatch
+    and council."""
     job = get_or_404(Job, job_id, "job")
     u = user()
     if u.role in (Role.DISPATCHER, Role.COUNCIL):
         return job
-    if u.role == Role.MERCHANT and u.merchant and job.merchant_id == u.merchant.id:
+    if u.role in SUBMITTERS and u.merchant and job.merchant_id == u.merchant.id:
         return job
     if u.role == Role.COURIER and u.courier and job.courier_id == u.courier.id:
         return job
@@ -54,15 +56,15 @@ def create_job(data, key=None):
 
 
 @blp.route("/jobs", methods=["GET"])
-@require(Role.MERCHANT, Role.DISPATCHER, Role.COUNCIL)
+@require(Role.MERCHANT, Role.PARTNER, Role.DISPATCHER, Role.COUNCIL)
 @blp.arguments(args.JobQuery, location="query")
 @blp.response(200, JobList)
 @blp.doc(security=BEARER)
 def list_jobs(query):
-    """A shop sees its own jobs; dispatch and the council see all of them."""
+    """A shop (or a partner) sees its own jobs; dispatch and the council see all of them."""
     stmt = select(Job)
     u = user()
-    if u.role == Role.MERCHANT:
+    if u.role in SUBMITTERS:
         stmt = stmt.where(Job.merchant_id == u.merchant.id)
     if query.get("status"):
         stmt = stmt.where(Job.status == query["status"])
@@ -89,7 +91,7 @@ def get_job(job_id):
 
 
 @blp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
-@require(Role.MERCHANT, Role.DISPATCHER)
+@require(Role.MERCHANT, Role.PARTNER, Role.DISPATCHER)
 @blp.arguments(args.ReasonIn, required=False)
 @blp.response(200, JobOut)
 @blp.doc(security=BEARER)

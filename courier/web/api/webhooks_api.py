@@ -3,12 +3,14 @@ replays a message. Secrets are shown when created or rotated, never listed."""
 
 from __future__ import annotations
 
+import json
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from courier.extensions import db
-from courier.models import Role, WebhookDelivery, WebhookEndpoint
+from courier.models import Job, Role, WebhookDelivery, WebhookEndpoint
 from courier.shops import webhooks
 from courier.web.api.args import Strict
 from courier.web.api.common import BEARER, get_or_404, user
@@ -56,11 +58,22 @@ def delivery_out(d: WebhookDelivery, log: bool = False) -> dict:
            "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
            "replay_of": d.replay_of_id}
     if log:
-        out["payload"] = d.payload
+        out["payload"] = _readable(d)
         out["log"] = [{"at": a.at.isoformat(), "status_code": a.status_code, "error": a.error,
                        "response": a.response_excerpt, "duration_ms": a.duration_ms}
                       for a in d.log]
     return out
+
+
+def _readable(d: WebhookDelivery) -> str:
+    """The body as sent, unless it names a recipient this reader may not see."""
+    from courier.solidarity import privacy
+
+    job = db.session.get(Job, d.job_id) if d.job_id else None
+    if job is None or privacy.may_see(job):
+        return d.payload
+    return json.dumps(privacy.redact_payload(json.loads(d.payload), job), ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def _endpoint(endpoint_id: int) -> WebhookEndpoint:
