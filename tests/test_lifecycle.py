@@ -57,16 +57,17 @@ def test_stops_cannot_be_marked_before_accepting(make_merchant, make_courier, di
     assert ana.post(f"/jobs/{job['id']}/picked-up").status_code == 409
 
 
-def test_double_accept_is_a_replay_and_writes_one_event(make_merchant, make_courier,
-                                                         dispatcher, make_job):
-    """The same courier accepting again (a phone's queue replayed) changes nothing."""
+def test_double_accept_is_a_conflict_and_writes_one_event(make_merchant, make_courier,
+                                                           dispatcher, make_job):
     shop, ana = make_merchant(), make_courier()
     make_job(shop)
     run = offered_run(dispatcher, ana)
     assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
     again = ana.post(f"/runs/{run['id']}/accept")
-    assert again.status_code == 200
-    assert again.json["status"] == "accepted"
+    assert again.status_code == 409
+    assert again.json["fields"]["status"] == "accepted"
+    replay = ana.post(f"/runs/{run['id']}/accept", headers={"Idempotency-Key": "a-1"})
+    assert replay.status_code == 200 and replay.json["status"] == "accepted"
     accepted = db.session.scalars(select(Event).where(
         Event.run_id == run["id"], Event.subject == "run", Event.action == "accepted")).all()
     assert len(accepted) == 1

@@ -30,11 +30,16 @@ def _own_run(user: User, run: Run) -> None:
         raise Forbidden("this run is not yours")
 
 
-def accept_run(user: User, run: Run, now: datetime | None = None) -> Run:
-    """The courier takes the offered run: its jobs become theirs."""
+def accept_run(user: User, run: Run, now: datetime | None = None, replay: bool = False) -> Run:
+    """The courier takes the offered run: its jobs become theirs.
+
+    ``replay``: the client says this action may have been sent before (it carries an
+    Idempotency-Key): if it is already done, it is answered as done and changes
+    nothing. Without it, a second accept is a conflict like any other.
+    """
     _own_run(user, run)
-    if run.status in (RunStatus.ACCEPTED, RunStatus.DONE):
-        return run  # a replay (offline queue, lost response): already accepted
+    if replay and run.status in (RunStatus.ACCEPTED, RunStatus.DONE):
+        return run  # the offline queue replayed, or a retry after a lost response
     now = now or utcnow()
     if run.status == RunStatus.OFFERED and run.expires_at <= now:
         expire_run(run)
@@ -48,11 +53,11 @@ def accept_run(user: User, run: Run, now: datetime | None = None) -> Run:
     return run
 
 
-def decline_run(user: User, run: Run, reason: str = "") -> Run:
+def decline_run(user: User, run: Run, reason: str = "", replay: bool = False) -> Run:
     """The courier turns the offer down: its jobs go back to be planned again."""
     _own_run(user, run)
-    if run.status == RunStatus.DECLINED:
-        return run  # a replay: already declined
+    if replay and run.status == RunStatus.DECLINED:
+        return run  # already declined
     move_run(run, RunStatus.OFFERED, RunStatus.DECLINED, user, "declined", reason=reason,
              ended_at=utcnow(), conflict="this run is {status} and can no longer be declined")
     _release_jobs(run, user, "declined", reason)
@@ -101,11 +106,11 @@ def _carrying(user: User, job: Job) -> Run:
     return run
 
 
-def _replayed(user: User, job: Job, *done: JobStatus) -> bool:
-    """Whether this courier already brought ``job`` to one of ``done``: the same action
-    sent again (a phone's offline queue replayed, a retry after a lost response) is
-    answered as a success and changes nothing."""
-    return (user.role == Role.COURIER and user.courier is not None
+def _replayed(replay: bool, user: User, job: Job, *done: JobStatus) -> bool:
+    """Whether this is a replay (``replay``: the request carries an Idempotency-Key) of
+    an action this courier already did, bringing ``job`` to one of ``done``: answered
+    as a success, it changes nothing."""
+    return (replay and user.role == Role.COURIER and user.courier is not None
             and job.courier_id == user.courier.id and job.status in done)
 
 
@@ -115,8 +120,8 @@ def _stop_done(run: Run, job: Job, kind: StopKind, now: datetime) -> None:
             stop.done_at = now
 
 
-def mark_picked_up(user: User, job: Job) -> Job:
-    if job.picked_up_at is not None and _replayed(user, job, JobStatus.PICKED_UP,
+def mark_picked_up(user: User, job: Job, replay: bool = False) -> Job:
+    if job.picked_up_at is not None and _replayed(replay, user, job, JobStatus.PICKED_UP,
                                                   JobStatus.DELIVERED, JobStatus.FAILED):
         return job
     run = _carrying(user, job)
@@ -128,8 +133,8 @@ def mark_picked_up(user: User, job: Job) -> Job:
     return job
 
 
-def mark_delivered(user: User, job: Job) -> Job:
-    if _replayed(user, job, JobStatus.DELIVERED):
+def mark_delivered(user: User, job: Job, replay: bool = False) -> Job:
+    if _replayed(replay, user, job, JobStatus.DELIVERED):
         return job
     run = _carrying(user, job)
     now = utcnow()
@@ -142,10 +147,10 @@ def mark_delivered(user: User, job: Job) -> Job:
     return job
 
 
-def mark_failed(user: User, job: Job, reason: str) -> Job:
+def mark_failed(user: User, job: Job, reason: str, replay: bool = False) -> Job:
     if not reason or not reason.strip():
         raise InvalidInput("say why the delivery failed", {"reason": "required"})
-    if _replayed(user, job, JobStatus.FAILED):
+    if _replayed(replay, user, job, JobStatus.FAILED):
         return job
     run = _carrying(user, job)
     move_job(job, (JobStatus.ACCEPTED, JobStatus.PICKED_UP), JobStatus.FAILED, user, "failed",

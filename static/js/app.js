@@ -39,8 +39,8 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
-  const opts = { method, credentials: "same-origin", headers: { "X-CSRFToken": CSRF, Accept: "application/json" } };
+async function api(method, path, body, headers) {
+  const opts = { method, credentials: "same-origin", headers: { "X-CSRFToken": CSRF, Accept: "application/json", ...(headers || {}) } };
   if (body !== undefined) {
     if (body instanceof FormData) opts.body = body;
     else { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }

@@ -1,7 +1,7 @@
 // The courier's actions (accept, decline, picked up, delivered, failed) go through
 // this queue, kept in localStorage: sent at once when the phone has a connection,
-// else kept and replayed in order once it is back. The server answers a replayed
-// action (already done by this courier) with success, so sending twice is harmless.
+// else kept and replayed in order once it is back. Each action carries its id as an
+// Idempotency-Key, so the server answers a replay of an action already done as done.
 "use strict";
 
 const ActionQueue = (() => {
@@ -32,7 +32,10 @@ const ActionQueue = (() => {
       for (let items = load(); items.length; items = load()) {
         const action = items[0];
         try {
-          const result = await api("POST", action.path, action.body ?? undefined);
+          // The action's id is its Idempotency-Key: if it went through before (a response
+          // lost with the connection), the server answers it as done.
+          const result = await api("POST", action.path, action.body ?? undefined,
+                                   { "Idempotency-Key": action.id });
           delay = 2000;
           save(load().filter((a) => a.id !== action.id));
           emit("sent", action, result);

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from courier import schemas
+from courier.db import commit_and_keep
 from courier.dispatch import operations, runs
 from courier.errors import Forbidden
-from courier.db import commit_and_keep
 from courier.extensions import db
 from courier.models import Event, Job, Role
 from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
@@ -102,36 +102,42 @@ def cancel_job(data, job_id):
     return job
 
 
-def _stop_action(job_id, action, *extra):
+def _stop_action(job_id, action, key, *extra):
     job = get_or_404(Job, job_id, "job")
-    action(user(), job, *extra)
+    action(user(), job, *extra, replay=key is not None)
     db.session.commit()
     return job
 
 
 @blp.route("/jobs/<int:job_id>/picked-up", methods=["POST"])
 @require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
 @blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
-def picked_up(job_id):
-    """The courier carrying the job has collected it."""
-    return _stop_action(job_id, runs.mark_picked_up)
+def picked_up(job_id, key=None):
+    """The courier carrying the job has collected it. With an Idempotency-Key, a
+    repeat of this action once done is answered as done."""
+    return _stop_action(job_id, runs.mark_picked_up, key)
 
 
 @blp.route("/jobs/<int:job_id>/delivered", methods=["POST"])
 @require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
 @blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
-def delivered(job_id):
-    """The courier handed the job over (only after picking it up)."""
-    return _stop_action(job_id, runs.mark_delivered)
+def delivered(job_id, key=None):
+    """The courier handed the job over (only after picking it up). With an
+    Idempotency-Key, a repeat of this action once done is answered as done."""
+    return _stop_action(job_id, runs.mark_delivered, key)
 
 
 @blp.route("/jobs/<int:job_id>/failed", methods=["POST"])
 @require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
 @blp.arguments(args.FailedIn)
 @blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
-def failed(data, job_id):
-    """The delivery could not be made; the reason is required."""
-    return _stop_action(job_id, runs.mark_failed, data["reason"])
+def failed(data, job_id, key=None):
+    """The delivery could not be made; the reason is required. With an
+    Idempotency-Key, a repeat of this action once done is answered as done."""
+    return _stop_action(job_id, runs.mark_failed, key, data["reason"])

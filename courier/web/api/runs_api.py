@@ -48,22 +48,28 @@ def get_run(run_id):
 
 @blp.route("/runs/<int:run_id>/accept", methods=["POST"])
 @require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
 @blp.response(200, RunOut)
 @blp.doc(security=BEARER)
-def accept(run_id):
-    """Accept the run offered to you."""
-    run = runs.accept_run(user(), get_or_404(Run, run_id, "run"))
+def accept(run_id, key=None):
+    """Accept the run offered to you. A second accept is a conflict (409), unless it
+    carries an Idempotency-Key: a replay of an accept that went through is answered
+    as done."""
+    run = runs.accept_run(user(), get_or_404(Run, run_id, "run"), replay=key is not None)
     db.session.commit()
     return run
 
 
 @blp.route("/runs/<int:run_id>/decline", methods=["POST"])
 @require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
 @blp.arguments(args.ReasonIn, required=False)
 @blp.response(200, RunOut)
 @blp.doc(security=BEARER)
-def decline(data, run_id):
-    """Decline the run offered to you; its jobs go to someone else."""
-    run = runs.decline_run(user(), get_or_404(Run, run_id, "run"), data.get("reason", ""))
+def decline(data, run_id, key=None):
+    """Decline the run offered to you; its jobs go to someone else. With an
+    Idempotency-Key, a replay of a decline that went through is answered as done."""
+    run = runs.decline_run(user(), get_or_404(Run, run_id, "run"), data.get("reason", ""),
+                           replay=key is not None)
     db.session.commit()
     return run
