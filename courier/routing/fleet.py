@@ -1,5 +1,12 @@
 """``strategy="vehicles_first"``: fewest vehicles first, then least travel.
 
+On a *plain* problem (:func:`courier.routing.lns.plain`: every vehicle alike,
+no breaks, caps, restrictions or warm start, as in the Li & Lim benchmark),
+the first plan of OR-Tools is handed to the ruin and recreate search of
+:mod:`courier.routing.sisr` (fewer vehicles, then travel), and OR-Tools checks
+the result against the full model; anything else, or a failed check, takes
+the OR-Tools route below.
+
 A huge fixed cost per vehicle makes OR-Tools' guided local search stall, so the
 number of vehicles is driven from here instead, in three phases, all of them
 OR-Tools searches on the model of :mod:`courier.routing.model`:
@@ -30,11 +37,13 @@ choices are in ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ortools.util import optional_boolean_pb2
 
+from courier.routing.lns import Data, plain
 from courier.routing.model import Model, build
+from courier.routing.sisr import Search, SisrConfig
 from courier.routing.solver import penalties, search_parameters
 
 
@@ -47,9 +56,9 @@ def _all_operators_on(params, but=()) -> None:
     with the default set, at 1327.8 with all on (best known 1292.7); see
     docs/benchmarks.md.
     """
-    for field in params.local_search_operators.DESCRIPTOR.fields:
-        on = field.name not in but
-        setattr(params.local_search_operators, field.name,
+    for op in params.local_search_operators.DESCRIPTOR.fields:
+        on = op.name not in but
+        setattr(params.local_search_operators, op.name,
                 optional_boolean_pb2.BOOL_TRUE if on else optional_boolean_pb2.BOOL_FALSE)
 
 
@@ -84,6 +93,12 @@ class FleetConfig:
     # Parallel cheapest insertion gives fewer routes but takes 5 s for 400 pairs,
     # local cheapest insertion 0.4 s.
     parallel_insertion_max: int = 150
+    # Plain problems (:func:`courier.routing.lns.plain`): ruin and recreate
+    # (:mod:`courier.routing.sisr`) from the first plan instead of phases 1-3,
+    # with this share of the time for fewer vehicles, the rest for travel.
+    sisr: bool = True
+    sisr_vehicle_share: float = 0.8
+    sisr_config: SisrConfig = field(default_factory=SisrConfig)
 
 
 CONFIG = FleetConfig()
@@ -151,6 +166,10 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
     def left() -> float:
         return deadline - time.perf_counter()
 
+    if cfg.sisr and plain(problem, modelled):
+        found = _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg)
+        if found is not None:
+            return found
     m = build(problem, modelled, allowed, base)
     if cfg.vehicle_cost:
         longest = max(int(max(row)) for row in problem.durations)
@@ -214,3 +233,42 @@ def solve_vehicles_first(problem, modelled, allowed, started, budget, log=False,
     if result is not None and len(dropped(final, result)) <= lost:
         return final, result
     return m, assignment
+
+
+def _first_routes(m: Model, cfg: FleetConfig) -> list[list[int]] | None:
+    """Node numbers of the routes of the first plan (run to completion), or None
+    when it leaves anything unserved."""
+    first = ("PARALLEL_CHEAPEST_INSERTION" if len(m.shipments) <= cfg.parallel_insertion_max
+             else "LOCAL_CHEAPEST_INSERTION")
+    params = search_parameters(3600.0, first=first)
+    params.solution_limit = 1
+    m.routing.CloseModelWithParameters(params)
+    found = m.routing.SolveWithParameters(params)
+    if found is None or dropped(m, found):
+        return None
+    return [[m.manager.IndexToNode(i) for i in r] for r in routes_of(m, found) if r]
+
+
+def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetConfig):
+    """Ruin and recreate from the first plan; OR-Tools then checks the result
+    (``ReadAssignmentFromRoutes`` fails on any violated constraint). None when
+    there is no complete first plan or the check fails."""
+    m = build(problem, modelled, allowed, base)
+    first = _first_routes(m, cfg)
+    if first is None:
+        return None
+    search = Search(Data(m), cfg.sisr_config)
+    sol = search.solution(first)
+    now = time.perf_counter()
+    reserve = min(0.05, 0.03 * budget)
+    sol = search.minimise_vehicles(sol, now + (deadline - reserve - now) * cfg.sisr_vehicle_share)
+    sol = search.minimise_cost(sol, deadline - reserve)
+    final = build(problem, modelled, allowed, base)
+    final.routing.SetMaximumNumberOfActiveVehicles(len(sol.routes))
+    final.routing.CloseModelWithParameters(search_parameters(1.0))
+    routes = [[final.manager.NodeToIndex(x) for x in r.nodes] for r in sol.routes]
+    routes += [[] for _ in range(len(problem.vehicles) - len(routes))]
+    assignment = final.routing.ReadAssignmentFromRoutes(routes, True)
+    if assignment is None or dropped(final, assignment):
+        return None
+    return final, assignment
