@@ -22,13 +22,12 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from courier.errors import NotFound
 from courier.extensions import db
 from courier.fairwork.tracking import timezone
-from courier.models import Job, JobStatus, Run, RunStatus, utcnow
+from courier.models import Job, JobStatus, Run, RunStatus, RunStop, utcnow
 from courier.setup import settings
 from courier.solidarity.models import Round, RoundStatus
 
@@ -71,13 +70,16 @@ def weekly(weeks: int = 12, now: datetime | None = None) -> dict:
             row["deliveries"] += 1
             row["solidarity_deliveries"] += int(bool(solidarity))
             row["kg_carried"] += weight or 0.0
-    runs = db.session.scalars(select(Run).options(selectinload(Run.stops)).where(
-        Run.status == RunStatus.DONE, Run.ended_at >= start)).all()
-    for run in runs:
-        row = rows.get(week_of(run.ended_at))
-        if row is not None and run.stops:
-            done = sum(1 for s in run.stops if s.done_at is not None)
-            row["metres"] += run.distance_m * done // len(run.stops)
+    stops = (select(RunStop.run_id, func.count().label("n"),
+                    func.count(RunStop.done_at).label("done"))
+             .group_by(RunStop.run_id).subquery())
+    for ended, metres, n, done in db.session.execute(
+            select(Run.ended_at, Run.distance_m, stops.c.n, stops.c.done)
+            .join(stops, stops.c.run_id == Run.id)
+            .where(Run.status == RunStatus.DONE, Run.ended_at >= start)):
+        row = rows.get(week_of(ended))
+        if row is not None and n:
+            row["metres"] += metres * done // n  # ridden in proportion to the stops done
     for (at,) in db.session.execute(select(Round.released_at).where(
             Round.status == RoundStatus.RELEASED, Round.released_at >= start)):
         row = rows.get(week_of(at))

@@ -96,7 +96,8 @@ function render() {
 
 function stopItem(s, actions, next) {
   const done = !!s.done_at || ENDED.includes(s.job_status);
-  const place = esc(s.address || `${s.lat.toFixed(5)}, ${s.lon.toFixed(5)}`);
+  const place = s.redacted && !s.address ? `${t("Address kept private")} (≈ ${s.lat}, ${s.lon})`
+    : esc(s.address || `${s.lat.toFixed(5)}, ${s.lon.toFixed(5)}`);
   const geo = `geo:${s.lat},${s.lon}?q=${s.lat},${s.lon}(${encodeURIComponent(s.address || "")})`;
   let buttons = "";
   if (actions && !done) {

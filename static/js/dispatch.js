@@ -60,7 +60,7 @@ function draw() {
 
   const pending = [...jobs.values()].filter((j) => j.status === "pending").sort((a, b) => new Date(a.deliver_by) - new Date(b.deliver_by));
   $("unassigned").innerHTML = pending.map((j) => `<li data-job="${j.id}">
-      <b>#${j.id}</b> ${esc(j.dropoff.address || "")} · ${j.weight_kg} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
+      <b>#${j.id}</b> ${esc(j.dropoff.address || (j.redacted ? t("Address kept private") : ""))} · ${j.weight_kg} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
       <button class="small-button" data-assign="${j.id}">${t("Assign…")}</button>
       <span class="reason small">${esc(j.unassigned_reason ? tr(j.unassigned_reason) : t("waiting for the next cycle"))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("unassigned-count").textContent = pending.length;
