@@ -136,3 +136,27 @@ def test_only_a_food_hub_has_producers_and_rounds(make_merchant, hub):
     r = hub.post("/hub/schedules", json={"name": "S", "kind": "distribute", "weekdays": [1],
                                          "start": "10:00", "end": "09:00"})
     assert r.status_code == 422 and "end" in r.json["fields"]
+
+
+def test_the_dispatch_loop_makes_and_releases_rounds_by_itself(app, hub):
+    from courier.dispatch import scheduler
+
+    ids = [p["id"] for p in producers(hub, n=2)]
+    now = datetime.now(UTC)
+    r = hub.post("/hub/schedules", json={
+        "name": "Tous les jours", "kind": "collect", "weekdays": list(range(7)),
+        "start": "23:00", "end": "23:59", "cutoff_hours": 0, "producer_ids": ids})
+    assert r.status_code == 201
+    db.session.execute(db.delete(RoundOrder))  # made with the schedule: forget them
+    db.session.execute(db.delete(Round))
+    db.session.commit()
+    due = hub.post("/hub/rounds", json={
+        "kind": "collect", "producer_ids": ids, "starts_at": (now + timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+        "cutoff_at": (now - timedelta(seconds=1)).isoformat()}).json
+    scheduler.tick(app, last_cycle=0.0, now=1.0)  # no dispatch cycle due; rounds are
+    db.session.expire_all()
+    assert db.session.get(Round, due["id"]).status == RoundStatus.RELEASED
+    assert len(db.session.scalars(select(Job).where(Job.round_id == due["id"])).all()) == 2
+    made = db.session.scalars(select(Round).where(Round.schedule_id == r.json["id"])).all()
+    assert len(made) >= 6  # the coming week's, made again by the loop
