@@ -17,13 +17,17 @@ Objective, in order of importance:
 vehicles before travel: see :mod:`courier.routing.fleet`.
 
 Small problems do not burn the whole time limit: unless ``full_time`` is set,
-the search stops after ``min(time_limit, 0.1 s + 10 ms per node)``.
+the search stops after ``min(time_limit, 0.1 s + 10 ms per node)``. The first
+plan (or the warm start) is always complete: the time limit bounds the
+improvement that follows, so a limit shorter than the first plan takes makes
+the answer late, never empty (see :func:`first_solution`).
 """
 
 from __future__ import annotations
 
 import time as _time
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from courier.routing.extract import extract_route
@@ -51,7 +55,7 @@ def _cost_bound(problem: Problem, preference_cost: int) -> int:
     """An upper bound on the routing part of the objective (everything but drops)."""
     dur = problem.durations
     n = len(dur)
-    max_arc = max((max(int(x) for x in row) for row in dur), default=0) if n else 0
+    max_arc = int(np.asarray(dur).max()) if n else 0
     max_factor = max(max(v.speed_factor, 1.0) * max(v.cost_factor, 1.0)
                      for v in problem.vehicles)
     nodes = 2 * len(problem.shipments) + 2 * len(problem.vehicles)
@@ -156,16 +160,46 @@ def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default
     else:
         m = build(problem, modelled, allowed, penalties(problem, modelled, preference_cost),
                   preference_cost)
-        params = search_parameters(budget - (_time.perf_counter() - started), log=log)
+        # The first solution strategy is fixed when the model is closed.
+        params = search_parameters(budget - (_time.perf_counter() - started),
+                                   first=first_strategy(m, budget), log=log)
         m.routing.CloseModelWithParameters(params)
         initial = None
         if problem.initial_routes:
             initial = m.routing.ReadAssignmentFromRoutes(warm_start_routes(m, allowed), True)
-        if initial is not None:
-            assignment = m.routing.SolveFromAssignmentWithParameters(initial, params)
-        else:
-            assignment = m.routing.SolveWithParameters(params)
+        if initial is None:
+            initial = first_solution(m, params)
+        assignment = initial
+        left = budget - (_time.perf_counter() - started)
+        if initial is not None and left > 0.005:
+            params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
+            assignment = m.routing.SolveFromAssignmentWithParameters(initial, params) or initial
     return make_plan(m, assignment, rejected, started, mandatory_lost)
+
+
+#: Seconds of time limit per modelled shipment below which the first plan is
+#: built by local cheapest insertion (0.18 s for 300 city jobs and 60 couriers)
+#: rather than parallel cheapest insertion (0.45 s, fewer couriers).
+PARALLEL_INSERTION_SECONDS = 0.002
+
+
+def first_strategy(m: Model, budget: float) -> str:
+    """Parallel cheapest insertion when the time limit leaves it
+    :data:`PARALLEL_INSERTION_SECONDS` per shipment, else local cheapest insertion."""
+    if budget >= PARALLEL_INSERTION_SECONDS * len(m.shipments):
+        return "PARALLEL_CHEAPEST_INSERTION"
+    return "LOCAL_CHEAPEST_INSERTION"
+
+
+def first_solution(m: Model, params):
+    """A first plan, run to completion whatever the time limit (a search cut
+    short there would serve nothing at all); the limit then bounds the
+    improvement only. ``params``: those the model was closed with."""
+    once = type(params)()
+    once.CopyFrom(params)
+    once.solution_limit = 1
+    once.time_limit.FromSeconds(3600)
+    return m.routing.SolveWithParameters(once)
 
 
 def make_plan(m: Model, assignment, rejected: list[Unassigned], started: float,

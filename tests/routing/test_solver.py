@@ -303,3 +303,13 @@ def test_random_problems_give_valid_plans(seed):
                         breaks=(Break("b", (TimeWindow(100, 200),), 10),) if k == 1 else ())
                 for k in range(3)]
     run(problem(ships, vehicles), 0.5)
+
+
+def test_a_time_limit_shorter_than_the_first_plan_still_serves_every_feasible_job():
+    from courier.bench.city import make_city_problem
+
+    problem, _ = make_city_problem(300, 60, seed=0)
+    plan = solve(problem, 0.3)
+    check_plan(problem, plan)
+    assert plan.unassigned == () and plan.stats.status == "feasible"
+
