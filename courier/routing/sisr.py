@@ -200,7 +200,9 @@ class Search:
         return best
 
     def minimise_cost(self, sol: Solution, until: float) -> Solution:
-        """Simulated annealing on travel cost with every pair served."""
+        """Simulated annealing on travel cost with every pair served, at most the
+        vehicles of ``sol``: a recreate that leaves a pair out is rejected (letting
+        such plans in at a penalty per pair out was worse, see docs/benchmarks.md)."""
         cfg = self.cfg
         begin = time.perf_counter()
         span = max(1e-6, until - begin)
