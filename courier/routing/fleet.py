@@ -98,6 +98,8 @@ class FleetConfig:
     # with this share of the time for fewer vehicles, the rest for travel.
     sisr: bool = True
     sisr_vehicle_share: float = 0.8
+    sisr_polish_share: float = 0.15  # guided local search at the end, from 3 s on
+    sisr_polish_from: float = 3.0
     sisr_config: SisrConfig = field(default_factory=SisrConfig)
 
 
@@ -260,15 +262,19 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     search = Search(Data(m), cfg.sisr_config)
     sol = search.solution(first)
     now = time.perf_counter()
-    reserve = min(0.05, 0.03 * budget)
+    polish = cfg.sisr_polish_share * budget if budget >= cfg.sisr_polish_from else 0.0
+    reserve = min(0.05, 0.03 * budget) + polish
     sol = search.minimise_vehicles(sol, now + (deadline - reserve - now) * cfg.sisr_vehicle_share)
     sol = search.minimise_cost(sol, deadline - reserve)
     final = build(problem, modelled, allowed, base)
     final.routing.SetMaximumNumberOfActiveVehicles(len(sol.routes))
-    final.routing.CloseModelWithParameters(search_parameters(1.0))
     routes = [[final.manager.NodeToIndex(x) for x in r.nodes] for r in sol.routes]
     routes += [[] for _ in range(len(problem.vehicles) - len(routes))]
-    assignment = final.routing.ReadAssignmentFromRoutes(routes, True)
+    # Guided local search for the time left (OR-Tools' pair exchanges finish
+    # what ruin and recreate leaves on clustered instances); ``_search`` reads
+    # the routes in first, which fails on any violated constraint.
+    assignment = _search(final, deadline - time.perf_counter(), routes,
+                         cfg.final_metaheuristic, all_operators=cfg.all_operators)
     if assignment is None or dropped(final, assignment):
         return None
     return final, assignment

@@ -134,7 +134,11 @@ class Search:
             pickups.sort(key=lambda p: -absences[p])
         return pickups
 
-    def recreate(self, routes: list[Route], pickups: list[int], max_routes: int) -> Solution:
+    def recreate(self, routes: list[Route], pickups: list[int], max_routes: int,
+                 complete: bool = False) -> Solution:
+        """Insert the pairs of ``pickups`` in turn, each at its cheapest position
+        (with blinks); ``complete``: stop at the first pair that does not fit, the
+        caller having no use for a plan that leaves any out."""
         data, blink = self.data, self.cfg.blink
         routes = [r for r in routes if r.nodes]
         where = {x: k for k, r in enumerate(routes) for x in r.nodes}
@@ -160,6 +164,8 @@ class Search:
                     routes.append(self.empty)
             if best is None:
                 absent.append(p)
+                if complete:
+                    break
                 continue
             _, k, i, j = best
             where[p] = where[d] = k
@@ -214,7 +220,7 @@ class Search:
         while (now := time.perf_counter()) < until:
             temp = t0 * (t1 / t0) ** ((now - begin) / span)
             routes, removed = self.ruin(cur)
-            cand = self.recreate(routes, self.order(removed), limit)
+            cand = self.recreate(routes, self.order(removed), limit, complete=True)
             if cand.absent:
                 continue
             if cand.cost < cur.cost - temp * math.log(1.0 - self.rng.random()):
