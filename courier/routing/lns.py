@@ -84,10 +84,21 @@ class Data:
         self.near = {int(c): customers[order[k]].tolist() for k, c in enumerate(customers)}
 
 
+_TRIANGLES: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _triangles(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks of ``j > i``, ``j <= i`` and ``j < i`` for square arrays of ``size``."""
+    if size not in _TRIANGLES:
+        upper = np.triu(np.ones((size, size), dtype=bool), 1)
+        _TRIANGLES[size] = (upper, ~upper, np.tril(np.ones((size, size), dtype=bool), -1))
+    return _TRIANGLES[size]
+
+
 class Route:
     """One route's visits and the arrays described in the module docstring."""
 
-    __slots__ = ("seq", "nodes", "st", "dep", "lat", "cum", "load", "peak", "G", "LM", "cost",
+    __slots__ = ("seq", "nodes", "st", "dep", "lat", "cum", "load", "peak", "G", "_lm", "cost",
                  "a", "b", "arc")
 
     def __init__(self, data: Data, nodes: list[int]):
@@ -107,18 +118,25 @@ class Route:
         self.dep = self.st[:-1] + data.svc[a]
         g = data.late[seq] - cum
         self.lat = cum + np.minimum.accumulate(g[::-1])[::-1]
-        size = len(seq)
-        upper = np.triu(np.ones((size, size), dtype=bool), 1)
+        upper, not_upper, _ = _triangles(len(seq))
         G = np.where(upper, g[None, :], BIG)
         np.minimum.accumulate(G, axis=1, out=G)
-        G[~upper] = -BIG
+        G[not_upper] = -BIG
         self.G = G
         load = np.cumsum(data.q[seq], axis=0)  # load after each position
         self.load = load
         self.peak = load.max(axis=0)
-        LM = np.where(np.triu(np.ones((size, size), dtype=bool))[None],
-                      load.T[:, None, :], -BIG)
-        self.LM = np.maximum.accumulate(LM, axis=2)
+        self._lm = None
+
+    @property
+    def LM(self) -> np.ndarray:
+        """``LM[k, i, j]``: the largest load of dimension k on positions i..j
+        (computed on first use: only pairs that could overflow the route need it)."""
+        if self._lm is None:
+            lower = _triangles(len(self.seq))[2]
+            lm = np.where(lower[None], -BIG, self.load.T[:, None, :])
+            self._lm = np.maximum.accumulate(lm, axis=2)
+        return self._lm
 
     def feasible(self, data: Data) -> bool:
         """Every window and capacity respected (a check for tests)."""
@@ -132,7 +150,7 @@ class Route:
         T, early, late, svc = data.T, data.early, data.late, data.svc
         a, b = self.a, self.b
         ap = np.maximum(early[p], self.dep + T[a, p])
-        pos = np.flatnonzero(ap <= late[p])  # where the pickup can go
+        pos = (ap <= late[p]).nonzero()[0]  # where the pickup can go
         if not pos.size:
             return None
         qp = data.q[p]
@@ -153,12 +171,12 @@ class Route:
             best = (int(cost0[k]), int(pos[k]), int(pos[k]))
         # The delivery after a later position j > i; arriving there no earlier
         # than now, so positions already too late for it are left out.
-        later = np.flatnonzero(self.dep + T[a, d] <= late[d])
+        later = (self.dep + T[a, d] <= late[d]).nonzero()[0]
         later = later[later > pos[0]]
         if not later.size:
             return best
         x = np.maximum(early[bi], dp + T[p, bi]) - self.cum[pos + 1]
-        ok = x[:, None] <= self.G[np.ix_(pos, later)]
+        ok = x[:, None] <= self.G[pos[:, None], later]
         if tight:
             ok &= (self.LM[:, pos[:, None], later[None, :]] + qp[:, None, None]
                    <= data.cap[:, None, None]).all(0)
