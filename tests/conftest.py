@@ -103,12 +103,43 @@ def app_config(database_url):
 
 @pytest.fixture
 def app(app_config):
-    app = create_app(app_config)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        truncate_all()
-        db.engine.dispose()
+    """The app for ``app_config``, on a database emptied after each test.
+
+    Building an app takes a tenth of a second (the API description), so one app is
+    kept per configuration and put back as it was after each test: its settings, the
+    caches it keeps in ``app.extensions``, the login rate limiter's counts.
+    """
+    key = repr(sorted(app_config.items()))
+    if key not in _APPS:
+        built = create_app(app_config)
+        _APPS[key] = (built, dict(built.config), set(built.extensions))
+    app, settings, extensions = _APPS[key]
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            truncate_all()
+    finally:
+        app.test_client_class = None
+        app.config.clear()
+        app.config.update(settings)
+        for name in set(app.extensions) - extensions:
+            del app.extensions[name]
+        from courier.web.security import limiter
+
+        limiter.reset()
+
+
+_APPS: dict[str, tuple] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dispose_apps():
+    yield
+    for app, _, _ in _APPS.values():
+        with app.app_context():
+            db.engine.dispose()
+    _APPS.clear()
 
 
 @pytest.fixture

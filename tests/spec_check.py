@@ -46,5 +46,5 @@ def validating_client(app) -> ValidatingClient:
     if key not in _loaded:  # the same description for every test: load it once
         _loaded.clear()
         _loaded[key] = schemathesis.openapi.from_dict(spec)
-    app.test_client_class = type("Validating", (ValidatingClient,), {"schema": _loaded[key]})
-    return app.test_client()
+    client_class = type("Validating", (ValidatingClient,), {"schema": _loaded[key]})
+    return client_class(app, app.response_class, use_cookies=True)
