@@ -117,6 +117,22 @@ def travel_matrix(points: list[LatLon]):
         return matrix_provider(osrm=False).matrix(points)
 
 
+class Places:
+    """Numbers distinct points (to a micro-degree) in the order first seen: the
+    location indices of a routing problem, ``points`` being what they index."""
+
+    def __init__(self) -> None:
+        self.points: list[LatLon] = []
+        self._index: dict[LatLon, int] = {}
+
+    def __call__(self, p: LatLon) -> int:
+        p = LatLon(round(p.lat, 6), round(p.lon, 6))
+        if p not in self._index:
+            self._index[p] = len(self.points)
+            self.points.append(p)
+        return self._index[p]
+
+
 def _secs(t: datetime, now: datetime) -> int:
     return max(0, math.floor((t - now).total_seconds()))
 
@@ -124,15 +140,8 @@ def _secs(t: datetime, now: datetime) -> int:
 def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
     """The routing problem of a snapshot, and the points its locations index."""
     cfg = current_app.config
-    points: list[LatLon] = []
-    index: dict[LatLon, int] = {}
-
-    def loc(p: LatLon) -> int:
-        p = LatLon(round(p.lat, 6), round(p.lon, 6))
-        if p not in index:
-            index[p] = len(points)
-            points.append(p)
-        return index[p]
+    loc = Places()
+    points = loc.points
 
     vehicles = []
     for c in snap.couriers:

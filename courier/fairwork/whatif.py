@@ -84,15 +84,10 @@ def replay(jobs: list[Job], couriers: dict, timeline: Timeline, start: datetime,
 
 
 def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, provider):
-    points: list[LatLon] = []
-    index: dict[LatLon, int] = {}
+    from courier.dispatch.planning import Places
 
-    def loc(p: LatLon) -> int:
-        p = LatLon(round(p.lat, 6), round(p.lon, 6))
-        if p not in index:
-            index[p] = len(points)
-            points.append(p)
-        return index[p]
+    loc = Places()
+    points = loc.points
 
     doc = version.rules
     fair = doc["fairness"]
