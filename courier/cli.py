@@ -93,6 +93,9 @@ def worker_command():
     sender.stop()
 
 
+DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -103,7 +106,11 @@ def demo_command(host, port, speed):
     """Seed a demo city (Lyon) and serve it with a simulator submitting jobs."""
     from courier.demo import seed, simulator
 
-    current_app.config["DISPATCH_INTERVAL"] = min(current_app.config["DISPATCH_INTERVAL"], 10)
+    cfg = current_app.config
+    cfg["DISPATCH_INTERVAL"] = min(cfg["DISPATCH_INTERVAL"], 10)
+    if not cfg["TILE_URL"]:  # a demo is light use of OpenStreetMap's tiles, with attribution;
+        cfg["TILE_URL"] = DEMO_TILES  # a coop in production sets its own provider
+        cfg["TILE_ATTRIBUTION"] = "© OpenStreetMap contributors"
     logins = seed.seed()
     click.echo("Demo city: Lyon. Log in with any of these (password: demo):")
     for role, email in logins:
