@@ -7,10 +7,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, exists
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from courier.models.base import Base, utcnow
+from courier.models.users import Merchant
 
 
 class Zone(Base):
@@ -96,6 +97,13 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     merchant = relationship("Merchant")
+
+
+# Whether a shop has any active webhook endpoint, read with the shop itself (no extra round
+# trip): a job event of a shop without endpoints then needs no look-up at commit time.
+Merchant.has_webhooks = column_property(
+    exists().where(WebhookEndpoint.merchant_id == Merchant.id,
+                   WebhookEndpoint.active.is_(True)))
 
 
 class DeliveryStatus(enum.StrEnum):

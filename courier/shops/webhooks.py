@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.base import NO_VALUE
 
 from courier.errors import Forbidden, InvalidInput
 from courier.extensions import db
@@ -121,13 +122,22 @@ def _message_id() -> str:
     return "msg_" + secrets.token_urlsafe(18)
 
 
+def _known_without_endpoints(job: Job) -> bool:
+    """Whether the job's shop, as already loaded in this session, has no active endpoint
+    (``Merchant.has_webhooks``): then there is nothing to look up."""
+    merchant = inspect(job).attrs.merchant.loaded_value
+    if merchant is NO_VALUE or merchant is None:
+        return False
+    return inspect(merchant).attrs.has_webhooks.loaded_value is False
+
+
 @event.listens_for(Session, "before_commit")
 def _write_deliveries(session: Session) -> None:
     if session.in_nested_transaction() or not session.info.get(_KEY):
         return
     session.flush()
     notes = [(ev, job) for ev, job in session.info.pop(_KEY) if inspect(ev).persistent]
-    shops = {job.merchant_id for _, job in notes}
+    shops = {job.merchant_id for _, job in notes if not _known_without_endpoints(job)}
     if not shops:
         return
     endpoints: dict[int, list[WebhookEndpoint]] = {}
