@@ -38,6 +38,7 @@ class SisrConfig:
     near_routes: int = 20  # routes of the nearest visits tried first (0: all routes)
     start_temperature: float = 0.3  # times the average arc cost of the current plan
     end_temperature: float = 0.01
+    kick_after: int = 1000  # rounds without a new best before a route is rebuilt (0: never)
     seed: int = 1
 
 
@@ -65,6 +66,7 @@ class Search:
         self.depot_dist = {p: int(T[data.start, p] + T[d, data.end]) for p, d in data.pairs}
         self.demand = {p: int(data.q[p].sum()) for p, _ in data.pairs}
         self.deadline = {p: int(data.late[d]) for p, d in data.pairs}
+        self.absences = dict.fromkeys(self.depot_dist, 0)  # rounds each pair spent out
 
     def solution(self, node_routes: list[list[int]]) -> Solution:
         routes = [Route(self.data, r) for r in node_routes if r]
@@ -178,37 +180,47 @@ class Search:
     # Phases ---------------------------------------------------------------
     def minimise_vehicles(self, sol: Solution, until: float) -> Solution:
         """Fewer routes, every pair served (see the module docstring)."""
-        absences = dict.fromkeys(self.depot_dist, 0)
         best = sol
         while len(best.routes) > 1 and time.perf_counter() < until:
             victim = min(range(len(best.routes)), key=lambda k: (
                 len(best.routes[k].nodes), self.rng.random()))
-            gone = [x for x in best.routes[victim].nodes if x in self.depot_dist]
-            cur = Solution([r for k, r in enumerate(best.routes) if k != victim],
-                           gone + list(best.absent))
-            limit = len(best.routes) - 1
-            fewest, since = len(cur.absent), 0
-            while cur.absent and time.perf_counter() < until and since < self.cfg.stall:
-                routes, removed = self.ruin(cur)
-                cand = self.recreate(routes, self.order(removed + list(cur.absent), absences),
-                                     limit)
-                for p in cand.absent:
-                    absences[p] += 1
-                if len(cand.absent) < len(cur.absent) or sum(
-                        absences[p] for p in cand.absent) < sum(absences[p] for p in cur.absent):
-                    cur = cand
-                since += 1
-                if len(cur.absent) < fewest:
-                    fewest, since = len(cur.absent), 0
-            if cur.absent:
+            fewer = self.repair(best, victim, len(best.routes) - 1, until)
+            if fewer is None:
                 break
-            best = cur
+            best = fewer
         return best
+
+    def repair(self, sol: Solution, victim: int, limit: int, until: float) -> Solution | None:
+        """Empty route ``victim`` of ``sol`` and put its pairs back on at most
+        ``limit`` routes by ruin and recreate with absence counters; None when
+        some are still out after ``stall`` rounds without progress (or at
+        ``until``)."""
+        absences = self.absences
+        gone = [x for x in sol.routes[victim].nodes if x in self.depot_dist]
+        cur = Solution([r for k, r in enumerate(sol.routes) if k != victim],
+                       gone + list(sol.absent))
+        fewest, since = len(cur.absent), 0
+        while cur.absent and time.perf_counter() < until and since < self.cfg.stall:
+            routes, removed = self.ruin(cur)
+            cand = self.recreate(routes, self.order(removed + list(cur.absent), absences), limit)
+            for p in cand.absent:
+                absences[p] += 1
+            if len(cand.absent) < len(cur.absent) or sum(
+                    absences[p] for p in cand.absent) < sum(absences[p] for p in cur.absent):
+                cur = cand
+            since += 1
+            if len(cur.absent) < fewest:
+                fewest, since = len(cur.absent), 0
+        return None if cur.absent else cur
 
     def minimise_cost(self, sol: Solution, until: float) -> Solution:
         """Simulated annealing on travel cost with every pair served, at most the
-        vehicles of ``sol``: a recreate that leaves a pair out is rejected (letting
-        such plans in at a penalty per pair out was worse, see docs/benchmarks.md)."""
+        vehicles of ``sol``. A recreate that leaves a pair out is rejected
+        (letting such plans in at a penalty per pair out was worse). With so few
+        vehicles the plans that serve everything form islands that ruin and
+        recreate rarely leaves, so after ``kick_after`` rounds without a new
+        best, a random route of the best plan is emptied and its pairs put back
+        elsewhere (:meth:`repair`), and the search goes on from there."""
         cfg = self.cfg
         begin = time.perf_counter()
         span = max(1e-6, until - begin)
@@ -217,8 +229,18 @@ class Search:
         t1 = cfg.end_temperature * sol.cost / arcs
         limit = len(sol.routes)
         cur = best = sol
+        since = 0
         while (now := time.perf_counter()) < until:
             temp = t0 * (t1 / t0) ** ((now - begin) / span)
+            since += 1
+            if cfg.kick_after and since > cfg.kick_after and limit > 1:
+                since = 0
+                kicked = self.repair(best, self.rng.randrange(len(best.routes)), limit, until)
+                if kicked is not None:
+                    cur = kicked
+                    if cur.cost < best.cost:
+                        best = cur
+                continue
             routes, removed = self.ruin(cur)
             cand = self.recreate(routes, self.order(removed), limit, complete=True)
             if cand.absent:
@@ -226,5 +248,5 @@ class Search:
             if cand.cost < cur.cost - temp * math.log(1.0 - self.rng.random()):
                 cur = cand
                 if cand.cost < best.cost:
-                    best = cand
+                    best, since = cand, 0
         return best
