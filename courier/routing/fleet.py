@@ -98,6 +98,7 @@ class FleetConfig:
     # with this share of the time for fewer vehicles, the rest for travel.
     sisr: bool = True
     sisr_vehicle_share: float = 0.8
+    sisr_stall_share: float = 0.15  # a removal is given up after this long without progress
     sisr_polish_share: float = 0.15  # guided local search at the end, from 3 s on
     sisr_polish_from: float = 3.0
     sisr_config: SisrConfig = field(default_factory=SisrConfig)
@@ -260,6 +261,7 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     if first is None:
         return None
     search = Search(Data(m), cfg.sisr_config)
+    search.stall_seconds = cfg.sisr_stall_share * budget
     sol = search.solution(first)
     now = time.perf_counter()
     polish = cfg.sisr_polish_share * budget if budget >= cfg.sisr_polish_from else 0.0

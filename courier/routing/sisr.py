@@ -67,6 +67,7 @@ class Search:
         self.demand = {p: int(data.q[p].sum()) for p, _ in data.pairs}
         self.deadline = {p: int(data.late[d]) for p, d in data.pairs}
         self.absences = dict.fromkeys(self.depot_dist, 0)  # rounds each pair spent out
+        self.stall_seconds = math.inf  # also give a removal up after this long without progress
 
     def solution(self, node_routes: list[list[int]]) -> Solution:
         routes = [Route(self.data, r) for r in node_routes if r]
@@ -193,14 +194,15 @@ class Search:
     def repair(self, sol: Solution, victim: int, limit: int, until: float) -> Solution | None:
         """Empty route ``victim`` of ``sol`` and put its pairs back on at most
         ``limit`` routes by ruin and recreate with absence counters; None when
-        some are still out after ``stall`` rounds without progress (or at
-        ``until``)."""
+        some are still out after ``stall`` rounds or ``stall_seconds`` without
+        fewer pairs out (or at ``until``)."""
         absences = self.absences
         gone = [x for x in sol.routes[victim].nodes if x in self.depot_dist]
         cur = Solution([r for k, r in enumerate(sol.routes) if k != victim],
                        gone + list(sol.absent))
-        fewest, since = len(cur.absent), 0
-        while cur.absent and time.perf_counter() < until and since < self.cfg.stall:
+        fewest, since, progress_at = len(cur.absent), 0, time.perf_counter()
+        while (cur.absent and (now := time.perf_counter()) < until and since < self.cfg.stall
+               and now - progress_at < self.stall_seconds):
             routes, removed = self.ruin(cur)
             cand = self.recreate(routes, self.order(removed + list(cur.absent), absences), limit)
             for p in cand.absent:
@@ -210,7 +212,7 @@ class Search:
                 cur = cand
             since += 1
             if len(cur.absent) < fewest:
-                fewest, since = len(cur.absent), 0
+                fewest, since, progress_at = len(cur.absent), 0, time.perf_counter()
         return None if cur.absent else cur
 
     def minimise_cost(self, sol: Solution, until: float) -> Solution:
