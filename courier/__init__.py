@@ -52,7 +52,8 @@ def _engine_options(config) -> dict:
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    return {"pool_pre_ping": True, "pool_size": int(config["DB_POOL_SIZE"]),
+            "max_overflow": int(config["DB_MAX_OVERFLOW"])}
 
 
 def _serve_static(app: Flask) -> None:

@@ -13,6 +13,10 @@ DEFAULTS = {
     "SECRET_KEY": DEV_SECRET,
     "DATABASE_URL": None,  # default: sqlite file in the instance folder
     "AUTO_MIGRATE": True,  # create or upgrade the schema on first start
+    # connections kept open per process (PostgreSQL): at least the requests served at once,
+    # or every request beyond the pool opens and closes a connection of its own
+    "DB_POOL_SIZE": 32,
+    "DB_MAX_OVERFLOW": 16,
     "STATIC_FOLDER": str(ROOT / "static"),
     # dispatch
     "DISPATCH_INTERVAL": 30,  # seconds between automatic cycles while jobs are pending

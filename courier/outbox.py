@@ -19,7 +19,8 @@ _sender: Callable[[str, dict, str], None] | None = None
 
 
 def set_sender(sender: Callable[[str, dict, str], None] | None) -> None:
-    """Register ``sender(event, payload, room)``, called after each commit."""
+    """Register ``sender(event, payload, room)``, called after each commit (``room`` is a
+    room's name, or a list of them for one message to several rooms)."""
     global _sender
     _sender = sender
 
@@ -43,11 +44,22 @@ def _flush(session: Session) -> None:
     box = session.info.pop(_KEY, [])
     if not box or _sender is None:
         return
+    name, payload, _ = box[0]
+    if all(m[0] == name and m[1] is payload for m in box):
+        # One message for several rooms (a new job to its shop and to dispatch): one emit,
+        # one publish on the message queue, and a reader in two of the rooms hears it once.
+        rooms = sorted(dict.fromkeys(m[2] for m in box), key=lambda r: _urgency((name, None, r)))
+        _send(name, payload, rooms if len(rooms) > 1 else rooms[0])
+        return
     for name, payload, room in sorted(box, key=_urgency):
-        try:
-            _sender(name, payload, room)
-        except Exception:  # a dead socket must not undo a committed change
-            log.exception("could not emit %s to %s", name, room)
+        _send(name, payload, room)
+
+
+def _send(name: str, payload: dict, room: str | list[str]) -> None:
+    try:
+        _sender(name, payload, room)
+    except Exception:  # a dead socket must not undo a committed change
+        log.exception("could not emit %s to %s", name, room)
 
 
 def _urgency(message: tuple) -> int:

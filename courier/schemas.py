@@ -149,9 +149,13 @@ class CourierOut(Schema):
     position_at = fields.AwareDateTime(allow_none=True)
 
 
+_JOB_OUT = JobOut()  # one instance each: building a schema copies all its fields
+_RUN_OUT = RunOut()
+
+
 def dump_job(job) -> dict:
-    return JobOut().dump(job)
+    return _JOB_OUT.dump(job)
 
 
 def dump_run(run) -> dict:
-    return RunOut().dump(run)
+    return _RUN_OUT.dump(run)

@@ -21,3 +21,20 @@ def test_couriers_runs_go_out_first_and_each_room_keeps_its_order(app):
     assert [(name, n) for name, n, room in sent if room == "dispatch"] == [
         ("job.updated", 0), ("run.offered", 0), ("job.updated", 1), ("run.offered", 1),
         ("job.updated", 2), ("run.offered", 2)]
+
+
+def test_one_message_for_several_rooms_goes_out_as_one_emit_shop_room_first(app):
+    sent = []
+    previous = outbox._sender
+    outbox.set_sender(lambda name, payload, room: sent.append((name, payload["n"], room)))
+    try:
+        outbox.publish(db.session, "job.updated", payload := {"n": 7}, "dispatch", "user:5")
+        outbox.publish(db.session, "job.updated", payload, "user:5")
+        db.session.commit()
+        outbox.publish(db.session, "job.updated", {"n": 8}, "user:5")
+        outbox.publish(db.session, "job.updated", {"n": 8}, "dispatch")  # equal, not the same
+        db.session.commit()
+    finally:
+        outbox.set_sender(previous)
+    assert sent == [("job.updated", 7, ["user:5", "dispatch"]),
+                    ("job.updated", 8, "user:5"), ("job.updated", 8, "dispatch")]

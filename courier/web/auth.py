@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from courier.errors import Forbidden, Unauthorized
@@ -26,15 +26,17 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+_user = joinedload(ApiToken.user)
+# Built once (this runs on every API call): the token with its user and the user's shop or
+# courier, in one query.
+_TOKEN = (select(ApiToken)
+          .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+          .options(_user.joinedload(User.merchant), _user.joinedload(User.courier)))
+
+
 def valid_token(secret: str) -> ApiToken | None:
-    """The API token ``secret``, if it is valid and its user active (loaded with its
-    user and the user's shop or courier in one query: this runs on every API call)."""
-    user = joinedload(ApiToken.user)
-    token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
-                               ApiToken.revoked_at.is_(None))
-        .options(user.joinedload(User.merchant), user.joinedload(User.courier))
-    ).unique().first()
+    """The API token ``secret``, if it is valid and its user active."""
+    token = db.session.scalars(_TOKEN, {"token_hash": hash_token(secret)}).unique().first()
     if token is None or not token.user.active:
         return None
     now = utcnow()

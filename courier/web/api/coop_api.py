@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier.errors import Forbidden
@@ -12,7 +11,7 @@ from courier.models import Role
 from courier.setup import checklist, settings
 from courier.solidarity import opendata
 from courier.web.api.args import Strict
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("coop", __name__, description="The coop: settings and setup checklist")

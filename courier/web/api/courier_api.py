@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
@@ -11,7 +10,7 @@ from courier.extensions import db
 from courier.models import Role, Run, RunStatus
 from courier.schemas import CourierOut, RunOut
 from courier.web.api import args
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("courier", __name__, description="The courier's shift, position and runs")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -11,7 +10,7 @@ from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
 from courier.models import Courier, Job, Role, Run
 from courier.schemas import CourierOut, RunOut
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("dispatch", __name__, description="Dispatch cycles")

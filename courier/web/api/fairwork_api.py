@@ -3,7 +3,6 @@ a courier's decisions (why they got work or not) and contesting them."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier.errors import Forbidden
@@ -12,7 +11,7 @@ from courier.fairwork import contests, tracking
 from courier.fairwork.models import Contest
 from courier.models import Courier, Event, Role, utcnow
 from courier.schemas import EventOut
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("fairwork", __name__, description="Time tracking, decisions and contests")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from courier.extensions import db
@@ -12,7 +11,7 @@ from courier.schemas import JobOut
 from courier.solidarity import orders, privacy, rounds
 from courier.solidarity.models import Producer, Round, RoundKind
 from courier.web.api.args import Lat, Lon, Moment, Strict
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.api.import_api import _text
 from courier.web.auth import require
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from courier.errors import InvalidInput
@@ -11,7 +10,7 @@ from courier.extensions import db
 from courier.models import Role
 from courier.schemas import JobOut
 from courier.shops.bulk import import_jobs
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("jobs_import", __name__, description="Bulk import of jobs (CSV)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from courier import schemas
@@ -14,7 +13,7 @@ from courier.extensions import db
 from courier.models import Event, Job, Role
 from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
 from courier.web.api import args
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("jobs", __name__, description="Delivery jobs")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -11,7 +10,7 @@ from courier.extensions import db
 from courier.models import PricingVersion, Role, utcnow
 from courier.shops import pricing
 from courier.web.api.args import Strict
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("pricing", __name__, description="Pricing rules, versioned")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from courier.extensions import db
 from courier.models import Role
 from courier.shops.intake import describe, quote
 from courier.web.api import args
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("quotes", __name__, description="Prices and their breakdown")

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from courier.errors import Forbidden
 from courier.fairwork import reports
 from courier.models import Role
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("reports", __name__, description="Earnings and fairness reports")

@@ -3,7 +3,6 @@ warnings recorded by dispatch, and what-if replays of a proposed change."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
@@ -11,7 +10,7 @@ from courier.extensions import db
 from courier.fairwork import rules as R
 from courier.fairwork import versions
 from courier.models import Event, Role, utcnow
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.api.fairwork_api import DecisionOut
 from courier.web.auth import require
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from courier.extensions import db
 from courier.models import Role, Run, RunStatus
 from courier.schemas import RunOut
 from courier.web.api import args
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("runs", __name__, description="Runs offered to couriers")

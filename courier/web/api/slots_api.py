@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier.errors import Forbidden
 from courier.extensions import db
 from courier.models import Role
 from courier.shops import slots
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("slots", __name__, description="Delivery slots")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier.extensions import db
@@ -11,7 +10,7 @@ from courier.schemas import CourierOut, JobOut
 from courier.solidarity import deliveries
 from courier.solidarity.dispatching import PRIORITIES
 from courier.web.api import args
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("solidarity", __name__, description="Solidarity deliveries and volunteers")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier.models import Role
 from courier.schemas import JobOut
 from courier.shops.statements import statement_for, to_csv
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("statements", __name__, description="Monthly statements of shops")

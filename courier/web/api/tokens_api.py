@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier import tokens
 from courier.extensions import db
 from courier.web.api.args import Strict
-from courier.web.api.common import BEARER, user
+from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
 blp = Blueprint("tokens", __name__, description="Your API tokens and their scopes")

@@ -3,10 +3,10 @@ in the link is the secret)."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from courier import tracking
+from courier.web.api.common import Blueprint
 
 blp = Blueprint("tracking", __name__, description="Public tracking links")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -13,7 +12,7 @@ from courier.extensions import db
 from courier.models import Job, Role, WebhookDelivery, WebhookEndpoint
 from courier.shops import webhooks
 from courier.web.api.args import Strict
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("webhooks", __name__, description="Signed webhooks (Standard Webhooks)")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from courier.extensions import db
 from courier.models import Role, Zone
 from courier.shops import zones
 from courier.web.api.args import Lat, Lon, Strict
-from courier.web.api.common import BEARER, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
 blp = Blueprint("zones", __name__, description="Service zones (GeoJSON, [lon, lat])")
