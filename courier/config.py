@@ -15,8 +15,8 @@ DEFAULTS = {
     "AUTO_MIGRATE": True,  # create or upgrade the schema on first start
     # connections kept open per process (PostgreSQL): at least the requests served at once,
     # or every request beyond the pool opens and closes a connection of its own
-    "DB_POOL_SIZE": 32,
-    "DB_MAX_OVERFLOW": 16,
+    "DB_POOL_SIZE": 24,
+    "DB_MAX_OVERFLOW": 8,
     "STATIC_FOLDER": str(ROOT / "static"),
     # dispatch
     "DISPATCH_INTERVAL": 30,  # seconds between automatic cycles while jobs are pending
