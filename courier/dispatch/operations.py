@@ -11,7 +11,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from courier import outbox
@@ -29,9 +29,15 @@ def _request_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_KEYED = select(Job.id).where(Job.merchant_id == bindparam("merchant_id"),
+                             Job.idempotency_key == bindparam("key"))
+
+
 def _existing(merchant_id: int, key: str) -> Job | None:
-    stmt = select(Job).where(Job.merchant_id == merchant_id, Job.idempotency_key == key)
-    return db.session.scalars(stmt).first()
+    """The shop's job submitted with Idempotency-Key ``key`` (only its id is read first:
+    nearly every key is new, and loading no job costs less than loading one)."""
+    job_id = db.session.scalar(_KEYED, {"merchant_id": merchant_id, "key": key})
+    return db.session.get(Job, job_id) if job_id is not None else None
 
 
 def _replay(job: Job, digest: str) -> Job:

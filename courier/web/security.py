@@ -100,13 +100,19 @@ def _refuse_unusable_input():
         return _answer(404, "no such object (the id is out of range)", {})
     field = (unstorable_field(request.args.to_dict(flat=False))
              or unstorable_field(request.form.to_dict(flat=False)))
-    if field is None and request.is_json:
+    if field is None and request.is_json and _escapes_or_nul(request.get_data(cache=True)):
         field = unstorable_field(request.get_json(silent=True))
     if field is None:
         return None
     field = re.sub(r"\[0\]$", "", field)
     message = f"invalid {field}: text may not contain NUL or unpaired surrogate characters"
     return _answer(422, message, {field: "contains a character that is not allowed"})
+
+
+def _escapes_or_nul(body: bytes) -> bool:
+    """Whether a JSON body could hold NUL or a lone surrogate: in valid JSON both can only
+    be written as ``\\u`` escapes (a raw NUL is not valid JSON, nor a surrogate in UTF-8)."""
+    return b"\\u" in body or b"\x00" in body
 
 
 def _answer(status: int, message: str, fields: dict):
