@@ -76,13 +76,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "pages.login"
     babel.init_app(app, locale_selector=select_locale)
+    queue = app.config["SOCKETIO_MESSAGE_QUEUE"]
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        message_queue=queue,
         channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
         manage_session=False,
+        # without a queue, no manager left over from an app built before with one
+        **({} if queue else {"client_manager": None}),
     )
     outbox.set_sender(lambda name, payload, room: socketio.emit(name, payload, to=room))
 

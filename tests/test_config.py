@@ -40,3 +40,15 @@ def test_production_sets_secure_cookies(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_an_app_without_a_message_queue_does_not_inherit_one_built_before(tmp_path):
+    import socketio as sio
+
+    from courier.extensions import socketio
+
+    base = {"AUTO_MIGRATE": False, "DATABASE_URL": f"sqlite:///{tmp_path}/q.sqlite"}
+    create_app({**base, "SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0"})
+    assert isinstance(socketio.server.manager, sio.RedisManager)
+    create_app(base)
+    assert not isinstance(socketio.server.manager, sio.PubSubManager)
