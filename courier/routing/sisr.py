@@ -13,7 +13,9 @@ and then ("blinks") to diversify. Two phases:
   unserved) sum lower, which pushes the hard pairs in first. When none is
   left unserved, the route is gone;
 - distance: simulated annealing on travel cost, every pair served, at most
-  the vehicles the first phase left.
+  the vehicles the first phase left, with one spare route allowed at a cost
+  for a while (to move between the islands of plans that serve every pair
+  with so few vehicles) and kicks when it stalls.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ class SisrConfig:
     start_temperature: float = 0.3  # times the average arc cost of the current plan
     end_temperature: float = 0.01
     kick_after: int = 1000  # rounds without a new best before a route is rebuilt (0: never)
+    # Distance phase: one route above the best plan's allowed, at this cost in
+    # average arcs, for this share of the time (0: never).
+    spare: float = 3.0
+    spare_share: float = 0.6
+    spare_patience: int = 200  # rounds on the spare route without a new best
+    spare_tries: int = 2  # fruitless returns from the spare route before it is closed
     seed: int = 1
 
 
@@ -216,39 +224,62 @@ class Search:
         return None if cur.absent else cur
 
     def minimise_cost(self, sol: Solution, until: float) -> Solution:
-        """Simulated annealing on travel cost with every pair served, at most the
-        vehicles of ``sol``. A recreate that leaves a pair out is rejected
-        (letting such plans in at a penalty per pair out was worse). With so few
-        vehicles the plans that serve everything form islands that ruin and
-        recreate rarely leaves, so after ``kick_after`` rounds without a new
-        best, a random route of the best plan is emptied and its pairs put back
-        elsewhere (:meth:`repair`), and the search goes on from there."""
+        """Simulated annealing on travel cost with every pair served, never more
+        vehicles than the best plan so far (fewer are welcome: the best plan is
+        the one with the fewest routes, then the least travel).
+
+        With so few vehicles the plans that serve everything form islands that
+        ruin and recreate rarely leaves. Two ways out: during the first
+        ``spare_share`` of the time the recreate may open one route more, at a
+        cost of ``spare`` average arcs (such a plan is never the best: after
+        ``spare_patience`` rounds on it without a new best, or at the end of
+        that period, the search goes back to the best plan, and after
+        ``spare_tries`` such fruitless trips the spare route stays closed, as on
+        clustered instances where one route more is much shorter and the search
+        would stay there); and after ``kick_after`` rounds without a new best,
+        a random route of the best plan is emptied and its pairs put back
+        elsewhere (:meth:`repair`), and the search goes on from there. A
+        recreate that leaves a pair out is rejected (letting such plans in at a
+        penalty per pair out was worse)."""
         cfg = self.cfg
         begin = time.perf_counter()
         span = max(1e-6, until - begin)
-        arcs = sum(len(r.nodes) + 1 for r in sol.routes) or 1
-        t0 = cfg.start_temperature * sol.cost / arcs
-        t1 = cfg.end_temperature * sol.cost / arcs
-        limit = len(sol.routes)
+        unit = sol.cost / (sum(len(r.nodes) + 1 for r in sol.routes) or 1)  # average arc
+        t0, t1 = cfg.start_temperature * unit, cfg.end_temperature * unit
+        extra = int(cfg.spare * unit)
+        spare_until = begin + cfg.spare_share * span if extra else begin
         cur = best = sol
-        since = 0
+        since = fruitless = 0
         while (now := time.perf_counter()) < until:
-            temp = t0 * (t1 / t0) ** ((now - begin) / span)
+            limit = len(best.routes)
+            spare = int(now < spare_until and fruitless < cfg.spare_tries)
             since += 1
-            if cfg.kick_after and since > cfg.kick_after and limit > 1:
+            if len(cur.routes) > limit and (not spare or since > cfg.spare_patience):
+                cur, since, fruitless = best, 0, fruitless + 1  # back from the spare route
+            if cfg.kick_after and since > cfg.kick_after:
                 since = 0
-                kicked = self.repair(best, self.rng.randrange(len(best.routes)), limit, until)
-                if kicked is not None:
-                    cur = kicked
-                    if cur.cost < best.cost:
-                        best = cur
+                if len(cur.routes) > limit:
+                    cur = best
+                elif limit > 1:
+                    kicked = self.repair(best, self.rng.randrange(limit), limit, until)
+                    if kicked is not None:
+                        cur = kicked
+                        if _better(cur, best):
+                            best = cur
                 continue
             routes, removed = self.ruin(cur)
-            cand = self.recreate(routes, self.order(removed), limit, complete=True)
+            cand = self.recreate(routes, self.order(removed), limit + spare, complete=True)
             if cand.absent:
                 continue
-            if cand.cost < cur.cost - temp * math.log(1.0 - self.rng.random()):
+            temp = t0 * (t1 / t0) ** ((now - begin) / span)
+            if (cand.cost + extra * len(cand.routes) < cur.cost + extra * len(cur.routes)
+                    - temp * math.log(1.0 - self.rng.random())):
                 cur = cand
-                if cand.cost < best.cost:
+                if _better(cand, best):
                     best, since = cand, 0
         return best
+
+
+def _better(a: Solution, b: Solution) -> bool:
+    """Fewer routes, then less travel."""
+    return (len(a.routes), a.cost) < (len(b.routes), b.cost)

@@ -8,6 +8,7 @@ and capacities.
 from __future__ import annotations
 
 import random
+import time
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from plan_check import check_plan
 from courier.routing import Problem, Shipment, Stop, TimeWindow, Vehicle, solve
 from courier.routing.lns import BIG, Data, Route, plain
 from courier.routing.model import build
-from courier.routing.sisr import Search, SisrConfig
+from courier.routing.sisr import Search, SisrConfig, Solution, _better
 
 
 def random_problem(seed: int, pairs: int = 12, open_end: bool = False) -> Problem:
@@ -116,16 +117,50 @@ def test_search_keeps_every_pair_served_and_every_route_feasible():
     search = Search(data, SisrConfig(seed=7))
     start = search.recreate([], [p for p, _ in data.pairs], len(problem.vehicles))
     assert not start.absent
-    import time
-
     fewer = search.minimise_vehicles(start, time.perf_counter() + 0.3)
     better = search.minimise_cost(fewer, time.perf_counter() + 0.3)
     assert len(better.routes) <= len(fewer.routes) <= len(start.routes)
-    assert better.cost <= fewer.cost and not better.absent
+    assert (len(better.routes), better.cost) <= (len(fewer.routes), fewer.cost)
+    assert not better.absent
     served = sorted(x for r in better.routes for x in r.nodes)
     assert served == sorted(x for pair in data.pairs for x in pair)
     assert all(simulate(data, r.nodes) for r in better.routes)
     assert all(c < BIG for c in (r.cost for r in better.routes))
+
+
+def test_a_plan_with_fewer_routes_is_better_even_when_it_travels_more():
+    data = Data(_model(random_problem(1)))
+    (p1, d1), (p2, d2) = data.pairs[:2]
+    one = Solution([Route(data, [p1, d1, p2, d2])], [])
+    two = Solution([Route(data, [p1, d1]), Route(data, [p2, d2])], [])
+    shorter = Solution([Route(data, [p1, d1, p2, d2])], [])
+    shorter.cost -= 1
+    assert _better(one, two) and not _better(two, one)
+    assert _better(shorter, one) and not _better(one, shorter)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_distance_phase_never_ends_on_the_spare_route(seed):
+    """The spare route (one more than the best plan) is open for the whole
+    search here, and priced at almost nothing: the plan returned still has no
+    more routes than the one given, and serves every pair."""
+    problem = random_problem(seed, pairs=16)
+    data = Data(_model(problem))
+    search = Search(data, SisrConfig(seed=seed, spare=0.01, spare_share=1.0,
+                                     spare_patience=10**9, spare_tries=10**9))
+    start = search.recreate([], [p for p, _ in data.pairs], len(problem.vehicles))
+    fewer = search.minimise_vehicles(start, time.perf_counter() + 0.2)
+    better = search.minimise_cost(fewer, time.perf_counter() + 0.2)
+    assert len(better.routes) <= len(fewer.routes) and not better.absent
+    assert sorted(x for r in better.routes for x in r.nodes) == sorted(
+        x for pair in data.pairs for x in pair)
+    assert all(simulate(data, r.nodes) for r in better.routes)
+
+
+def _model(problem):
+    modelled = list(range(len(problem.shipments)))
+    return build(problem, modelled, {s: tuple(range(len(problem.vehicles))) for s in modelled},
+                 dict.fromkeys(modelled, 10**9))
 
 
 def test_vehicles_first_on_a_plain_problem_gives_a_valid_plan_with_few_vehicles():
@@ -135,3 +170,4 @@ def test_vehicles_first_on_a_plain_problem_gives_a_valid_plan_with_few_vehicles(
     assert not plan.unassigned
     default = solve(problem, 1.0, full_time=True)
     assert plan.stats.vehicles_used <= default.stats.vehicles_used
+
