@@ -153,7 +153,9 @@ def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_S
         initial = m.routing.ReadAssignmentFromRoutes(routes, True)
         if initial is None:
             return None
-        return m.routing.SolveFromAssignmentWithParameters(initial, params)
+        # A search that runs out of time before its first solution returns None:
+        # the routes read in are then the answer.
+        return m.routing.SolveFromAssignmentWithParameters(initial, params) or initial
     return m.routing.SolveWithParameters(params)
 
 

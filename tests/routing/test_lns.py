@@ -171,3 +171,26 @@ def test_vehicles_first_on_a_plain_problem_gives_a_valid_plan_with_few_vehicles(
     default = solve(problem, 1.0, full_time=True)
     assert plan.stats.vehicles_used <= default.stats.vehicles_used
 
+
+class _TimedOutRouting:
+    """An OR-Tools routing model whose search runs out of time before any solution."""
+
+    read = object()
+
+    def CloseModelWithParameters(self, params):
+        pass
+
+    def ReadAssignmentFromRoutes(self, routes, ignore_inactive):
+        return self.read
+
+    def SolveFromAssignmentWithParameters(self, initial, params):
+        return None
+
+
+def test_a_search_out_of_time_answers_with_the_routes_read_in():
+    from types import SimpleNamespace
+
+    from courier.routing.fleet import _search
+
+    m = SimpleNamespace(routing=_TimedOutRouting())
+    assert _search(m, 0.01, [[1, 2]]) is _TimedOutRouting.read
