@@ -367,7 +367,7 @@ def main() -> None:
         for p in ports:  # open the pools' connections before counting PostgreSQL's CPU
             submissions([p], shop_tokens, 20, 0.5, 0, 4)
         groups = {"web processes": [c for w in webs for c in children(w.pid)],
-                  "load generator": [os.getpid()]}
+                  "dispatch worker": [worker.pid], "load generator": [os.getpid()]}
         before, t0 = cpu_of(groups), time.monotonic()
         result["submissions"] = submissions(ports, shop_tokens, args.rate, args.seconds,
                                             args.warmup, args.senders)
