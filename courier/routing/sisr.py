@@ -45,8 +45,6 @@ class SisrConfig:
     # average arcs, for this share of the time (0: never).
     spare: float = 3.0
     spare_share: float = 0.6
-    spare_patience: int = 200  # rounds on the spare route without a new best
-    spare_tries: int = 2  # fruitless returns from the spare route before it is closed
     seed: int = 1
 
 
@@ -231,12 +229,11 @@ class Search:
         With so few vehicles the plans that serve everything form islands that
         ruin and recreate rarely leaves. Two ways out: during the first
         ``spare_share`` of the time the recreate may open one route more, at a
-        cost of ``spare`` average arcs (such a plan is never the best: after
-        ``spare_patience`` rounds on it without a new best, or at the end of
-        that period, the search goes back to the best plan, and after
-        ``spare_tries`` such fruitless trips the spare route stays closed, as on
-        clustered instances where one route more is much shorter and the search
-        would stay there); and after ``kick_after`` rounds without a new best,
+        cost of ``spare`` average arcs (such a plan is never the best; at the
+        end of that period, or at a kick, the search goes back to the best
+        plan if it is still on the spare route: on clustered instances one
+        route more is much shorter and the search would stay there); and after
+        ``kick_after`` rounds without a new best,
         a random route of the best plan is emptied and its pairs put back
         elsewhere (:meth:`repair`), and the search goes on from there. A
         recreate that leaves a pair out is rejected (letting such plans in at a
@@ -249,13 +246,13 @@ class Search:
         extra = int(cfg.spare * unit)
         spare_until = begin + cfg.spare_share * span if extra else begin
         cur = best = sol
-        since = fruitless = 0
+        since = 0
         while (now := time.perf_counter()) < until:
             limit = len(best.routes)
-            spare = int(now < spare_until and fruitless < cfg.spare_tries)
+            spare = int(now < spare_until)
+            if len(cur.routes) > limit + spare:
+                cur = best  # the spare period is over
             since += 1
-            if len(cur.routes) > limit and (not spare or since > cfg.spare_patience):
-                cur, since, fruitless = best, 0, fruitless + 1  # back from the spare route
             if cfg.kick_after and since > cfg.kick_after:
                 since = 0
                 if len(cur.routes) > limit:

@@ -146,8 +146,7 @@ def test_distance_phase_never_ends_on_the_spare_route(seed):
     more routes than the one given, and serves every pair."""
     problem = random_problem(seed, pairs=16)
     data = Data(_model(problem))
-    search = Search(data, SisrConfig(seed=seed, spare=0.01, spare_share=1.0,
-                                     spare_patience=10**9, spare_tries=10**9))
+    search = Search(data, SisrConfig(seed=seed, spare=0.01, spare_share=1.0))
     start = search.recreate([], [p for p, _ in data.pairs], len(problem.vehicles))
     fewer = search.minimise_vehicles(start, time.perf_counter() + 0.2)
     better = search.minimise_cost(fewer, time.perf_counter() + 0.2)
