@@ -101,6 +101,9 @@ class FleetConfig:
     sisr_stall_share: float = 0.15  # a removal is given up after this long without progress
     sisr_polish_share: float = 0.15  # guided local search at the end, from 3 s on
     sisr_polish_from: float = 3.0
+    # The spare route of the distance phase (``SisrConfig.spare``) from this
+    # limit on: below it the phase has a few hundred rounds, too few to explore.
+    sisr_spare_from: float = 3.0
     sisr_config: SisrConfig = field(default_factory=SisrConfig)
 
 
@@ -254,6 +257,13 @@ def _first_routes(m: Model, cfg: FleetConfig) -> list[list[int]] | None:
     return [[m.manager.IndexToNode(i) for i in r] for r in routes_of(m, found) if r]
 
 
+def sisr_config(cfg: FleetConfig, budget: float) -> SisrConfig:
+    """The ruin and recreate settings for a time limit of ``budget`` seconds."""
+    if budget < cfg.sisr_spare_from:
+        return replace(cfg.sisr_config, spare=0.0)
+    return cfg.sisr_config
+
+
 def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetConfig):
     """Ruin and recreate from the first plan; OR-Tools then checks the result
     (``ReadAssignmentFromRoutes`` fails on any violated constraint). None when
@@ -262,7 +272,7 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     first = _first_routes(m, cfg)
     if first is None:
         return None
-    search = Search(Data(m), cfg.sisr_config)
+    search = Search(Data(m), sisr_config(cfg, budget))
     search.stall_seconds = cfg.sisr_stall_share * budget
     sol = search.solution(first)
     now = time.perf_counter()

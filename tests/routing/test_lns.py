@@ -193,3 +193,10 @@ def test_a_search_out_of_time_answers_with_the_routes_read_in():
 
     m = SimpleNamespace(routing=_TimedOutRouting())
     assert _search(m, 0.01, [[1, 2]]) is _TimedOutRouting.read
+
+
+def test_the_spare_route_is_left_closed_below_three_seconds():
+    from courier.routing.fleet import CONFIG, sisr_config
+
+    assert sisr_config(CONFIG, 1.0).spare == 0
+    assert sisr_config(CONFIG, 10.0).spare == CONFIG.sisr_config.spare > 0
