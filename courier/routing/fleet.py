@@ -104,6 +104,10 @@ class FleetConfig:
     # The spare route of the distance phase (``SisrConfig.spare``) from this
     # limit on: below it the phase has a few hundred rounds, too few to explore.
     sisr_spare_from: float = 3.0
+    # From this limit on, the travel phase is two runs from the same plan with other random
+    # draws, each half the time, and the better plan is kept: where it ends is a lottery
+    # between a few islands, and two draws make the bad ones rarer (docs/benchmarks.md).
+    sisr_two_runs_from: float = 3.0
     sisr_config: SisrConfig = field(default_factory=SisrConfig)
 
 
@@ -279,7 +283,13 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     polish = cfg.sisr_polish_share * budget if budget >= cfg.sisr_polish_from else 0.0
     reserve = min(0.05, 0.03 * budget) + polish
     sol = search.minimise_vehicles(sol, now + (deadline - reserve - now) * cfg.sisr_vehicle_share)
-    sol = search.minimise_cost(sol, deadline - reserve)
+    if budget < cfg.sisr_two_runs_from:
+        sol = search.minimise_cost(sol, deadline - reserve)
+    else:
+        other = Search(search.data, replace(search.cfg, seed=search.cfg.seed + 1))
+        halfway = time.perf_counter() + (deadline - reserve - time.perf_counter()) / 2
+        sol = min(search.minimise_cost(sol, halfway), other.minimise_cost(sol, deadline - reserve),
+                  key=lambda plan: (len(plan.routes), plan.cost))
     final = build(problem, modelled, allowed, base)
     final.routing.SetMaximumNumberOfActiveVehicles(len(sol.routes))
     routes = [[final.manager.NodeToIndex(x) for x in r.nodes] for r in sol.routes]

@@ -200,3 +200,28 @@ def test_the_spare_route_is_left_closed_below_three_seconds():
 
     assert sisr_config(CONFIG, 1.0).spare == 0
     assert sisr_config(CONFIG, 10.0).spare == CONFIG.sisr_config.spare > 0
+
+
+@pytest.mark.parametrize("two_runs_from, runs", [(0.0, 2), (3.0, 1)])
+def test_from_its_limit_on_the_travel_phase_is_two_runs_from_one_plan(
+        monkeypatch, two_runs_from, runs):
+    from dataclasses import replace
+
+    from courier.routing import fleet
+
+    calls = []
+    original = Search.minimise_cost
+
+    def recorded(self, sol, until):
+        calls.append((self.cfg.seed, sol))
+        return original(self, sol, until)
+
+    monkeypatch.setattr(Search, "minimise_cost", recorded)
+    monkeypatch.setattr(fleet, "CONFIG", replace(fleet.CONFIG, sisr_two_runs_from=two_runs_from))
+    problem = random_problem(5)
+    plan = solve(problem, 0.6, strategy="vehicles_first", full_time=True)
+    check_plan(problem, plan)
+    assert not plan.unassigned
+    assert len(calls) == runs
+    assert len({seed for seed, _ in calls}) == runs  # other random draws
+    assert all(sol is calls[0][1] for _, sol in calls)  # from the same plan
