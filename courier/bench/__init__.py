@@ -51,7 +51,10 @@ def lilim(paths, time_limit, routes_out, compare_vroom, vroom_threads, as_json, 
     files = instance_paths(paths)
     if not files:
         raise click.UsageError("no instance files found")
-    bks = load_bks(bks_file or default_bks_path())
+    try:
+        bks = load_bks(bks_file or default_bks_path())
+    except ValueError as err:
+        raise click.UsageError(f"--bks: {err}") from None
     if bks_file and not bks:
         raise click.UsageError(f"cannot read {bks_file}")
     solvers = ["ortools"] + (["vroom"] if compare_vroom else [])

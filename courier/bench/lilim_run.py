@@ -27,8 +27,15 @@ def load_bks(path: Path | None) -> dict[str, tuple[int, float]]:
     if path is None or not Path(path).is_file():
         return {}
     with open(path, newline="") as f:
-        return {row["instance"]: (int(row["vehicles"]), float(row["distance"]))
-                for row in csv.DictReader(f)}
+        reader = csv.DictReader(f)
+        missing = {"instance", "vehicles", "distance"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: no column {', '.join(sorted(missing))} in the header")
+        try:
+            return {row["instance"]: (int(row["vehicles"]), float(row["distance"]))
+                    for row in reader}
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{path}, line {reader.line_num}: {err}") from None
 
 
 def instance_paths(paths) -> list[Path]:

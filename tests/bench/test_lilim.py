@@ -177,3 +177,17 @@ def test_bench_command_reports_instances_missing_from_the_table_without_gap(tmp_
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "other" in line)
     assert row.split()[5:8] == ["-", "-", "-"]
+
+
+@pytest.mark.parametrize("table, said", [
+    ("gen_c_200_1,400,24,17303.5\n", "no column distance, instance, vehicles"),
+    ("instance,vehicles,distance\nlc101,ten,828.94\n", "line 2"),
+])
+def test_bench_command_names_what_is_wrong_with_a_bks_table(tmp_path, table, said):
+    (tmp_path / "other.txt").write_text(TINY)
+    bks = tmp_path / "bks.csv"
+    bks.write_text(table)
+    result = CliRunner().invoke(bench, ["lilim", str(tmp_path), "--bks", str(bks)])
+    assert result.exit_code == 2
+    assert "--bks" in result.output and said in result.output
+    assert "Traceback" not in result.output
