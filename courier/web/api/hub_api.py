@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import jsonify
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from courier.extensions import db
@@ -12,7 +11,7 @@ from courier.solidarity import orders, privacy, rounds
 from courier.solidarity.models import Producer, Round, RoundKind
 from courier.web.api.args import Lat, Lon, Moment, Strict
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
-from courier.web.api.import_api import _text
+from courier.web.api.import_api import ImportQuery, csv_text, rows_refused
 from courier.web.auth import require
 
 blp = Blueprint("hub", __name__, description="Food hubs: producers, rounds, order lists")
@@ -127,10 +126,6 @@ class RoundDetailOut(RoundOut):
         return rows
 
 
-class ImportQuery(Schema):
-    dry_run = fields.Boolean(load_default=False)
-
-
 @blp.route("/hub/producers", methods=["GET"])
 @require(Role.MERCHANT)
 @blp.response(200, ProducerOut(many=True))
@@ -220,14 +215,9 @@ def import_orders(query, round_id):
     every row or none; 422 lists each failing row (``rows``: line, error, fields by
     column). Rows with a known ``reference`` update that order."""
     rnd = get_or_404(Round, round_id, "round")
-    report = orders.import_orders(user(), rnd, _text(), dry_run=query["dry_run"])
+    report = orders.import_orders(user(), rnd, csv_text(), dry_run=query["dry_run"])
     if report.rows:
-        db.session.rollback()
-        resp = jsonify({"error": f"{len(report.rows)} row(s) have problems; nothing was "
-                                 f"imported", "rows": report.rows,
-                        "fields": {f"row {r['row']}": r["error"] for r in report.rows}})
-        resp.status_code = 422
-        return resp
+        return rows_refused(report.rows)
     db.session.commit()
     return {"created": report.created, "updated": report.updated, "dry_run": query["dry_run"],
             "orders": len(rnd.orders)}

@@ -21,7 +21,8 @@ class ImportQuery(Schema):
     dry_run = fields.Boolean(load_default=False)
 
 
-def _text() -> str:
+def csv_text() -> str:
+    """The CSV of an import request: a multipart ``file`` or the body, UTF-8, 2 MB at most."""
     upload = request.files.get("file")
     raw = upload.read(MAX_BYTES + 1) if upload else request.get_data(cache=False)
     if len(raw) > MAX_BYTES:
@@ -31,6 +32,15 @@ def _text() -> str:
     except UnicodeDecodeError:
         raise InvalidInput("the file is not UTF-8 text (save it as CSV UTF-8)",
                            {"file": "not UTF-8"}) from None
+
+
+def rows_refused(rows: list[dict]):
+    """422 naming each failing row of an import; nothing of it is kept."""
+    db.session.rollback()
+    resp = jsonify({"error": f"{len(rows)} row(s) have problems; nothing was imported",
+                    "rows": rows, "fields": {f"row {r['row']}": r["error"] for r in rows}})
+    resp.status_code = 422
+    return resp
 
 
 @blp.route("/jobs/import", methods=["POST"])
@@ -43,14 +53,9 @@ def import_csv(query):
     or none. 422 lists each failing row (``rows``: line, error, fields by column).
     ``deliveries`` gives each delivery's price and facts; ``?dry_run=true`` checks
     and prices the rows without creating anything."""
-    report = import_jobs(user(), _text(), dry_run=query["dry_run"])
+    report = import_jobs(user(), csv_text(), dry_run=query["dry_run"])
     if report.rows:
-        db.session.rollback()
-        resp = jsonify({"error": f"{len(report.rows)} row(s) have problems; nothing was "
-                                 f"imported", "rows": report.rows,
-                        "fields": {f"row {r['row']}": r["error"] for r in report.rows}})
-        resp.status_code = 422
-        return resp
+        return rows_refused(report.rows)
     jobs = JobOut(many=True).dump(report.jobs)
     db.session.commit()  # the jobs (none on a dry run) and cached geocoding answers
     return {"created": len(jobs), "existing": report.existing, "dry_run": query["dry_run"],
