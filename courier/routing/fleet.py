@@ -43,7 +43,7 @@ from ortools.util import optional_boolean_pb2
 
 from courier.routing.lns import Data, plain
 from courier.routing.model import Model, build
-from courier.routing.sisr import Search, SisrConfig
+from courier.routing.sisr import Search, SisrConfig, better
 from courier.routing.solver import penalties, search_parameters
 
 
@@ -287,9 +287,10 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
         sol = search.minimise_cost(sol, deadline - reserve)
     else:
         other = Search(search.data, replace(search.cfg, seed=search.cfg.seed + 1))
-        halfway = time.perf_counter() + (deadline - reserve - time.perf_counter()) / 2
-        sol = min(search.minimise_cost(sol, halfway), other.minimise_cost(sol, deadline - reserve),
-                  key=lambda plan: (len(plan.routes), plan.cost))
+        now = time.perf_counter()
+        one = search.minimise_cost(sol, now + (deadline - reserve - now) / 2)
+        two = other.minimise_cost(sol, deadline - reserve)
+        sol = two if better(two, one) else one
     final = build(problem, modelled, allowed, base)
     final.routing.SetMaximumNumberOfActiveVehicles(len(sol.routes))
     routes = [[final.manager.NodeToIndex(x) for x in r.nodes] for r in sol.routes]

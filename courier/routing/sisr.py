@@ -261,7 +261,7 @@ class Search:
                     kicked = self.repair(best, self.rng.randrange(limit), limit, until)
                     if kicked is not None:
                         cur = kicked
-                        if _better(cur, best):
+                        if better(cur, best):
                             best = cur
                 continue
             routes, removed = self.ruin(cur)
@@ -272,11 +272,11 @@ class Search:
             if (cand.cost + extra * len(cand.routes) < cur.cost + extra * len(cur.routes)
                     - temp * math.log(1.0 - self.rng.random())):
                 cur = cand
-                if _better(cand, best):
+                if better(cand, best):
                     best, since = cand, 0
         return best
 
 
-def _better(a: Solution, b: Solution) -> bool:
+def better(a: Solution, b: Solution) -> bool:
     """Fewer routes, then less travel."""
     return (len(a.routes), a.cost) < (len(b.routes), b.cost)

@@ -17,7 +17,7 @@ from plan_check import check_plan
 from courier.routing import Problem, Shipment, Stop, TimeWindow, Vehicle, solve
 from courier.routing.lns import BIG, Data, Route, plain
 from courier.routing.model import build
-from courier.routing.sisr import Search, SisrConfig, Solution, _better
+from courier.routing.sisr import Search, SisrConfig, Solution, better
 
 
 def random_problem(seed: int, pairs: int = 12, open_end: bool = False) -> Problem:
@@ -135,8 +135,8 @@ def test_a_plan_with_fewer_routes_is_better_even_when_it_travels_more():
     two = Solution([Route(data, [p1, d1]), Route(data, [p2, d2])], [])
     shorter = Solution([Route(data, [p1, d1, p2, d2])], [])
     shorter.cost -= 1
-    assert _better(one, two) and not _better(two, one)
-    assert _better(shorter, one) and not _better(one, shorter)
+    assert better(one, two) and not better(two, one)
+    assert better(shorter, one) and not better(one, shorter)
 
 
 @pytest.mark.parametrize("seed", range(3))
