@@ -43,7 +43,8 @@ from ortools.util import optional_boolean_pb2
 
 from courier.routing.lns import Data, plain
 from courier.routing.model import Model, build
-from courier.routing.sisr import Search, SisrConfig, better
+from courier.routing.sisr import SisrConfig, better
+from courier.routing.sisr_c import search_class
 from courier.routing.solver import penalties, search_parameters
 
 
@@ -109,6 +110,8 @@ class FleetConfig:
     # between a few islands, and two draws make the bad ones rarer (docs/benchmarks.md).
     sisr_two_runs_from: float = 3.0
     sisr_config: SisrConfig = field(default_factory=SisrConfig)
+    # The compiled search (courier/routing/_sisr.c) when it was built, else the Python one.
+    sisr_compiled: bool = True
 
 
 CONFIG = FleetConfig()
@@ -276,6 +279,7 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     first = _first_routes(m, cfg)
     if first is None:
         return None
+    Search = search_class(cfg.sisr_compiled)
     search = Search(Data(m), sisr_config(cfg, budget))
     search.stall_seconds = cfg.sisr_stall_share * budget
     sol = search.solution(first)

@@ -208,15 +208,15 @@ def test_from_its_limit_on_the_travel_phase_is_two_runs_from_one_plan(
     from dataclasses import replace
 
     from courier.routing import fleet
+    from courier.routing.sisr_c import CompiledSearch
 
     calls = []
-    original = Search.minimise_cost
+    for cls in (Search, CompiledSearch):
+        def recorded(self, sol, until, original=cls.minimise_cost):
+            calls.append((self.cfg.seed, sol))
+            return original(self, sol, until)
 
-    def recorded(self, sol, until):
-        calls.append((self.cfg.seed, sol))
-        return original(self, sol, until)
-
-    monkeypatch.setattr(Search, "minimise_cost", recorded)
+        monkeypatch.setattr(cls, "minimise_cost", recorded)
     monkeypatch.setattr(fleet, "CONFIG", replace(fleet.CONFIG, sisr_two_runs_from=two_runs_from))
     problem = random_problem(5)
     plan = solve(problem, 0.6, strategy="vehicles_first", full_time=True)

@@ -1,0 +1,104 @@
+"""The compiled ruin and recreate search (``courier.routing._sisr``) against the
+Python one: the same pair insertion on random problems, feasible plans with
+every pair served from both, and the fallback when the extension is missing."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+import pytest
+from test_lns import _model, brute_force, random_problem, simulate
+
+from courier.routing import sisr_c
+from courier.routing.lns import Data, Route
+from courier.routing.sisr import Search, SisrConfig
+
+compiled = pytest.mark.skipif(not sisr_c.available(), reason="C extension not built")
+
+
+@compiled
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("open_end", [False, True])
+def test_compiled_insertion_matches_the_python_one_and_brute_force(seed, open_end):
+    data = Data(_model(random_problem(seed, pairs=14, open_end=open_end)))
+    packed = sisr_c.arrays(data)
+    rng = random.Random(seed)
+    pairs = list(data.pairs)
+    rng.shuffle(pairs)
+    nodes: list[int] = []
+    for p, d in pairs:
+        py = Route(data, nodes).best_insertion(data, p, d, np.random.default_rng(0))
+        c = sisr_c.insertion(data, nodes, p, d, packed)
+        assert (c[0] if c else None) == (py[0] if py else None) == brute_force(data, nodes, p, d)
+        if c:
+            _, i, j = c
+            trial = list(nodes)
+            trial.insert(i, p)
+            trial.insert(j + 1, d)
+            assert simulate(data, trial)
+            nodes = trial
+
+
+def _check(data: Data, sol) -> None:
+    assert not sol.absent
+    assert sorted(x for r in sol.routes for x in r.nodes) == sorted(
+        x for pair in data.pairs for x in pair)
+    assert all(simulate(data, r.nodes) and r.feasible(data) for r in sol.routes)
+    for r in sol.routes:  # pickup before its delivery
+        assert all(r.nodes.index(p) < r.nodes.index(d) for p, d in data.pairs if p in r.nodes)
+
+
+@pytest.mark.parametrize("use_c", [True, False])
+@pytest.mark.parametrize("seed", range(3))
+def test_both_searches_return_feasible_plans_serving_every_pair(use_c, seed):
+    if use_c and not sisr_c.available():
+        pytest.skip("C extension not built")
+    problem = random_problem(seed, pairs=20)
+    data = Data(_model(problem))
+    cls = sisr_c.search_class(use_c)
+    assert cls is (sisr_c.CompiledSearch if use_c else Search)
+    search = cls(data, SisrConfig(seed=seed, spare=0.5, kick_after=50))
+    start = search.solution([[p, d] for p, d in data.pairs])
+    fewer = search.minimise_vehicles(start, time.perf_counter() + 0.2)
+    _check(data, fewer)
+    assert len(fewer.routes) < len(start.routes)
+    cheaper = search.minimise_cost(fewer, time.perf_counter() + 0.2)
+    _check(data, cheaper)
+    assert (len(cheaper.routes), cheaper.cost) <= (len(fewer.routes), fewer.cost)
+
+
+@compiled
+def test_the_compiled_search_is_repeatable_and_honours_its_deadline():
+    data = Data(_model(random_problem(4, pairs=24)))
+    plans = []
+    for _ in range(2):
+        search = sisr_c.CompiledSearch(data, SisrConfig(seed=3))
+        start = search.solution([[p, d] for p, d in data.pairs])
+        began = time.perf_counter()
+        fewer = search.minimise_vehicles(start, began + 0.3)
+        cheaper = search.minimise_cost(fewer, time.perf_counter() + 0.3)
+        assert time.perf_counter() - began < 0.7
+        assert search.rounds > 100
+        plans.append([r.nodes for r in cheaper.routes])
+    # Wall-clock deadlines: the rounds run may differ, the plans are both valid.
+    assert all(plans)
+
+
+@compiled
+def test_the_compiled_search_counts_absences_and_gives_up_a_hopeless_removal():
+    data = Data(_model(random_problem(2, pairs=10)))
+    search = sisr_c.CompiledSearch(data, SisrConfig(seed=1, stall=30))
+    one = search.solution([[x for pair in data.pairs for x in pair]])
+    assert [r.nodes for r in search.minimise_vehicles(one, time.perf_counter() + 0.1).routes] == [
+        r.nodes for r in one.routes]  # a single route is left alone
+    start = search.solution([[p, d] for p, d in data.pairs])
+    search.minimise_vehicles(start, time.perf_counter() + 0.2)
+    assert all(v >= 0 for v in search.absences.values())
+
+
+def test_without_the_extension_the_python_search_is_used(monkeypatch):
+    monkeypatch.setattr(sisr_c, "_sisr", None)
+    assert not sisr_c.available()
+    assert sisr_c.search_class(True) is Search
