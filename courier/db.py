@@ -5,6 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from courier.extensions import db
 
@@ -91,3 +95,41 @@ def commit_and_keep() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+_INSERTS: dict = {}  # (model, dialect, conflict columns) -> statement, built once
+
+
+def insert_row(model, values: dict, skip_on: tuple[str, ...] = ()):
+    """Write one row of ``model`` now, in one statement, and return it as a persistent
+    object with every column loaded (column defaults included), without the unit of
+    work: no flush, no savepoint. For rows written once and read back at once, on the
+    hot paths (a submitted job, an event of the log). Attribute names must be the
+    column names.
+
+    With ``skip_on`` (columns of a unique constraint), a row that would break that
+    constraint is not written and None is returned (``ON CONFLICT DO NOTHING``): on
+    PostgreSQL a concurrent insert of the same key makes this one wait for that
+    transaction to commit (then None) or roll back (then the row goes in).
+    """
+    dialect = db.session.get_bind().dialect.name
+    stmt = _INSERTS.get((model, dialect, skip_on))
+    if stmt is None:
+        table = model.__table__
+        stmt = _UPSERTS[dialect](table)
+        if skip_on:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_on))
+        stmt = _INSERTS[model, dialect, skip_on] = stmt.returning(table.c.id)
+    result = db.session.execute(stmt, values)
+    written = result.last_inserted_params()
+    new_id = result.scalar()
+    if new_id is None:
+        return None
+    obj = inspect(model).class_manager.new_instance()  # as the ORM loads a row
+    for column in model.__table__.columns:  # loaded values, not changes to write
+        set_committed_value(obj, column.key, new_id if column.key == "id"
+                            else written.get(column.key))
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj

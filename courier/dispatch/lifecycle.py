@@ -3,11 +3,13 @@ written to the event log and announced to whoever follows the object."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from courier import outbox
-from courier.db import compare_and_set
+from courier.db import compare_and_set, insert_row
 from courier.errors import Conflict
 from courier.extensions import db
-from courier.models import Event, Job, JobStatus, Run, RunStatus, User
+from courier.models import Event, Job, JobStatus, Run, RunStatus, User, utcnow
 from courier.schemas import dump_job, dump_run
 from courier.shops import webhooks
 from courier.solidarity import privacy
@@ -21,14 +23,15 @@ def user_room(user_id: int) -> str:
 
 def record(actor: User | None, subject: str, action: str, *, job: Job | None = None,
            run: Run | None = None, courier=None, from_status=None, to_status=None, reason: str = "",
-           data: dict | None = None) -> Event:
-    """Append one event to the log (flushed with the change it describes)."""
-    ev = Event(actor_id=actor.id if actor else None, subject=subject, action=action,
-               job_id=job.id if job else None, run_id=run.id if run else None,
-               courier_id=courier.id if courier else (run.courier_id if run else None),
-               from_status=_s(from_status), to_status=_s(to_status), reason=reason[:500],
-               data=data)
-    db.session.add(ev)
+           data: dict | None = None, at: datetime | None = None) -> Event:
+    """Append one event to the log (written at once, in the transaction of the change it
+    describes)."""
+    ev = insert_row(Event, dict(
+        actor_id=actor.id if actor else None, subject=subject, action=action,
+        job_id=job.id if job else None, run_id=run.id if run else None,
+        courier_id=courier.id if courier else (run.courier_id if run else None),
+        from_status=_s(from_status), to_status=_s(to_status), reason=reason[:500], data=data,
+        at=at or utcnow()))
     if job is not None and subject == "job":
         webhooks.note(db.session, ev, job)  # the shop's webhooks, written at commit
     return ev

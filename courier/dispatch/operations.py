@@ -12,9 +12,9 @@ import json
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 
 from courier import outbox
+from courier.db import insert_row
 from courier.dispatch.lifecycle import DISPATCH_ROOM, announce_job, announce_run, move_job, record
 from courier.dispatch.runs import decline_run, finish_run_if_complete
 from courier.errors import Conflict, Forbidden, InvalidInput
@@ -72,29 +72,33 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
             return _replay(found, digest), False
 
     delivery = prepare_delivery(merchant, data, now)
-    jobs = [Job(merchant=merchant, status=JobStatus.PENDING, request_hash=digest, created_at=now,
-                idempotency_key=idempotency_key if i == 0 else None, **fields)
-            for i, fields in enumerate(delivery.job_fields())]
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(jobs)
-            if len(jobs) > 1:  # a multi-drop delivery: each part names the first
-                db.session.flush()
-                for part in jobs:
-                    part.group_id = jobs[0].id
-    except IntegrityError:
-        # Another request with the same key committed first: hand back its job.
-        found = _existing(merchant.id, idempotency_key) if idempotency_key else None
+    first, *rest = delivery.job_fields()
+    job = _insert_unless_keyed(dict(first, merchant_id=merchant.id, status=JobStatus.PENDING,
+                                    request_hash=digest, created_at=now,
+                                    idempotency_key=idempotency_key))
+    if job is None:  # another request with the same key committed first: hand back its job
+        found = _existing(merchant.id, idempotency_key)
         if found is None:
-            raise
+            raise Conflict("this Idempotency-Key is being used by another request; retry")
         return _replay(found, digest), False
+    jobs = [job] + [Job(merchant=merchant, status=JobStatus.PENDING, request_hash=digest,
+                        created_at=now, group_id=job.id, **fields) for fields in rest]
+    if rest:  # a multi-drop delivery: each part names the first
+        job.group_id = job.id
+        db.session.add_all(jobs[1:])
     for part in jobs:
         record(user, "job", "created", job=part, to_status=JobStatus.PENDING)
         announce_job(part)
-    job = jobs[0]
-    if len(jobs) > 1:
+    if rest:
         job.parts = jobs
     return job, True
+
+
+def _insert_unless_keyed(values: dict) -> Job | None:
+    """Insert a job; None if the shop already has one with this Idempotency-Key (one
+    statement, no savepoint: the database skips the row on the key's unique constraint,
+    waiting for a concurrent insert of the same key to commit or roll back first)."""
+    return insert_row(Job, values, skip_on=("merchant_id", "idempotency_key"))
 
 
 def cancel_job(user: User, job: Job, reason: str = "") -> Job:
@@ -138,7 +142,7 @@ def set_shift(user: User, online: bool, lat: float | None = None,
         check_shift_start(user, courier, now)
     courier.on_shift = online
     courier.shift_started_at = now if online else None
-    record(user, "courier", "shift_started" if online else "shift_ended", courier=courier).at = now
+    record(user, "courier", "shift_started" if online else "shift_ended", courier=courier, at=now)
     db.session.flush()
     _announce_courier(courier)
     return courier
