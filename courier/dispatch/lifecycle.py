@@ -82,13 +82,15 @@ def _for(user, dump, obj) -> dict:
         return dump(obj)
 
 
-def announce_job(job: Job) -> None:
-    """``job.updated`` to the shop that asked for it and to dispatchers."""
+def announce_job(job: Job) -> dict:
+    """``job.updated`` to the shop that asked for it and to dispatchers; returns the job
+    as the shop sees it (the message's body)."""
     db.session.flush()
     payload = _for(job.merchant.user, dump_job, job)
     others = _for(None, dump_job, job) if privacy.protected(job) else payload
     outbox.publish(db.session, "job.updated", payload, user_room(job.merchant.user_id))
     outbox.publish(db.session, "job.updated", others, DISPATCH_ROOM)
+    return payload
 
 
 def announce_run(run: Run, name: str) -> None:

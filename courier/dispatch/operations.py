@@ -17,7 +17,7 @@ from courier import outbox
 from courier.db import insert_row
 from courier.dispatch.lifecycle import DISPATCH_ROOM, announce_job, announce_run, move_job, record
 from courier.dispatch.runs import decline_run, finish_run_if_complete
-from courier.errors import Conflict, Forbidden, InvalidInput
+from courier.errors import Conflict, DomainError, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import Courier, Job, JobStatus, Role, Run, RunStatus, User, utcnow
 from courier.shops.intake import prepare as prepare_delivery
@@ -55,7 +55,10 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
     """Create a job for the shop of ``user``. Returns ``(job, created)``.
 
     With an ``idempotency_key`` a retry returns the original job (``created`` is
-    False) instead of making a second one, even when both arrive at once.
+    False) instead of making a second one, even when both arrive at once, and even
+    when the request would be refused now (its slot full, its zone closed): the key
+    is looked up when the insert finds it taken or the request is refused, so that a
+    new key costs no extra query.
     Stops may be addresses (geocoded) and must lie in the service zones; the
     window may be a booked ``slot``; the price is fixed here, never recomputed.
     Several ``dropoffs`` make one job each, grouped (one courier) and priced as
@@ -66,17 +69,18 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
     merchant = user.merchant
     now = now or utcnow()
     digest = _request_hash(data)
-    if idempotency_key:
-        found = _existing(merchant.id, idempotency_key)
-        if found is not None:
-            return _replay(found, digest), False
-
-    delivery = prepare_delivery(merchant, data, now)
+    try:
+        delivery = prepare_delivery(merchant, data, now)
+    except DomainError:  # a retry is answered with its job even if it would be refused now
+        found = _existing(merchant.id, idempotency_key) if idempotency_key else None
+        if found is None:
+            raise
+        return _replay(found, digest), False
     first, *rest = delivery.job_fields()
     job = _insert_unless_keyed(dict(first, merchant_id=merchant.id, status=JobStatus.PENDING,
                                     request_hash=digest, created_at=now,
                                     idempotency_key=idempotency_key))
-    if job is None:  # another request with the same key committed first: hand back its job
+    if job is None:  # a job with this key exists (a retry, or a concurrent twin): hand it back
         found = _existing(merchant.id, idempotency_key)
         if found is None:
             raise Conflict("this Idempotency-Key is being used by another request; retry")
@@ -88,7 +92,7 @@ def submit_job(user: User, data: dict, idempotency_key: str | None = None,
         db.session.add_all(jobs[1:])
     for part in jobs:
         record(user, "job", "created", job=part, to_status=JobStatus.PENDING)
-        announce_job(part)
+        part.shop_view = announce_job(part)  # the answer to the shop, as its live message
     if rest:
         job.parts = jobs
     return job, True

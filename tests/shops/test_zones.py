@@ -156,3 +156,14 @@ def test_cli_import_of_a_bad_file_lists_every_problem_and_changes_nothing(runner
     path.write_text("{not json")
     r = runner.invoke(args=["zones", "import", str(path)])
     assert r.exit_code == 1 and "is not JSON" in r.output
+
+
+def test_a_retry_gets_its_job_back_even_once_its_stop_left_the_zones(dispatcher, make_merchant):
+    shop, body, key = make_merchant(), job_body(dlat=0.2), {"Idempotency-Key": "once"}
+    first = shop.post("/jobs", json=body, headers=key)
+    assert first.status_code == 201
+    dispatcher.post("/zones", json={"name": "Lyon", "geometry": CITY})  # now outside
+    again = shop.post("/jobs", json=body, headers=key)
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    other = shop.post("/jobs", json=body, headers={"Idempotency-Key": "new"})
+    assert other.status_code == 422 and "dropoff" in other.get_json()["fields"]

@@ -51,6 +51,8 @@ def create_job(data, key=None):
     """Submit a delivery job. An Idempotency-Key header makes retries safe."""
     job, created = operations.submit_job(user(), data, key)
     commit_and_keep()
+    if created and not hasattr(job, "parts"):  # one job: the body of its live message
+        return jsonify(job.shop_view), 201
     return job, (201 if created else 200)
 
 
