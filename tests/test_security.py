@@ -83,6 +83,24 @@ def test_a_revoked_token_stops_working_at_once(make_merchant, client):
         .is_connected() is False
 
 
+def test_a_token_notes_when_it_was_last_used_at_most_every_five_minutes(make_merchant,
+                                                                          client):
+    shop = make_merchant()
+    made = shop.post("/tokens", json={"name": "plugin"}).json
+    headers = {"Authorization": f"Bearer {made['token']}"}
+
+    def last_used():
+        return next(t["last_used_at"] for t in shop.get("/tokens").json["tokens"]
+                    if t["id"] == made["id"])
+
+    assert last_used() is None
+    assert client.get("/api/v1/jobs", headers=headers).status_code == 200
+    first = last_used()
+    assert first is not None
+    assert client.get("/api/v1/jobs", headers=headers).status_code == 200
+    assert last_used() == first  # not rewritten on every call
+
+
 def test_someone_elses_token_cannot_be_revoked_or_seen(make_merchant):
     a, b = make_merchant(), make_merchant()
     theirs = b.post("/tokens", json={"name": "b's"}).json
