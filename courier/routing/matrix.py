@@ -17,6 +17,7 @@ pure: no Flask, no database; the app passes configuration values in.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -103,6 +104,24 @@ def ellipsoid_distances(origins: np.ndarray, destinations: np.ndarray) -> np.nda
         y = (sigma + np.sin(sigma)) * np.cos(p) ** 2 * np.sin(q) ** 2 / sin2_half
     x = np.where(cos2_half > 0, x, 0.0)  # antipodal: no correction rather than inf
     y = np.where(sin2_half > 0, y, 0.0)  # coincident points: distance 0
+    return WGS84_A * (sigma - WGS84_F / 2 * (x + y))
+
+
+def ellipsoid_distance(a: Sequence[float], b: Sequence[float]) -> float:
+    """:func:`ellipsoid_distances` for one pair of ``(lat, lon)`` points, in plain floats:
+    for a handful of points (a price's route), numpy's cost per call outweighs the maths."""
+    beta1 = math.atan((1 - WGS84_F) * math.tan(math.radians(a[0])))
+    beta2 = math.atan((1 - WGS84_F) * math.tan(math.radians(b[0])))
+    dlon = math.radians(b[1]) - math.radians(a[1])
+    hav = (math.sin((beta2 - beta1) / 2) ** 2
+           + math.cos(beta1) * math.cos(beta2) * math.sin(dlon / 2) ** 2)
+    sigma = 2 * math.asin(math.sqrt(min(1.0, max(0.0, hav))))
+    p, q = (beta1 + beta2) / 2, (beta2 - beta1) / 2
+    cos2_half, sin2_half = math.cos(sigma / 2) ** 2, math.sin(sigma / 2) ** 2
+    x = ((sigma - math.sin(sigma)) * math.sin(p) ** 2 * math.cos(q) ** 2 / cos2_half
+         if cos2_half > 0 else 0.0)
+    y = ((sigma + math.sin(sigma)) * math.cos(p) ** 2 * math.sin(q) ** 2 / sin2_half
+         if sin2_half > 0 else 0.0)
     return WGS84_A * (sigma - WGS84_F / 2 * (x + y))
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import PricingVersion, Role, User, utcnow
-from courier.routing.matrix import ellipsoid_distances
+from courier.routing.matrix import ellipsoid_distance
 from courier.shops.rules import Facts, RuleError, validate, zones_named
 from courier.shops.zones import zone_names
 
@@ -208,12 +207,11 @@ def route_km(points: list[tuple[float, float]]) -> float:
     """Street km estimate of a ride from ``points[0]`` (lat, lon) through the rest,
     nearest first: ellipsoidal distances (as dispatch's geodesic matrix) times
     the detour factor."""
-    arr = np.asarray(points, dtype=float)
-    legs = ellipsoid_distances(arr[:, None, :], arr[None, :, :])
     here, rest, metres = 0, list(range(1, len(points))), 0.0
     while rest:
-        nxt = min(rest, key=lambda j: legs[here, j])
-        metres += float(legs[here, nxt])
+        legs = {j: ellipsoid_distance(points[here], points[j]) for j in rest}
+        nxt = min(rest, key=legs.__getitem__)
+        metres += legs[nxt]
         rest.remove(nxt)
         here = nxt
     return metres * current_app.config["DETOUR_FACTOR"] / 1000

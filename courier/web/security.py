@@ -69,6 +69,7 @@ def _database_refused(err):
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every table
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database takes them
 
 
@@ -98,8 +99,9 @@ def _refuse_unusable_input():
     body), instead of failing on them in the database."""
     if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in (request.view_args or {}).values()):
         return _answer(404, "no such object (the id is out of range)", {})
-    field = (unstorable_field(request.args.to_dict(flat=False))
-             or unstorable_field(request.form.to_dict(flat=False)))
+    field = unstorable_field(request.args.to_dict(flat=False))
+    if field is None and request.mimetype in FORM_TYPES:  # (parsing no form costs too)
+        field = unstorable_field(request.form.to_dict(flat=False))
     if field is None and request.is_json and _escapes_or_nul(request.get_data(cache=True)):
         field = unstorable_field(request.get_json(silent=True))
     if field is None:

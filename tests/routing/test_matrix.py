@@ -11,6 +11,7 @@ from courier.routing.matrix import (
     CachedMatrix,
     GeodesicMatrix,
     Matrix,
+    ellipsoid_distance,
     ellipsoid_distances,
     provider_from_config,
 )
@@ -27,6 +28,7 @@ REAL_PAIRS = [
     (LatLon(45.7640, 4.8357), LatLon(43.2965, 5.3698)),  # Lyon - Marseille
     (LatLon(47.2184, -1.5536), LatLon(40.7128, -74.0060)),  # Nantes - New York
 ]
+LYON_PAIR = (LatLon(45.7640, 4.8357), LatLon(45.7500, 4.8500))
 REL_TOL = 1e-5  # Andoyer-Lambert vs Karney: measured ~2e-6 on these pairs
 
 
@@ -35,6 +37,13 @@ def test_ellipsoid_distance_matches_geopy_geodesic_on_real_pairs(a, b):
     expected = geodesic(a, b).meters
     got = float(ellipsoid_distances(np.array(a), np.array(b)))
     assert got == pytest.approx(expected, rel=REL_TOL)
+
+
+@pytest.mark.parametrize(("a", "b"), [*REAL_PAIRS, (LYON_PAIR[0], LYON_PAIR[0]),
+                                      ((0.0, 0.0), (0.0, 179.9))])
+def test_one_pair_in_plain_floats_is_the_vectorised_distance(a, b):
+    vectorised = float(ellipsoid_distances(np.array(a), np.array(b)))
+    assert ellipsoid_distance(a, b) == pytest.approx(vectorised, rel=1e-12, abs=1e-6)
 
 
 def test_geodesic_matrix_without_detour_is_geopy_rounded_to_the_metre():
