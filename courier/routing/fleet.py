@@ -44,7 +44,7 @@ from ortools.util import optional_boolean_pb2
 from courier.routing.lns import Data, plain
 from courier.routing.model import Model, build
 from courier.routing.sisr import SisrConfig, better
-from courier.routing.sisr_c import search_class
+from courier.routing.sisr_c import CompiledSearch, search_class
 from courier.routing.solver import penalties, search_parameters
 
 
@@ -111,7 +111,13 @@ class FleetConfig:
     sisr_two_runs_from: float = 3.0
     sisr_config: SisrConfig = field(default_factory=SisrConfig)
     # The compiled search (courier/routing/_sisr.c) when it was built, else the Python one.
+    # It runs about 100 times the rounds: a removal is given up after this many rounds
+    # without progress (the Python search: ``SisrConfig.stall``), and the polish share
+    # replaces ``sisr_polish_share`` (no polish: no better on the 56 instances at 3 and
+    # 10 s, and OR-Tools overran the limit by a second on 200 pairs; docs/benchmarks.md).
     sisr_compiled: bool = True
+    compiled_stall: int = 30000
+    compiled_polish_share: float = 0.0
 
 
 CONFIG = FleetConfig()
@@ -145,10 +151,16 @@ def _hardness(m: Model, route: list[int], absences: dict[int, int]) -> tuple[int
 
 
 def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_SEARCH",
-            log=False, all_operators=True, first=None, swap=True):
+            log=False, all_operators=True, first=None, swap=True, check_only=False):
     """Close the model and search; ``first`` names the first solution strategy of
-    a cold start, which then runs to completion before the local search."""
-    params = search_parameters(max(0.01, seconds), metaheuristic=metaheuristic, log=log)
+    a cold start, which then runs to completion before the local search.
+    ``check_only``: the routes read in are the answer, no search (OR-Tools
+    scans a whole neighbourhood before it looks at the clock: on 200 pairs
+    and more, over a second past its limit)."""
+    # Reading routes in is itself a search under the time limit (~10 ms for 200
+    # pairs): a check alone gets all the time it needs.
+    params = search_parameters(3600.0 if check_only else max(0.01, seconds),
+                               metaheuristic=metaheuristic, log=log)
     if all_operators:
         _all_operators_on(params, but=() if swap else SWAP_OPERATORS)
     m.routing.CloseModelWithParameters(params)
@@ -161,8 +173,8 @@ def _search(m: Model, seconds: float, routes=None, metaheuristic="GUIDED_LOCAL_S
         routes = routes_of(m, found)
     if routes is not None:
         initial = m.routing.ReadAssignmentFromRoutes(routes, True)
-        if initial is None:
-            return None
+        if initial is None or check_only:
+            return initial
         # A search that runs out of time before its first solution returns None:
         # the routes read in are then the answer.
         return m.routing.SolveFromAssignmentWithParameters(initial, params) or initial
@@ -280,11 +292,16 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     if first is None:
         return None
     Search = search_class(cfg.sisr_compiled)
-    search = Search(Data(m), sisr_config(cfg, budget))
+    compiled = Search is CompiledSearch
+    scfg = sisr_config(cfg, budget)
+    if compiled:
+        scfg = replace(scfg, stall=cfg.compiled_stall)
+    search = Search(Data(m), scfg)
     search.stall_seconds = cfg.sisr_stall_share * budget
     sol = search.solution(first)
     now = time.perf_counter()
-    polish = cfg.sisr_polish_share * budget if budget >= cfg.sisr_polish_from else 0.0
+    share = cfg.compiled_polish_share if compiled else cfg.sisr_polish_share
+    polish = share * budget if budget >= cfg.sisr_polish_from else 0.0
     reserve = min(0.05, 0.03 * budget) + polish
     sol = search.minimise_vehicles(sol, now + (deadline - reserve - now) * cfg.sisr_vehicle_share)
     if budget < cfg.sisr_two_runs_from:
@@ -299,11 +316,13 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     final.routing.SetMaximumNumberOfActiveVehicles(len(sol.routes))
     routes = [[final.manager.NodeToIndex(x) for x in r.nodes] for r in sol.routes]
     routes += [[] for _ in range(len(problem.vehicles) - len(routes))]
-    # Guided local search for the time left (OR-Tools' pair exchanges finish
-    # what ruin and recreate leaves on clustered instances); ``_search`` reads
-    # the routes in first, which fails on any violated constraint.
+    # Guided local search for the polish time (OR-Tools' pair exchanges finish
+    # what the Python ruin and recreate leaves on clustered instances), or only
+    # the check; ``_search`` reads the routes in first, which fails on any
+    # violated constraint.
     assignment = _search(final, deadline - time.perf_counter(), routes,
-                         cfg.final_metaheuristic, all_operators=cfg.all_operators)
+                         cfg.final_metaheuristic, all_operators=cfg.all_operators,
+                         check_only=not polish)
     if assignment is None or dropped(final, assignment):
         return None
     return final, assignment

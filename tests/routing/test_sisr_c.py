@@ -102,3 +102,44 @@ def test_without_the_extension_the_python_search_is_used(monkeypatch):
     monkeypatch.setattr(sisr_c, "_sisr", None)
     assert not sisr_c.available()
     assert sisr_c.search_class(True) is Search
+
+
+@pytest.mark.parametrize("use_c", [True, False])
+def test_vehicles_first_gives_a_valid_plan_with_either_search(monkeypatch, use_c):
+    from dataclasses import replace
+
+    from plan_check import check_plan
+
+    from courier.routing import fleet, solve
+
+    monkeypatch.setattr(fleet, "CONFIG", replace(fleet.CONFIG, sisr_compiled=use_c))
+    used = []
+    monkeypatch.setattr(fleet, "search_class",
+                        lambda compiled: used.append(sisr_c.search_class(compiled)) or used[-1])
+    problem = random_problem(6, pairs=20)
+    plan = solve(problem, 0.6, strategy="vehicles_first", full_time=True)
+    check_plan(problem, plan)
+    assert not plan.unassigned
+    assert used == [sisr_c.CompiledSearch if use_c and sisr_c.available() else Search]
+
+
+def test_a_check_alone_answers_with_the_routes_read_in_without_a_search():
+    from types import SimpleNamespace
+
+    from courier.routing.fleet import _search
+
+    class Routing:
+        read = object()
+
+        def CloseModelWithParameters(self, params):
+            self.limit = params.time_limit.seconds
+
+        def ReadAssignmentFromRoutes(self, routes, ignore_inactive):
+            return self.read
+
+        def SolveFromAssignmentWithParameters(self, initial, params):
+            raise AssertionError("no search for a check")
+
+    m = SimpleNamespace(routing=Routing())
+    assert _search(m, -0.1, [[1, 2]], check_only=True) is Routing.read
+    assert m.routing.limit >= 60  # reading in is not cut short by the time left
