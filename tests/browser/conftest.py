@@ -26,7 +26,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"
         "--disable-sync"]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Where screenshots go: docs/screenshots/ when asked (COURIER_SCREENSHOTS=docs/screenshots),
+# else the session's temporary directory (a test run leaves the tree as it found it).
+SHOTS = os.environ.get("COURIER_SCREENSHOTS")
 TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -103,19 +105,20 @@ def login(page, actor, password="secret"):
 
 
 @pytest.fixture
-def snap(database_url):
-    """``snap(page, name)``: screenshots at phone and desktop sizes into docs/screenshots
-    (once, on the SQLite run)."""
+def snap(database_url, tmp_path_factory):
+    """``snap(page, name)``: screenshots at phone and desktop sizes (once, on the SQLite
+    run), into ``$COURIER_SCREENSHOTS`` if set, else a temporary directory."""
+    target = Path(SHOTS) if SHOTS else tmp_path_factory.getbasetemp() / "screenshots"
 
     def take(page, name):
         if not database_url.startswith("sqlite"):
             return
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
         before = page.viewport_size
         for size, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
             page.set_viewport_size(size)
             page.wait_for_timeout(150)  # let Leaflet and the layout settle after a resize
-            page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=False)
+            page.screenshot(path=str(target / f"{name}-{label}.png"), full_page=False)
         page.set_viewport_size(before)
 
     return take
