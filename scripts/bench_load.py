@@ -27,6 +27,7 @@ import itertools
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -47,8 +48,6 @@ def pct(values: list[float], p: float) -> float:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -72,6 +71,11 @@ def cpu_s(pid: int) -> float:
 
 def cpu_of(groups: dict[str, list[int]]) -> dict[str, float]:
     return {name: sum(cpu_s(p) for p in pids) for name, pids in groups.items()}
+
+
+def named(name: str) -> list[int]:
+    out = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
 
 
 def children(pid: int) -> list[int]:
@@ -125,6 +129,47 @@ def job_body(i: int) -> bytes:
         "deliver_by": (now + timedelta(hours=2)).isoformat()}).encode()
 
 
+class Client:
+    """A keep-alive HTTP/1.1 connection that sends prepared requests and reads just the
+    status and the body (http.client parses every header with the email package: on a
+    machine the server shares, the load generator's own CPU is taken from the server)."""
+
+    def __init__(self, port: int):
+        self.port, self.sock, self.buf = port, None, b""
+
+    def post(self, path: str, body: bytes, headers: dict) -> int:
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+            self.buf = b""
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
+                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        while b"\r\n\r\n" not in self.buf:
+            self.buf += self._recv()
+        top, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = top.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length = next((int(line.split(b":", 1)[1]) for line in lines[1:]
+                       if line[:15].lower() == b"content-length:"), 0)
+        while len(self.buf) < length:
+            self.buf += self._recv()
+        self.buf = self.buf[length:]
+        if any(line.lower() == b"connection: close" for line in lines[1:]):
+            self.close()
+        return status
+
+    def _recv(self) -> bytes:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        return data
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+
+
 def submissions(ports: list[int], tokens: list[str], rate: float, seconds: float,
                 warmup: float, senders: int) -> dict:
     """Open-loop POST /api/v1/jobs at ``rate`` per second; latency from the due time."""
@@ -135,11 +180,11 @@ def submissions(ports: list[int], tokens: list[str], rate: float, seconds: float
     lat, errors, done_at = [], [], []
 
     def sender(n: int) -> None:
-        port = ports[n % len(ports)]
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        client = Client(ports[n % len(ports)])
         while True:
             i = next(counter)
             if i >= total:
+                client.close()
                 return
             due = start + i / rate
             wait = due - time.monotonic()
@@ -148,13 +193,10 @@ def submissions(ports: list[int], tokens: list[str], rate: float, seconds: float
             headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}",
                        "Content-Type": "application/json", "Idempotency-Key": f"b{i}"}
             try:
-                conn.request("POST", "/api/v1/jobs", body=job_body(i), headers=headers)
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-            except OSError as err:
-                status = str(err)
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = client.post("/api/v1/jobs", job_body(i), headers)
+            except (OSError, ValueError, IndexError) as err:
+                status = str(err) or type(err).__name__
+                client.close()
             end = time.monotonic()
             with lock:
                 if due >= start + warmup:
@@ -367,11 +409,15 @@ def main() -> None:
         for p in ports:  # open the pools' connections before counting PostgreSQL's CPU
             submissions([p], shop_tokens, 20, 0.5, 0, 4)
         groups = {"web processes": [c for w in webs for c in children(w.pid)],
-                  "dispatch worker": [worker.pid], "load generator": [os.getpid()]}
+                  "dispatch worker": [worker.pid], "load generator": [os.getpid()],
+                  # the servers' own processes on this machine (PostgreSQL's backends
+                  # are listed again after the run: the pools open more under load)
+                  "postgresql": named("postgres"), "redis": named("redis-server")}
         before, t0 = cpu_of(groups), time.monotonic()
         result["submissions"] = submissions(ports, shop_tokens, args.rate, args.seconds,
                                             args.warmup, args.senders)
         wall = time.monotonic() - t0
+        groups["postgresql"] = sorted(set(groups["postgresql"]) | set(named("postgres")))
         used = {k: v - before[k] for k, v in cpu_of(groups).items()}
         result["submissions"]["cpu_cores_busy"] = {k: round(v / wall, 2) for k, v in used.items()}
         result["submissions"]["cpu_ms_per_request"] = {
