@@ -103,10 +103,10 @@ _INSERTS: dict = {}  # (model, dialect, conflict columns) -> statement, built on
 
 def insert_row(model, values: dict, skip_on: tuple[str, ...] = ()):
     """Write one row of ``model`` now, in one statement, and return it as a persistent
-    object with every column loaded (column defaults included), without the unit of
-    work: no flush, no savepoint. For rows written once and read back at once, on the
-    hot paths (a submitted job, an event of the log). Attribute names must be the
-    column names.
+    object with every column loaded (Python-side defaults included; a column only the
+    database fills is read on first use), without the unit of work: no flush, no
+    savepoint. For rows written once and read back at once, on the hot paths (a
+    submitted job, an event of the log). Attribute names must be the column names.
 
     With ``skip_on`` (columns of a unique constraint), a row that would break that
     constraint is not written and None is returned (``ON CONFLICT DO NOTHING``): on
@@ -122,14 +122,16 @@ def insert_row(model, values: dict, skip_on: tuple[str, ...] = ()):
             stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_on))
         stmt = _INSERTS[model, dialect, skip_on] = stmt.returning(table.c.id)
     result = db.session.execute(stmt, values)
-    written = result.last_inserted_params()
+    written = dict(result.last_inserted_params())
     new_id = result.scalar()
     if new_id is None:
         return None
     obj = inspect(model).class_manager.new_instance()  # as the ORM loads a row
+    written["id"] = new_id
     for column in model.__table__.columns:  # loaded values, not changes to write
-        set_committed_value(obj, column.key, new_id if column.key == "id"
-                            else written.get(column.key))
+        if column.key in written or column.server_default is None:
+            set_committed_value(obj, column.key, written.get(column.key))
+        # else: the database's default, read on first use
     make_transient_to_detached(obj)
     db.session.add(obj)
     return obj

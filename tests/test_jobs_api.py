@@ -3,7 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
+from courier.extensions import db
 from tests.conftest import LYON, job_body
 
 
@@ -154,3 +156,25 @@ def test_unknown_api_path_is_json_404(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404
     assert r.json["error"]
+
+
+def test_a_submission_reads_and_writes_in_four_statements(app, make_merchant):
+    """Token with its user and shop; zones and pricing stamp; the job; its event. Nothing
+    else (no lazy load, no webhook look-up for a shop without endpoints, no savepoint)."""
+    shop = make_merchant()
+    shop.post("/jobs", json=job_body())  # the token's first use is noted once
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()[:3]))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        r = shop.post("/jobs", json=job_body(), headers={"Idempotency-Key": "one"})
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert r.status_code == 201
+    assert [s.split()[0] for s in seen] == ["SELECT", "SELECT", "INSERT", "INSERT"]
+    assert "jobs" in seen[2] and "events" in seen[3]
