@@ -3,9 +3,10 @@
 On a *plain* problem (:func:`courier.routing.lns.plain`: every vehicle alike,
 no breaks, caps, restrictions or warm start, as in the Li & Lim benchmark),
 the first plan of OR-Tools is handed to the ruin and recreate search of
-:mod:`courier.routing.sisr` (fewer vehicles, then travel), and OR-Tools checks
-the result against the full model; anything else, or a failed check, takes
-the OR-Tools route below.
+:mod:`courier.routing.sisr` (fewer vehicles, then travel; compiled,
+:mod:`courier.routing.sisr_c`, when the extension was built), and OR-Tools
+checks the result against the full model; anything else, or a failed check,
+takes the OR-Tools route below.
 
 A huge fixed cost per vehicle makes OR-Tools' guided local search stall, so the
 number of vehicles is driven from here instead, in three phases, all of them

@@ -16,6 +16,9 @@ and then ("blinks") to diversify. Two phases:
   the vehicles the first phase left, with one spare route allowed at a cost
   for a while (to move between the islands of plans that serve every pair
   with so few vehicles) and kicks when it stalls.
+
+:mod:`courier.routing.sisr_c` runs the same search compiled (``_sisr.c``); this
+module is its reference and the fallback when the extension is not built.
 """
 
 from __future__ import annotations
