@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -143,3 +144,19 @@ def test_a_check_alone_answers_with_the_routes_read_in_without_a_search():
     m = SimpleNamespace(routing=Routing())
     assert _search(m, -0.1, [[1, 2]], check_only=True) is Routing.read
     assert m.routing.limit >= 60  # reading in is not cut short by the time left
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "lilim" / "pdp_100"
+
+
+@compiled
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared benchmark data absent")
+@pytest.mark.parametrize("name", ["lc101", "lr201", "lrc104"])
+def test_the_compiled_search_passes_the_li_lim_verifier(name):
+    from courier.bench.lilim import parse, routes_of, to_problem, verify
+    from courier.routing import solve
+
+    inst = parse(SHARED / f"{name}.txt")
+    plan = solve(to_problem(inst), 0.5, strategy="vehicles_first", full_time=True)
+    verdict = verify(inst, routes_of(plan))
+    assert verdict.feasible, verdict.errors
