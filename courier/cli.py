@@ -81,8 +81,10 @@ def worker_command():
     import signal
     import time
 
+    from courier import send_only
     from courier.dispatch.scheduler import loop
 
+    send_only()  # it emits offers; it never needs what the web processes send each other
     stopping = []
     signal.signal(signal.SIGTERM, lambda *a: stopping.append(1))
     click.echo(f"dispatch worker: every {current_app.config['DISPATCH_INTERVAL']}s")

@@ -52,3 +52,19 @@ def test_an_app_without_a_message_queue_does_not_inherit_one_built_before(tmp_pa
     assert isinstance(socketio.server.manager, sio.RedisManager)
     create_app(base)
     assert not isinstance(socketio.server.manager, sio.PubSubManager)
+
+
+def test_a_send_only_process_reads_nothing_from_the_message_queue(tmp_path):
+    import socketio as sio
+
+    from courier import send_only
+    from courier.extensions import socketio
+
+    create_app({"AUTO_MIGRATE": False, "DATABASE_URL": f"sqlite:///{tmp_path}/q.sqlite",
+                "SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+                "SOCKETIO_CHANNEL": "send-only-test"})
+    manager = socketio.server.manager
+    assert isinstance(manager, sio.RedisManager) and not manager.write_only
+    send_only()
+    socketio.emit("job.updated", {"id": 1}, to="dispatch")
+    assert manager.write_only and getattr(manager, "thread", None) is None

@@ -30,8 +30,10 @@ def webs(pg_url, tmp_path_factory):
 
 
 @pytest.fixture
-def cluster(pg_url, tmp_path):
-    """A cluster to start processes in; everything still running is stopped after."""
+def cluster(pg_url, tmp_path, app):
+    """A cluster to start processes in; everything still running is stopped after, before
+    the ``app`` fixture empties the database (a dispatch cycle still running would
+    deadlock with that TRUNCATE)."""
     c = Cluster(pg_url, tmp_path, DISPATCH_INTERVAL=1, DISPATCH_TIME_LIMIT=0.5)
     yield c
     c.stop()
