@@ -22,6 +22,7 @@ Redis (``--redis``). Touches nothing else; every process it starts is stopped at
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import json
@@ -356,35 +357,30 @@ def setup(url: str, shops: int, couriers: int):
     return shop_tokens, courier_rows
 
 
-BENCH_SECRET = "bench-secret-" + "x" * 32
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
-    ap.add_argument("--web", type=int, default=2, help="web processes (gunicorn instances)")
-    ap.add_argument("--threads", type=int, default=300, help="threads per web process")
-    ap.add_argument("--rate", type=float, default=300, help="submissions per second")
-    ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--warmup", type=float, default=3)
-    ap.add_argument("--senders", type=int, default=48, help="client threads sending jobs")
-    ap.add_argument("--shops", type=int, default=10)
-    ap.add_argument("--couriers", type=int, default=200)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--client-procs", type=int, default=4,
-                    help="processes holding the couriers' sockets")
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-
+@contextlib.contextmanager
+def scratch_database(pg: str, prefix: str):
+    """A database of its own on the PostgreSQL server ``pg`` (a URL), dropped afterwards:
+    yields its URL."""
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    name = f"courier_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+BENCH_SECRET = "bench-secret-" + "x" * 32
+
+
+def measure(args, url: str) -> dict:
+    """Start the processes on the database ``url``, run both phases, stop everything."""
     channel = f"courier-bench-{uuid.uuid4().hex[:8]}"
     os.environ.update(COURIER_SOCKETIO_MESSAGE_QUEUE=args.redis, COURIER_SOCKETIO_CHANNEL=channel)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COURIER_ENV": "production",
@@ -432,9 +428,29 @@ def main() -> None:
             "dispatch worker": round(rss_mb(worker.pid), 1)}
     finally:
         procs.stop()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    ap.add_argument("--web", type=int, default=2, help="web processes (gunicorn instances)")
+    ap.add_argument("--threads", type=int, default=300, help="threads per web process")
+    ap.add_argument("--rate", type=float, default=300, help="submissions per second")
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--warmup", type=float, default=3)
+    ap.add_argument("--senders", type=int, default=48, help="client threads sending jobs")
+    ap.add_argument("--shops", type=int, default=10)
+    ap.add_argument("--couriers", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--client-procs", type=int, default=4,
+                    help="processes holding the couriers' sockets")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    with scratch_database(args.pg, "courier_bench") as url:
+        result = measure(args, url)
     if args.json:
         print(json.dumps(result, indent=2))
         return

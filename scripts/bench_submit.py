@@ -39,20 +39,13 @@ def main() -> None:
     ap.add_argument("--calls", action="store_true", help="count Python calls with cProfile")
     args = ap.parse_args()
 
-    import sqlalchemy as sa
     from sqlalchemy import event
-    from sqlalchemy.engine import make_url
 
     from courier.extensions import db
 
-    name = f"courier_submit_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
     os.environ.update(COURIER_SOCKETIO_MESSAGE_QUEUE=args.redis,
                       COURIER_SOCKETIO_CHANNEL=f"courier-submit-{uuid.uuid4().hex[:8]}")
-    try:
+    with bench_load.scratch_database(args.pg, "courier_submit") as url:
         tokens, _ = bench_load.setup(url, 10, 0)
         app = bench_load.bench_app(url)
         client = app.test_client()
@@ -82,10 +75,7 @@ def main() -> None:
             profile = cProfile.Profile()
             profile.runcall(lambda: [post(i) for i in range(10**6, 10**6 + args.n)])
             print(f"{pstats.Stats(profile).total_calls / args.n:.0f} Python calls each")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        engine.dispose()
 
 
 if __name__ == "__main__":
