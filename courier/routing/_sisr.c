@@ -98,8 +98,12 @@ typedef struct {
 
 #define NODE(v, L, D, m) ((m) == 0 ? (D)->start : ((m) == (L) + 1 ? (D)->end : (v)[(m) - 1]))
 
+static void sol_free(Sol *S);
+
+/* A solution with room for maxr routes; NULL when memory runs out. */
 static Sol *sol_new(const Data *D) {
     Sol *S = calloc(1, sizeof(Sol));
+    if (!S) return NULL;
     size_t cells = (size_t)D->maxr * D->slot;
     S->len = calloc(D->maxr, sizeof(int));
     S->cost = calloc(D->maxr, sizeof(i64));
@@ -108,6 +112,10 @@ static Sol *sol_new(const Data *D) {
     S->lat = calloc(cells, sizeof(i64));
     S->load = calloc(cells * D->dims, sizeof(i64));
     S->absent = calloc(D->npick + 1, sizeof(int));
+    if (!S->len || !S->cost || !S->nodes || !S->st || !S->lat || !S->load || !S->absent) {
+        sol_free(S);
+        return NULL;
+    }
     return S;
 }
 
@@ -704,8 +712,13 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     X.where = calloc(D.n, sizeof(int)); X.pos = calloc(D.n, sizeof(int));
     X.mark = calloc(D.n, sizeof(int)); X.rmark = calloc(D.n, sizeof(int));
     X.list = calloc(D.npick + 1, sizeof(int)); X.served = calloc(D.n, sizeof(int));
-    for (int k = 0; k < 5; k++) X.pool[k] = sol_new(&D);
+    int short_of_memory = !X.where || !X.pos || !X.mark || !X.rmark || !X.list || !X.served;
+    for (int k = 0; k < 5; k++) short_of_memory |= !(X.pool[k] = sol_new(&D));
     seen = calloc(D.n, 1);
+    if (short_of_memory || !seen) {
+        PyErr_NoMemory();
+        goto done;
+    }
     if (parse_routes(&D, routes, X.pool[2], seen) < 0) goto done;
     Sol *S = X.pool[2];
     S->nabs = 0;
@@ -750,6 +763,10 @@ static PyObject *py_insertion(PyObject *self, PyObject *args) {
     D.maxr = 1;
     S = sol_new(&D);
     seen = calloc(D.n, 1);
+    if (!S || !seen) {
+        PyErr_NoMemory();
+        goto done;
+    }
     PyObject *one = PyList_New(1);
     if (!one) goto done;
     Py_INCREF(nodes);
