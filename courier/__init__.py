@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from courier.web import security
 
     security.init_app(app)
+    from courier.web import admission
+
+    admission.init_app(app)
 
     from courier.web import register
 

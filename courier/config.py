@@ -17,6 +17,7 @@ DEFAULTS = {
     # or every request beyond the pool opens and closes a connection of its own
     "DB_POOL_SIZE": 24,
     "DB_MAX_OVERFLOW": 8,
+    "MAX_CONCURRENT_REQUESTS": 8,  # per process, Socket.IO aside (courier.web.admission)
     "STATIC_FOLDER": str(ROOT / "static"),
     # dispatch
     "DISPATCH_INTERVAL": 30,  # seconds between automatic cycles while jobs are pending
