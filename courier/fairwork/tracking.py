@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from courier.dispatch.lifecycle import record
 from courier.errors import Conflict, Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.models import Courier, Event, Role, User, utcnow
@@ -138,11 +139,8 @@ def _apply(t: Tracked, ev: Event) -> None:
 
 def _record(actor: User | None, courier: Courier, action: str, at: datetime, reason: str = "",
             data: dict | None = None) -> Event:
-    ev = Event(at=at, actor_id=actor.id if actor else None, subject="courier", action=action,
-               courier_id=courier.id, reason=reason[:500], data=data)
-    db.session.add(ev)
-    db.session.flush()
-    return ev
+    db.session.flush()  # the change the event describes is written first
+    return record(actor, "courier", action, courier=courier, reason=reason, data=data, at=at)
 
 
 def _courier(user: User) -> Courier:
