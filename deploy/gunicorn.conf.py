@@ -22,3 +22,17 @@ errorlog = "-"
 loglevel = os.environ.get("COURIER_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("COURIER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "courier-web"
+
+
+def post_worker_init(worker):
+    """Move everything the app allocated at start-up out of the garbage collector's reach.
+
+    The application's modules, mappers and schemas are some 200,000 objects that live as
+    long as the process. Left tracked, every full collection walks all of them, holding the
+    interpreter lock for tens of milliseconds in the middle of requests; frozen, the
+    collector only looks at what requests allocate.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()

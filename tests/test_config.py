@@ -68,3 +68,18 @@ def test_a_send_only_process_reads_nothing_from_the_message_queue(tmp_path):
     send_only()
     socketio.emit("job.updated", {"id": 1}, to="dispatch")
     assert manager.write_only and getattr(manager, "thread", None) is None
+
+
+def test_gunicorn_worker_freezes_what_start_up_allocated():
+    import gc
+    import runpy
+    from pathlib import Path
+
+    settings = runpy.run_path(str(Path(__file__).parents[1] / "deploy" / "gunicorn.conf.py"))
+    assert settings["workers"] == 1 and settings["worker_class"] == "gthread"
+    gc.unfreeze()
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 1000  # the test session's modules, at least
+    finally:
+        gc.unfreeze()
