@@ -142,6 +142,16 @@ def test_failed_logins_are_limited_per_client_address(client, make_merchant):
     assert login(client, "another@x.coop", "wrong").status_code == 429
 
 
+def test_only_the_login_form_goes_through_the_rate_limiter(app):
+    from courier.web.security import _not_limited
+
+    with app.test_request_context("/login", method="POST"):
+        assert not _not_limited()
+    for path in ("/api/v1/jobs", "/api/v1/openapi.json", "/"):
+        with app.test_request_context(path, method="POST"):
+            assert _not_limited(), path
+
+
 def test_production_cookies_are_secure_httponly_and_samesite(tmp_path, database_url):
     from tests.conftest import base_config
 

@@ -159,7 +159,19 @@ def limit_login(view):
     account_limit = limiter.limit(lambda: _cfg("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"],
                                   deduct_when=login_failed, key_func=login_account,
                                   scope="login-account")
-    return ip_limit(account_limit(view))
+    limited = ip_limit(account_limit(view))
+    limited.rate_limited = True
+    return limited
+
+
+@limiter.request_filter
+def _not_limited() -> bool:
+    """Only views wrapped by a limit here have one: every other request (the API's above
+    all) skips the limiter's resolution of limits."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "rate_limited", False)
 
 
 def _cfg(name: str) -> str:
