@@ -288,7 +288,9 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     """Ruin and recreate from the first plan; OR-Tools then checks the result
     (``ReadAssignmentFromRoutes`` fails on any violated constraint). None when
     there is no complete first plan or the check fails."""
+    built = time.perf_counter()
     m = build(problem, modelled, allowed, base)
+    built = time.perf_counter() - built  # the check at the end builds it again, then reads the plan
     first = _first_routes(m, cfg)
     if first is None:
         return None
@@ -303,12 +305,12 @@ def _solve_sisr(problem, modelled, allowed, base, deadline, budget, cfg: FleetCo
     now = time.perf_counter()
     share = cfg.compiled_polish_share if compiled else cfg.sisr_polish_share
     polish = share * budget if budget >= cfg.sisr_polish_from else 0.0
-    reserve = min(0.05, 0.03 * budget) + polish
+    reserve = min(0.05, 0.03 * budget) + min(2 * built, 0.2 * budget) + polish
     sol = search.minimise_vehicles(sol, now + (deadline - reserve - now) * cfg.sisr_vehicle_share)
     if budget < cfg.sisr_two_runs_from:
         sol = search.minimise_cost(sol, deadline - reserve)
     else:
-        other = Search(search.data, replace(search.cfg, seed=search.cfg.seed + 1))
+        other = search.fork(search.cfg.seed + 1)
         now = time.perf_counter()
         one = search.minimise_cost(sol, now + (deadline - reserve - now) / 2)
         two = other.minimise_cost(sol, deadline - reserve)

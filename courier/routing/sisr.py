@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -77,6 +77,13 @@ class Search:
         self.deadline = {p: int(data.late[d]) for p, d in data.pairs}
         self.absences = dict.fromkeys(self.depot_dist, 0)  # rounds each pair spent out
         self.stall_seconds = math.inf  # also give a removal up after this long without progress
+
+    def fork(self, seed: int) -> Search:
+        """Another search on the same data and settings, drawing from ``seed``, with
+        absence counters of its own."""
+        other = type(self)(self.data, replace(self.cfg, seed=seed))
+        other.stall_seconds = self.stall_seconds
+        return other
 
     def solution(self, node_routes: list[list[int]]) -> Solution:
         routes = [Route(self.data, r) for r in node_routes if r]

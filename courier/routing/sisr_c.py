@@ -11,8 +11,10 @@ wanted.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,6 +70,14 @@ class CompiledSearch:
         self.cpu_clock = cpu_clock
         self.calls = 0
         self.rounds = 0
+
+    def fork(self, seed: int) -> CompiledSearch:
+        """:meth:`Search.fork`, sharing this search's packed arrays."""
+        other = copy.copy(self)
+        other.cfg = replace(self.cfg, seed=seed)
+        other.absences_array = np.zeros_like(self.absences_array)
+        other.calls = other.rounds = 0
+        return other
 
     @property
     def absences(self) -> dict[int, int]:

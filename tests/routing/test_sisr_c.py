@@ -128,6 +128,48 @@ def test_vehicles_first_gives_a_valid_plan_with_either_search(monkeypatch, use_c
     assert used == [sisr_c.CompiledSearch if use_c and sisr_c.available() else Search]
 
 
+@pytest.mark.parametrize("use_c", [True, False])
+def test_a_forked_search_keeps_the_settings_with_its_own_seed_and_absences(use_c):
+    if use_c and not BUILT:
+        pytest.skip("C extension not built")
+    data = Data(_model(random_problem(5, pairs=16)))
+    search = sisr_c.search_class(use_c)(data, SisrConfig(seed=7, stall=40))
+    search.stall_seconds = 0.25
+    start = search.solution([[p, d] for p, d in data.pairs])
+    fewer = search.minimise_vehicles(start, time.perf_counter() + 0.1)
+    before = dict(search.absences)
+    other = search.fork(8)
+    assert type(other) is type(search) and other.data is data
+    assert other.cfg.seed == 8 and other.cfg.stall == 40 and other.stall_seconds == 0.25
+    assert search.cfg.seed == 7
+    if use_c:
+        assert other.arrays is search.arrays  # packed once
+    assert set(other.absences.values()) == {0}
+    _check(data, other.minimise_cost(fewer, time.perf_counter() + 0.1))
+    assert search.absences == before
+
+
+def test_the_final_check_fits_in_the_time_limit_however_long_a_model_takes_to_build(
+        monkeypatch):
+    from dataclasses import replace
+
+    from courier.routing import fleet, solve
+
+    slow_build = fleet.build
+
+    def build(*args, **kwargs):  # a model as slow to build as one of a thousand stops
+        time.sleep(0.3)
+        return slow_build(*args, **kwargs)
+
+    monkeypatch.setattr(fleet, "build", build)
+    monkeypatch.setattr(fleet, "CONFIG", replace(fleet.CONFIG, sisr_compiled=BUILT))
+    problem = random_problem(6, pairs=20)
+    began = time.perf_counter()
+    plan = solve(problem, 2.0, strategy="vehicles_first", full_time=True)
+    assert not plan.unassigned
+    assert time.perf_counter() - began < 2.15  # not 2.0 + a second build's 0.3 s
+
+
 def test_a_check_alone_answers_with_the_routes_read_in_without_a_search():
     from types import SimpleNamespace
 
