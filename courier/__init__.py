@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. Settings: defaults, then the instance config, then ``COURIER_*``
     environment variables; a test passes ``test_config`` instead of the last two."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.json.sort_keys = False  # answers keep their schemas' order (id and status first)
     app.config.from_mapping(cfg.DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -121,7 +121,7 @@ def insert_row(model, values: dict, skip_on: tuple[str, ...] = ()):
         if skip_on:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_on))
         stmt = _INSERTS[model, dialect, skip_on] = stmt.returning(table.c.id)
-    result = db.session.execute(stmt, values)
+    result = db.session.connection().execute(stmt, values)  # Core: no ORM execution layer
     written = dict(result.last_inserted_params())
     new_id = result.scalar()
     if new_id is None:

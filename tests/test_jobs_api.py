@@ -22,6 +22,7 @@ def test_submitted_job_is_pending_with_shop_pickup_and_price(make_merchant):
     assert deliver_by - ready == timedelta(minutes=60)
     assert job["price_cents"] > 0
     assert job["weight_kg"] == 0
+    assert list(job)[:2] == ["id", "status"], "fields in the schema's order, not sorted"
 
 
 @pytest.mark.parametrize("body, field", [
