@@ -179,6 +179,7 @@ def submissions(ports: list[int], tokens: list[str], rate: float, seconds: float
     counter = itertools.count()
     lock = threading.Lock()
     lat, errors, done_at = [], [], []
+    acknowledged = [0]  # 201 answers, warm-up included
 
     def sender(n: int) -> None:
         client = Client(ports[n % len(ports)])
@@ -200,6 +201,7 @@ def submissions(ports: list[int], tokens: list[str], rate: float, seconds: float
                 client.close()
             end = time.monotonic()
             with lock:
+                acknowledged[0] += status == 201
                 if due >= start + warmup:
                     lat.append(end - due)
                     done_at.append(end)
@@ -213,6 +215,7 @@ def submissions(ports: list[int], tokens: list[str], rate: float, seconds: float
         t.join()
     span = max(done_at) - (start + warmup) if done_at else 1
     return {"requested_rate": rate, "seconds": seconds, "completed": len(lat),
+            "acknowledged": acknowledged[0],
             "achieved_per_s": round(len(lat) / span, 1), "errors": len(errors),
             "error_sample": errors[:5], "p50_ms": round(pct(lat, 50) * 1000, 1),
             "p99_ms": round(pct(lat, 99) * 1000, 1), "max_ms": round(max(lat) * 1000, 1)}
@@ -402,8 +405,9 @@ def measure(args, url: str) -> dict:
         worker = procs.start("worker", [sys.executable, "-m", "courier", "worker"])
         for p in ports:
             wait_http(p)
+        acknowledged = 0
         for p in ports:  # open the pools' connections before counting PostgreSQL's CPU
-            submissions([p], shop_tokens, 20, 0.5, 0, 4)
+            acknowledged += submissions([p], shop_tokens, 20, 0.5, 0, 4)["acknowledged"]
         groups = {"web processes": [c for w in webs for c in children(w.pid)],
                   "dispatch worker": [worker.pid], "load generator": [os.getpid()],
                   # the servers' own processes on this machine (PostgreSQL's backends
@@ -419,6 +423,9 @@ def measure(args, url: str) -> dict:
         result["submissions"]["cpu_ms_per_request"] = {
             k: round(v * 1000 / max(1, result["submissions"]["completed"]), 2)
             for k, v in used.items()}
+        acknowledged += result["submissions"]["acknowledged"]
+        result["submissions"]["stored"] = stored_jobs(url)
+        result["submissions"]["acknowledged_total"] = acknowledged
         result["offers"] = offers(url, ports, couriers, args.rounds, args.client_procs)
         result["memory_mb"] = {
             **{f"web {i + 1} (gunicorn worker)": round(sum(rss_mb(c) for c in children(w.pid)),
@@ -429,6 +436,34 @@ def measure(args, url: str) -> dict:
     finally:
         procs.stop()
     return result
+
+
+def stored_jobs(url: str) -> int:
+    """Jobs in the database (every 201 answer must be one, and nothing else)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM jobs")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def verdict(result: dict) -> list[str]:
+    """The issue's targets, met or not, in this run."""
+    s, o = result["submissions"], result["offers"]
+    sustained = s["achieved_per_s"] >= 0.99 * s["requested_rate"] and not s["errors"]
+    return [
+        f"submissions: {s['requested_rate']:g}/s sustained with p99 < 200 ms: "
+        f"{'met' if sustained and s['p99_ms'] < 200 else 'NOT met'}"
+        + ("" if s["requested_rate"] >= 300 else " (below the 300/s of the target)"),
+        f"every acknowledged job stored, none more: "
+        f"{'yes' if s['stored'] == s['acknowledged_total'] else 'NO'} "
+        f"({s['acknowledged_total']} answered 201, {s['stored']} in the database)",
+        f"offers to {o['couriers']} couriers with p99 < 250 ms: "
+        f"{'met' if o['delivered'] == o['expected'] and o['p99_ms'] < 250 else 'NOT met'}",
+    ]
 
 
 def main() -> None:
@@ -451,6 +486,7 @@ def main() -> None:
 
     with scratch_database(args.pg, "courier_bench") as url:
         result = measure(args, url)
+    result["targets"] = verdict(result)
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -466,6 +502,8 @@ def main() -> None:
           f"max {o['max_ms']} ms; commit and emit took {o['commit_and_emit_ms']} ms")
     for proc, mb in result["memory_mb"].items():
         print(f"memory {proc}: {mb} MB")
+    for line in result["targets"]:
+        print(f"target, {line}")
 
 
 if __name__ == "__main__":
