@@ -25,6 +25,14 @@ class CourierRef(Schema):
     first_name = fields.Function(lambda c: c.user.first_name, dump_only=True)
 
 
+class PhraseOut(Schema):
+    """A sentence of the server's as a template and its values, for pages to show in the
+    reader's language (``courier.texts``); each value is text, a number, or a phrase."""
+
+    template = fields.String()
+    values = fields.Dict(keys=fields.String())
+
+
 class EventOut(Schema):
     id = fields.Integer()
     at = fields.AwareDateTime()
@@ -36,6 +44,7 @@ class EventOut(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     reason = fields.String()
+    reason_phrase = fields.Nested(PhraseOut, allow_none=True)
 
 
 class JobOut(Schema):
@@ -63,6 +72,7 @@ class JobOut(Schema):
     delivered_at = fields.AwareDateTime(allow_none=True)
     failure_reason = fields.String(allow_none=True)
     unassigned_reason = fields.String(allow_none=True)
+    unassigned_reason_phrase = fields.Nested(PhraseOut, allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     # The recipient's public link: for the shop and dispatch, never for couriers.
@@ -134,6 +144,7 @@ class RunOut(Schema):
     planned_end = fields.AwareDateTime()
     distance_m = fields.Integer()
     reason = fields.String()
+    reason_phrase = fields.Nested(PhraseOut, allow_none=True)
     stops = fields.List(fields.Nested(StopOut))
 
 

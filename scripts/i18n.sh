@@ -18,7 +18,7 @@ POT=$(mktemp --suffix=.pot)
 trap 'rm -f "$POT"' EXIT
 
 extract() {
-  "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+  "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k N_ --sort-by-file \
     --add-location=file --project=courier --copyright-holder="Courier coop" \
     --msgid-bugs-address="" -o "$POT" .
 }

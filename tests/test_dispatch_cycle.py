@@ -18,10 +18,15 @@ def test_no_courier_on_shift_is_the_reason(make_merchant, make_job, dispatcher):
     r = dispatcher.post("/dispatch").json
     assert r["runs"] == []
     reason = "not assigned: no courier on shift (rules v1)"
-    assert r["unassigned"] == [{"job_id": job["id"], "reason": reason}]
+    phrase = {"template": "{reason} ({rules})", "values": {
+        "reason": {"template": "not assigned: no courier on shift", "values": {}},
+        "rules": {"template": "rules v{number}", "values": {"number": 1}}}}
+    assert r["unassigned"] == [{"job_id": job["id"], "reason": reason, "reason_phrase": phrase}]
     detail = dispatcher.get(f"/jobs/{job['id']}").json
     assert detail["unassigned_reason"] == reason
+    assert detail["unassigned_reason_phrase"] == phrase  # for pages in other languages
     assert detail["events"][-1]["action"] == "not_assigned"
+    assert detail["events"][-1]["reason_phrase"] == phrase
 
 
 def test_unchanged_reason_is_not_logged_again(make_merchant, make_job, dispatcher):
@@ -42,6 +47,7 @@ def test_too_heavy_for_every_vehicle_says_so(make_merchant, make_courier, make_j
     (miss,) = r["unassigned"]
     assert miss["job_id"] == heavy["id"]
     assert "18 kg is over every on-shift vehicle's capacity (largest 15 kg)" in miss["reason"]
+    assert rendered(miss["reason_phrase"]) == miss["reason"]
 
 
 def test_heavy_job_goes_to_the_cargo_bike(make_merchant, make_courier, make_job, dispatcher):
@@ -53,6 +59,18 @@ def test_heavy_job_goes_to_the_cargo_bike(make_merchant, make_courier, make_job,
     assert run["courier"]["id"] == cargo.user.courier.id
     assert {s["job_id"] for s in run["stops"]} == {heavy["id"]}
     assert "cargo bike" in run["reason"]
+    parts = run["reason_phrase"]["values"]  # the offer; the rules version; notes
+    assert parts["p1"] == {"template": "rules v{number}", "values": {"number": 1}}
+    offer = parts["p0"]
+    assert offer["template"].startswith("offered to {name}: {why}")
+    assert offer["values"]["vehicle"] == {"template": "cargo bike", "values": {}}
+    assert rendered(run["reason_phrase"]) == run["reason"]
+
+
+def rendered(phrase) -> str:
+    """A stored phrase filled in as English (what a page does with the translations)."""
+    return phrase["template"].format(**{k: rendered(v) if isinstance(v, dict) else v
+                                        for k, v in phrase["values"].items()})
 
 
 def test_unreachable_deadline_is_the_reason(make_merchant, make_courier, dispatcher):
@@ -64,6 +82,7 @@ def test_unreachable_deadline_is_the_reason(make_merchant, make_courier, dispatc
     r = dispatcher.post("/dispatch").json
     assert r["runs"] == []
     assert "no courier on shift can deliver it by" in r["unassigned"][0]["reason"]
+    assert rendered(r["unassigned"][0]["reason_phrase"]) == r["unassigned"][0]["reason"]
 
 
 def test_each_courier_gets_at_most_one_run_per_cycle(make_merchant, make_courier, make_job,

@@ -25,6 +25,7 @@ from courier.extensions import db
 from courier.fairwork import explain
 from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, StopKind, User, utcnow
 from courier.routing import solve
+from courier.texts import phrase_json
 
 log = logging.getLogger(__name__)
 _LOCK_KEY = 0x636F7572  # "cour"
@@ -87,8 +88,9 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
         job = jobs[miss.shipment]
         text = reasons.unassigned(job, miss.reason, snap)
         result.unassigned.append((job, text))
-        if job.unassigned_reason != text:
-            job.unassigned_reason = text
+        if job.unassigned_reason != text[:500]:
+            job.unassigned_reason = text[:500]
+            job.unassigned_reason_phrase = phrase_json(text)
             record(actor, "job", "not_assigned", job=job, reason=text,
                    data={"code": miss.reason, "rules_version": snap.rules.version.number
                          if snap.rules is not None else None})
@@ -119,7 +121,7 @@ def _offer_route(actor, now, courier: Courier, route, jobs: dict, points,
     for job_id in dict.fromkeys(s.shipment for s in steps):
         if move_job(jobs[job_id], JobStatus.PENDING, JobStatus.OFFERED, actor, "offered",
                     run=run, announce=False, run_id=run.id, courier_id=courier.id,
-                    unassigned_reason=None):
+                    unassigned_reason=None, unassigned_reason_phrase=None):
             taken.add(job_id)
     if not taken:  # every job changed meanwhile (cancelled): no offer
         db.session.delete(run)
@@ -135,9 +137,10 @@ def _offer_route(actor, now, courier: Courier, route, jobs: dict, points,
                                  planned_arrival=now + timedelta(seconds=s.arrival)))
         peak = max(peak, s.load[0] if s.load else 0)
         seq += 1
-    run.reason = reasons.offer(courier, len(taken), route.distance / 1000, peak / 1000,
-                               **terms.reason_kwargs())
-    record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=run.reason,
+    reason = reasons.offer(courier, len(taken), route.distance / 1000, peak / 1000,
+                           **terms.reason_kwargs())
+    run.reason, run.reason_phrase = reason[:500], phrase_json(reason)
+    record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=reason,
            data={"jobs": sorted(taken), **terms.data()})
     explain.record_warnings(actor, run, terms)
     for job_id in sorted(taken):

@@ -28,8 +28,10 @@ from courier.models import (
 )
 from courier.routing.geo import LatLon
 from courier.solidarity.dispatching import check_assignable
+from courier.texts import N_, Phrase
 
 MOVABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
+ASSIGNED_BY = N_("assigned to {name} by {actor}: {reason}")
 
 
 def _check(actor: User, courier: Courier, reason: str) -> None:
@@ -123,12 +125,15 @@ def _offer(actor: User, courier: Courier, jobs: list[Job], now: datetime, reason
         service = "PICKUP_SERVICE_S" if kind == StopKind.PICKUP else "DROPOFF_SERVICE_S"
         t += timedelta(seconds=current_app.config[service])
     run.planned_end, run.distance_m = t, dist
-    run.reason = f"assigned to {courier.user.first_name} by {actor.name}: {reason.strip()}"
+    why = Phrase(ASSIGNED_BY, name=courier.user.first_name, actor=actor.name,
+                 reason=reason.strip())
+    run.reason, run.reason_phrase = why[:500], why.as_json()
     for job in jobs:
         move_job(job, JobStatus.PENDING, JobStatus.OFFERED, actor, "offered", run=run,
-                 reason=run.reason, announce=False, run_id=run.id, courier_id=courier.id,
-                 unassigned_reason=None, conflict="a job that is {status} cannot be offered")
-    record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=run.reason,
+                 reason=why, announce=False, run_id=run.id, courier_id=courier.id,
+                 unassigned_reason=None, unassigned_reason_phrase=None,
+                 conflict="a job that is {status} cannot be offered")
+    record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=why,
            data={"jobs": [j.id for j in jobs], "override": True})
     for job in jobs:
         announce_job(job)

@@ -4,6 +4,41 @@ from __future__ import annotations
 
 from courier.dispatch.planning import Snapshot
 from courier.models import Courier, Job
+from courier.texts import N_, Phrase, joined
+
+RULES = N_("the rules")
+WITH_RULES = N_("{reason} ({rules})")
+NO_COURIER = N_("not assigned: no courier on shift")
+ALL_HELD = N_("not assigned: every courier free on shift is held back under {rules} ({who})")
+HELD = N_("{name}: {why}")
+ALL_CONSIDERING = N_("not assigned: every courier on shift is considering an offer")
+OVER_CAPACITY = N_("not assigned: {amount} {unit} is over every on-shift vehicle's capacity "
+                   "(largest {largest} {unit})")
+OVER_CAP = N_("not assigned: {amount} {unit} is over every on-shift vehicle's cap under "
+              "{rules} (largest {largest} {unit})")
+RUNS_FULL = N_("not assigned: every on-shift courier's run is full under {rules}")
+TOO_HEAVY = N_("not assigned: too heavy or bulky for the couriers allowed to take it")
+TOO_LATE = N_("not assigned: no courier on shift can deliver it by {time} UTC within the "
+              "working time {rules} allows")
+NO_TIME = N_("not assigned: no courier on shift has enough working time left for it under "
+             "{rules}")
+VOLUNTEERS_ONLY = N_("not assigned: only volunteers are free on shift, and they take "
+                     "solidarity work only")
+ALL_DECLINED = N_("not assigned: declined by every courier on shift; it will be offered to "
+                  "them again after a cool-down")
+NONE_AVAILABLE = N_("not assigned: no courier available")
+PLANS_FULL = N_("not assigned yet: every courier on shift has a full plan; waiting for the "
+                "next cycle")
+BIKE, CARGO_BIKE = N_("bike"), N_("cargo bike")
+BEST_PLAN = N_("best plan for the couriers on shift")
+OFFERED = N_("offered to {name}: {why}, {load} of {cap} kg; {jobs}, {km} km by {vehicle}")
+ONE_JOB, JOBS = N_("{n} job"), N_("{n} jobs")
+NEAREST = N_("nearest {kind} on shift, {km} km away")
+COURIER = N_("courier")
+FEWER_HOURS = N_("fewer hours this week than nearer couriers (balancing), {km} km away")
+LESS_PAY = N_("less pay this week than nearer couriers (balancing), {km} km away")
+BEST_FIT = N_("{km} km away, best fit for the whole plan")
+NO_OFFER = N_("no offer: {why} ({rules})")
 
 
 def _kg(x: float) -> str:
@@ -11,15 +46,15 @@ def _kg(x: float) -> str:
 
 
 def _rules(snap: Snapshot) -> str:
-    return snap.rules.label if snap.rules is not None else "the rules"
+    return snap.rules.label if snap.rules is not None else Phrase(RULES)
 
 
-def unassigned(job: Job, code: str, snap: Snapshot) -> str:
+def unassigned(job: Job, code: str, snap: Snapshot) -> Phrase:
     """The reason ``job`` was not offered to anyone in this cycle, naming the rules
     version in force."""
     text = _unassigned(job, code, snap)
     label = _rules(snap)
-    return text if label in text else f"{text} ({label})"
+    return text if label in text else Phrase(WITH_RULES, reason=text, rules=label)
 
 
 def _capped(c: Courier, snap: Snapshot) -> tuple[float, float]:
@@ -29,15 +64,15 @@ def _capped(c: Courier, snap: Snapshot) -> tuple[float, float]:
     return min(c.capacity_kg, lim.caps[0]), min(c.capacity_l, lim.caps[1])
 
 
-def _unassigned(job: Job, code: str, snap: Snapshot) -> str:
+def _unassigned(job: Job, code: str, snap: Snapshot) -> Phrase:
     if snap.on_shift == 0:
-        return "not assigned: no courier on shift"
+        return Phrase(NO_COURIER)
     if not snap.couriers and snap.held:
-        who = "; ".join(f"{c.user.first_name}: {why}" for c, why in snap.held.values())
-        return (f"not assigned: every courier free on shift is held back under {_rules(snap)} "
-                f"({who})")
+        who = joined("; ", [Phrase(HELD, name=c.user.first_name, why=why)
+                            for c, why in snap.held.values()])
+        return Phrase(ALL_HELD, rules=_rules(snap), who=who)
     if not snap.couriers:
-        return "not assigned: every courier on shift is considering an offer"
+        return Phrase(ALL_CONSIDERING)
     if code == "capacity":
         phys_kg = max(c.capacity_kg for c in snap.couriers)
         phys_l = max(c.capacity_l for c in snap.couriers)
@@ -46,34 +81,30 @@ def _unassigned(job: Job, code: str, snap: Snapshot) -> str:
         for amount, unit, cap, phys in ((job.weight_kg, "kg", max_kg, phys_kg),
                                         (job.volume_l, "L", max_l, phys_l)):
             if amount > phys:
-                return (f"not assigned: {amount:g} {unit} is over every on-shift vehicle's "
-                        f"capacity (largest {phys:g} {unit})")
+                return Phrase(OVER_CAPACITY, amount=f"{amount:g}", unit=unit,
+                              largest=f"{phys:g}")
             if amount > cap:
-                return (f"not assigned: {amount:g} {unit} is over every on-shift vehicle's cap "
-                        f"under {_rules(snap)} (largest {cap:g} {unit})")
+                return Phrase(OVER_CAP, amount=f"{amount:g}", unit=unit, rules=_rules(snap),
+                              largest=f"{cap:g}")
         stops = [lim.max_stops for lim in (snap.rules.limits.values() if snap.rules else [])]
         if stops and all(s is not None and s < 2 for s in stops):
-            return f"not assigned: every on-shift courier's run is full under {_rules(snap)}"
-        return "not assigned: too heavy or bulky for the couriers allowed to take it"
+            return Phrase(RUNS_FULL, rules=_rules(snap))
+        return Phrase(TOO_HEAVY)
     if code == "time_window":
-        return (f"not assigned: no courier on shift can deliver it by "
-                f"{job.deliver_by:%H:%M} UTC within the working time {_rules(snap)} allows")
+        return Phrase(TOO_LATE, time=f"{job.deliver_by:%H:%M}", rules=_rules(snap))
     if code == "working_time":
-        return (f"not assigned: no courier on shift has enough working time left for it "
-                f"under {_rules(snap)}")
+        return Phrase(NO_TIME, rules=_rules(snap))
     if code == "not_allowed" and not job.solidarity and all(c.volunteer for c in snap.couriers):
-        return ("not assigned: only volunteers are free on shift, and they take solidarity "
-                "work only")
+        return Phrase(VOLUNTEERS_ONLY)
     if code == "not_allowed":
-        return ("not assigned: declined by every courier on shift; it will be offered to them "
-                "again after a cool-down")
+        return Phrase(ALL_DECLINED)
     if code == "no_vehicle":
-        return "not assigned: no courier available"
-    return "not assigned yet: every courier on shift has a full plan; waiting for the next cycle"
+        return Phrase(NONE_AVAILABLE)
+    return Phrase(PLANS_FULL)
 
 
-def vehicle_name(courier: Courier) -> str:
-    return "cargo bike" if courier.vehicle.value == "cargo_bike" else "bike"
+def vehicle_name(courier: Courier) -> Phrase:
+    return Phrase(CARGO_BIKE if courier.vehicle.value == "cargo_bike" else BIKE)
 
 
 def offer(courier: Courier, jobs: int, km: float, peak_kg: float, *, why: str = "",
@@ -81,15 +112,12 @@ def offer(courier: Courier, jobs: int, km: float, peak_kg: float, *, why: str = 
     """Why this run went to this courier: ``why`` it is them (e.g. "nearest cargo bike
     on shift, 2.1 km away"), the load against the cap, the rules version, and
     ``notes`` (a break planned, a warning rule breached)."""
-    why = why or "best plan for the couriers on shift"
+    why = why or Phrase(BEST_PLAN)
     cap = courier.capacity_kg if cap_kg is None else cap_kg
-    text = (f"offered to {courier.user.first_name}: {why}, {peak_kg:g} of {cap:g} kg; "
-            f"{jobs} job{'s' if jobs != 1 else ''}, {km:.1f} km by {vehicle_name(courier)}")
-    if rules:
-        text += f"; {rules}"
-    for note in notes:
-        text += f"; {note}"
-    return text[:500]
+    text = Phrase(OFFERED, name=courier.user.first_name, why=why, load=f"{peak_kg:g}",
+                  cap=f"{cap:g}", jobs=Phrase(ONE_JOB if jobs == 1 else JOBS, n=jobs),
+                  km=f"{km:.1f}", vehicle=vehicle_name(courier))
+    return joined("; ", [text, *([rules] if rules else []), *notes])
 
 
 def why_them(courier: Courier, pickup: tuple[float, float], peak_kg: float,
@@ -103,17 +131,17 @@ def why_them(courier: Courier, pickup: tuple[float, float], peak_kg: float,
     able = [c for c in snap.couriers if _capped(c, snap)[0] + 1e-9 >= peak_kg]
     nearest = min(able or [courier], key=lambda c: away[c.id])
     if away[nearest.id] >= mine - 0.05:
-        kind = "courier"
+        kind = Phrase(COURIER)
         if len(able) < len(snap.couriers) and all(c.vehicle == courier.vehicle for c in able):
             kind = vehicle_name(courier)
-        return f"nearest {kind} on shift, {mine:.1f} km away"
+        return Phrase(NEAREST, kind=kind, km=f"{mine:.1f}")
     factors = snap.rules.cost_factor if snap.rules is not None else {}
     if factors.get(courier.id, 1.0) < factors.get(nearest.id, 1.0):
-        what = "hours" if snap.rules.version.rules["fairness"]["balance"] == "hours" else "pay"
-        return f"fewer {what} this week than nearer couriers (balancing), {mine:.1f} km away"
-    return f"{mine:.1f} km away, best fit for the whole plan"
+        hours = snap.rules.version.rules["fairness"]["balance"] == "hours"
+        return Phrase(FEWER_HOURS if hours else LESS_PAY, km=f"{mine:.1f}")
+    return Phrase(BEST_FIT, km=f"{mine:.1f}")
 
 
-def not_offered(why: str, rules: str) -> str:
+def not_offered(why: str, rules: str) -> Phrase:
     """Why a courier free on shift got no offer in a cycle that had work."""
-    return f"no offer: {why} ({rules})"[:500]
+    return Phrase(NO_OFFER, why=why, rules=rules)

@@ -19,9 +19,12 @@ from courier.fairwork.limits import Limits, courier_limits, week_start
 from courier.fairwork.models import RulesVersion
 from courier.routing import Break, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
+from courier.texts import N_, Phrase
 
 log = logging.getLogger(__name__)
 MIN_FACTOR, MAX_FACTOR = 0.5, 2.0
+ON_BREAK = N_("on a break")
+BUSY_UNTIL_LIMIT = N_("busy until the limit ({why})")
 
 
 @dataclass
@@ -64,13 +67,13 @@ def context(couriers: list, now: datetime, free_from: dict | None = None) -> Con
         lim = courier_limits(doc, ctx.version.number, c.vehicle.value, t.work(now), now, tz)
         ctx.limits[c.id] = lim
         if t.on_break:
-            ctx.held[c.id] = "on a break"
+            ctx.held[c.id] = Phrase(ON_BREAK)
         elif lim.excluded:
             ctx.held[c.id] = lim.excluded
         elif free_from and lim.deadline_s is not None:
             busy = (free_from[c.id][1] - now).total_seconds()
             if busy >= lim.deadline_s:
-                ctx.held[c.id] = f"busy until the limit ({lim.deadline_why})"
+                ctx.held[c.id] = Phrase(BUSY_UNTIL_LIMIT, why=lim.deadline_why)
     fair = doc["fairness"]
     free = [cid for cid in ids if cid not in ctx.held]
     if fair["balance"] != "off" and fair["strength"] > 0 and len(free) > 1:

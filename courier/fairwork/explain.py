@@ -21,8 +21,18 @@ from courier.extensions import db
 from courier.fairwork.dispatching import breaches, route_facts
 from courier.fairwork.limits import hm
 from courier.models import Event
+from courier.texts import N_, Phrase, joined
 
 log = logging.getLogger(__name__)
+WITH_BREAK = N_("includes a {pause} break ({worked} worked without one so far)")
+WARNING = N_("warning: {text} ({rule})")
+RULE_BREACH = N_("{text} ({rule})")
+ONE_LEFT, LEFT = N_("the {n} job left"), N_("the {n} jobs left")
+WENT_ELSEWHERE = N_("the pending jobs went to couriers better placed for them")
+ONE_OVER_CAP = N_("{jobs} is over your {vehicle}'s {kg} kg cap")
+OVER_CAP = N_("{jobs} are over your {vehicle}'s {kg} kg cap")
+NO_TIME_LEFT = N_("{jobs} did not fit in your remaining working time ({why})")
+OUT_OF_REACH = N_("{jobs} could not be reached in time from where you are")
 
 
 @dataclass
@@ -61,9 +71,8 @@ def terms(courier, route, snap, points) -> Terms:
               blocked=[b for b in found if b["enforce"] == "block"])
     notes = []
     if facts.breaks:
-        notes.append(f"includes a {hm(lim.break_s)} break "
-                     f"({hm(lim.continuous_s)} worked without one so far)")
-    notes += [f"warning: {w['text']} ({w['rule']})" for w in t.warnings]
+        notes.append(Phrase(WITH_BREAK, pause=hm(lim.break_s), worked=hm(lim.continuous_s)))
+    notes += [Phrase(WARNING, text=w["text"], rule=w["rule"]) for w in t.warnings]
     t.notes = tuple(notes)
     if t.blocked:
         log.error("plan for courier %s breaks %s: not offered", courier.id, t.blocked)
@@ -74,7 +83,8 @@ def record_warnings(actor, run, t: Terms) -> None:
     """Warning rules' breaches, as an event of the run the council sees."""
     if t.warnings:
         record(actor, "run", "rule_warning", run=run,
-               reason="; ".join(f"{w['text']} ({w['rule']})" for w in t.warnings),
+               reason=joined("; ", [Phrase(RULE_BREACH, text=w["text"], rule=w["rule"])
+                                    for w in t.warnings]),
                data=t.data())
 
 
@@ -85,19 +95,19 @@ def _last_reason(courier_id: int) -> str | None:
     return ev.reason if ev is not None and ev.action == "not_offered" else None
 
 
-def _why_not(c, snap, left: list) -> str:
+def _why_not(c, snap, left: list) -> Phrase:
     lim = snap.rules.limits[c.id]
     kg = reasons._capped(c, snap)[0]
     n = len(left)
-    jobs = f"{n} job{'s' if n != 1 else ''} left"
     if not left:
-        return "the pending jobs went to couriers better placed for them"
+        return Phrase(WENT_ELSEWHERE)
+    jobs = Phrase(ONE_LEFT if n == 1 else LEFT, n=n)
     if all(j.weight_kg > kg for j in left):
-        return f"the {jobs} {'is' if n == 1 else 'are'} over your {reasons.vehicle_name(c)}'s " \
-               f"{kg:g} kg cap"
+        return Phrase(ONE_OVER_CAP if n == 1 else OVER_CAP, jobs=jobs,
+                      vehicle=reasons.vehicle_name(c), kg=f"{kg:g}")
     if lim.deadline_s is not None and lim.deadline_s < 3600:
-        return f"the {jobs} did not fit in your remaining working time ({lim.deadline_why})"
-    return f"the {jobs} could not be reached in time from where you are"
+        return Phrase(NO_TIME_LEFT, jobs=jobs, why=lim.deadline_why)
+    return Phrase(OUT_OF_REACH, jobs=jobs)
 
 
 def not_offered(actor, snap, offered: set[int], left: list) -> None:
@@ -111,6 +121,6 @@ def not_offered(actor, snap, offered: set[int], left: list) -> None:
     who += [(c, _why_not(c, snap, left)) for c in snap.couriers if c.id not in offered]
     for c, why in who:
         text = reasons.not_offered(why, ctx.label)
-        if _last_reason(c.id) != text:
+        if _last_reason(c.id) != text[:500]:
             record(actor, "courier", "not_offered", courier=c, reason=text,
                    data={"rules_version": ctx.version.number})

@@ -17,8 +17,18 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from courier.fairwork.tracking import Interval, clip, merge, seconds
+from courier.texts import N_, Phrase
 
 DAY_S = 86400
+WORKED_DAY = N_("{worked} worked today, {limit} a day")
+WORKED_WEEK = N_("{worked} worked this week, {limit} a week")
+REST_DUE = N_("{rest} of daily rest due at {time}")
+IN_A_ROW = N_("{days} days worked in a row, at most {most}")
+PAST_LIMIT = N_("ends {over} past the limit ({why})")
+LASTS = N_("lasts {lasts}, over {over}")
+STOPS = N_("{stops} stops, over {over}")
+CARRIES = N_("carries up to {kg} kg / {l} L, over the cap of {cap_kg} kg / {cap_l} L")
+NO_BREAK = N_("rides past {worked} of work without a {pause} break")
 
 
 def day_start(t: datetime, tz: ZoneInfo) -> datetime:
@@ -112,14 +122,14 @@ def courier_limits(doc: dict, version: int, vehicle: str, work: list[Interval],
     amplitude_end = f["day_opened"] + timedelta(seconds=DAY_S - wt["daily_rest"]["min_s"])
     deadlines = {
         "working_time.max_day": (wt["max_day"]["limit_s"] - f["today"],
-                                 f"{hm(f['today'])} worked today, "
-                                 f"{hm(wt['max_day']['limit_s'])} a day"),
+                                 Phrase(WORKED_DAY, worked=hm(f["today"]),
+                                        limit=hm(wt["max_day"]["limit_s"]))),
         "working_time.max_week": (wt["max_week"]["limit_s"] - f["week"],
-                                  f"{hm(f['week'])} worked this week, "
-                                  f"{hm(wt['max_week']['limit_s'])} a week"),
+                                  Phrase(WORKED_WEEK, worked=hm(f["week"]),
+                                         limit=hm(wt["max_week"]["limit_s"]))),
         "working_time.daily_rest": (int((amplitude_end - now).total_seconds()),
-                                    f"{hm(wt['daily_rest']['min_s'])} of daily rest due "
-                                    f"at {amplitude_end.astimezone(tz):%H:%M}"),
+                                    Phrase(REST_DUE, rest=hm(wt["daily_rest"]["min_s"]),
+                                           time=f"{amplitude_end.astimezone(tz):%H:%M}")),
     }
     for rule, (left, why) in deadlines.items():
         mode = doc["working_time"][rule.split(".")[1]]["enforce"]
@@ -133,7 +143,7 @@ def courier_limits(doc: dict, version: int, vehicle: str, work: list[Interval],
         lim.excluded = lim.deadline_why
     days = wt["consecutive_days"]
     if f["streak"] >= days["max_days"] and days["enforce"] != "off":
-        text = f"{f['streak']} days worked in a row, at most {days['max_days']}"
+        text = Phrase(IN_A_ROW, days=f["streak"], most=days["max_days"])
         if days["enforce"] == "block":
             lim.excluded = text
         else:
@@ -195,24 +205,25 @@ def check_route(lim: Limits, start_s: int, end_s: int, stops: int, peak: tuple[f
 
     w = lim.warn
     if lim.deadline_s is not None and end_s > lim.deadline_s:
-        add("working_time", "block", f"ends {hm(end_s - lim.deadline_s)} past the limit "
-                                     f"({lim.deadline_why})")
+        add("working_time", "block", Phrase(PAST_LIMIT, over=hm(end_s - lim.deadline_s),
+                                            why=lim.deadline_why))
     if "deadline" in w and end_s > w["deadline"][0]:
-        add(w["deadline"][2], "warn", f"ends {hm(end_s - max(0, w['deadline'][0]))} past the "
-                                      f"limit ({w['deadline'][1]})")
+        add(w["deadline"][2], "warn", Phrase(PAST_LIMIT, over=hm(end_s - max(0, w["deadline"][0])),
+                                             why=w["deadline"][1]))
     for enforce, bound in (("block", lim.max_run_s), ("warn", w.get("max_run_s"))):
         if bound is not None and end_s - start_s > bound:
-            add("load.max_run", enforce, f"lasts {hm(end_s - start_s)}, over {hm(bound)}")
+            add("load.max_run", enforce, Phrase(LASTS, lasts=hm(end_s - start_s), over=hm(bound)))
     for enforce, bound in (("block", lim.max_stops), ("warn", w.get("max_stops"))):
         if bound is not None and stops > bound:
-            add("load.max_stops", enforce, f"{stops} stops, over {bound}")
+            add("load.max_stops", enforce, Phrase(STOPS, stops=stops, over=bound))
     for enforce, caps in (("block", lim.caps), ("warn", w.get("caps"))):
         if caps is not None and (peak[0] > caps[0] + 1e-9 or peak[1] > caps[1] + 1e-9):
-            add("load.vehicle_caps", enforce, f"carries up to {peak[0]:g} kg / {peak[1]:g} L, "
-                                              f"over the cap of {caps[0]:g} kg / {caps[1]:g} L")
+            add("load.vehicle_caps", enforce, Phrase(
+                CARRIES, kg=f"{peak[0]:g}", l=f"{peak[1]:g}", cap_kg=f"{caps[0]:g}",
+                cap_l=f"{caps[1]:g}"))
     if "break" in w and not has_break and end_s > w["break"][0]:
-        add("working_time.break", "warn", f"rides past {hm(lim.continuous_s + end_s)} of "
-                                          f"work without a {hm(w['break'][1])} break")
+        add("working_time.break", "warn", Phrase(NO_BREAK, worked=hm(lim.continuous_s + end_s),
+                                                 pause=hm(w["break"][1])))
     if "consecutive_days" in w:
         add("working_time.consecutive_days", "warn", w["consecutive_days"])
     return out

@@ -13,6 +13,9 @@ from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courier.models.base import Base, utcnow
+from courier.texts import N_, Phrase
+
+RULES_LABEL = N_("rules v{number}")
 
 
 class RulesVersion(Base):
@@ -37,8 +40,8 @@ class RulesVersion(Base):
     created_by = relationship("User")
 
     @property
-    def label(self) -> str:
-        return f"rules v{self.number}"
+    def label(self) -> Phrase:
+        return Phrase(RULES_LABEL, number=self.number)
 
 
 class Contest(Base):

@@ -28,6 +28,7 @@ class Event(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(500), default="")
+    reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
     data: Mapped[dict | None] = mapped_column(JSON)
 
     actor = relationship("User")

@@ -97,6 +97,7 @@ class Job(Base):
     delivered_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(String(255))
     unassigned_reason: Mapped[str | None] = mapped_column(String(500))
+    unassigned_reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
     tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True,
                                                        default=new_tracking_token)
 
@@ -152,6 +153,7 @@ class Run(Base):
     planned_end: Mapped[datetime]
     distance_m: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(String(500), default="")
+    reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
 
     courier = relationship("Courier")
     stops: Mapped[list[RunStop]] = relationship(

@@ -33,11 +33,21 @@ def js_msgids(static_folder: str, names: tuple[str, ...] = ()) -> tuple[str, ...
     return tuple(found)
 
 
+def phrase_templates() -> tuple[str, ...]:
+    """The templates of the sentences the server writes (:mod:`courier.texts`)."""
+    # Dispatch and what it imports mark them when loaded.
+    from courier.dispatch import cycle, overrides  # noqa: F401
+    from courier.texts import TEMPLATES
+
+    return tuple(TEMPLATES)
+
+
 def js_catalogue() -> dict[str, str]:
-    """``{English: translation}`` for the current user's language."""
+    """``{English: translation}`` for the current user's language: the scripts' words
+    and the templates of the server's sentences."""
     if str(get_locale()) == "en":
         return {}
-    return {m: gettext(m) for m in js_msgids(current_app.static_folder)}
+    return {m: gettext(m) for m in (*js_msgids(current_app.static_folder), *phrase_templates())}
 
 
 def page_locale() -> str:

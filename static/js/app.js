@@ -25,6 +25,18 @@ function tr(message) {
   return T[key] ? T[key].replace(/\{(\d+)\}/g, (_, i) => nums[Number(i)]) : message;
 }
 
+// A sentence of the server's (courier/texts.py: a template and its values, each value
+// text, a number or a phrase itself) in the user's language; the English sentence when
+// there is no phrase (reasons written before phrases were kept, or typed by people).
+function phrase(p, english) {
+  if (!p || typeof p !== "object" || typeof p.template !== "string") return tr(english);
+  const vars = {};
+  for (const [k, v] of Object.entries(p.values || {})) {
+    vars[k] = v && typeof v === "object" ? phrase(v, "") : v;
+  }
+  return t(p.template, vars);
+}
+
 const STATUS = {
   pending: t("Pending"), offered: t("Offered"), accepted: t("Accepted"),
   picked_up: t("Picked up"), delivered: t("Delivered"), failed: t("Failed"),

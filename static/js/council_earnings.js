@@ -41,12 +41,12 @@
     const d = await api("GET", "/courier/decisions");
     const contested = new Set(d.contested);
     el("decisions").innerHTML = d.decisions.map((e) => `<li><b>${esc(ACTIONS[e.action] || e.action)}</b>
-      <span class="muted">${when(e.at)}</span><p>${esc(e.reason)}</p>
+      <span class="muted">${when(e.at)}</span><p>${esc(phrase(e.reason_phrase, e.reason))}</p>
       ${contested.has(e.id) ? `<span class="muted">${esc(t("contested"))}</span>`
         : `<button data-event="${e.id}">${esc(t("Contest"))}</button>`}</li>`).join("")
       || `<li class="muted">${esc(t("None."))}</li>`;
     const { contests } = await api("GET", "/contests");
-    el("contests").innerHTML = contests.map((c) => `<li><p class="muted">${esc(c.event.reason)}</p>
+    el("contests").innerHTML = contests.map((c) => `<li><p class="muted">${esc(phrase(c.event.reason_phrase, c.event.reason))}</p>
       <p>${esc(c.body)}</p>${c.answers.map((a) => `<p class="answer">${esc(a.author)}: ${esc(a.body)}</p>`).join("")
       || `<p class="muted">${esc(t("Waiting for the council's answer."))}</p>`}</li>`).join("")
       || `<li class="muted">${esc(t("None."))}</li>`;

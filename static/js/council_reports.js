@@ -34,7 +34,7 @@
         <tfoot>${row({ ...r.totals, effective_hourly_cents: null }, t("Coop total"))}${unpaid}</tfoot>`;
       const w = await api("GET", `/rules/warnings?${q}`);
       el("warnings").innerHTML = w.warnings.map((e) => `<li><span class="muted">${when(e.at)}</span>
-        ${esc(e.reason)}</li>`).join("") || `<li class="muted">${esc(t("None."))}</li>`;
+        ${esc(phrase(e.reason_phrase, e.reason))}</li>`).join("") || `<li class="muted">${esc(t("None."))}</li>`;
     } catch (err) { el("error").textContent = err.message; }
   }
 
@@ -42,7 +42,7 @@
     const { contests } = await api("GET", "/contests");
     el("contests").innerHTML = contests.map((c) => `<li data-status="${c.status}">
       <b>${esc(c.courier)}</b> <span class="muted">${when(c.created_at)} · ${esc(c.status === "open" ? t("open") : t("answered"))}</span>
-      <p class="muted">${esc(c.event.reason)}</p><p>${esc(c.body)}</p>
+      <p class="muted">${esc(phrase(c.event.reason_phrase, c.event.reason))}</p><p>${esc(c.body)}</p>
       ${c.answers.map((a) => `<p class="answer">${esc(a.author)}: ${esc(a.body)}</p>`).join("")}
       <form data-id="${c.id}" class="row answer-form"><input name="body" required maxlength="2000"
         placeholder="${esc(t("Answer"))}"><button>${esc(t("Answer"))}</button></form></li>`).join("")

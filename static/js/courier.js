@@ -131,7 +131,7 @@ function renderOffer(offer) {
   const kg = offer.stops.filter((s) => s.kind === "pickup").reduce((a, s) => a + s.weight_kg, 0);
   el("offer-summary").textContent = t("{jobs} job(s) · {km} km · {kg} kg · until {end}",
     { jobs, km: (offer.distance_m / 1000).toFixed(1), kg: Math.round(kg * 10) / 10, end: hhmm(offer.planned_end) });
-  el("offer-reason").textContent = tr(offer.reason);
+  el("offer-reason").textContent = phrase(offer.reason_phrase, offer.reason);
   el("offer-stops").innerHTML = offer.stops.map((s) => stopItem(s, false)).join("");
   const ttl = (CONFIG.offerTtl || 120) * 1000;
   const tick = () => {

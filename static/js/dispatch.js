@@ -55,14 +55,14 @@ function draw() {
       <b>${esc(r.courier.first_name)}</b> · ${t("{n} job(s)", { n: new Set(r.stops.map((s) => s.job_id)).size })} ·
       ${(r.distance_m / 1000).toFixed(1)} km <span class="countdown" data-expires="${r.expires_at}"></span>
       <button class="small-button" data-move-run="${r.id}">${t("Move…")}</button>
-      <span class="muted small">${esc(tr(r.reason))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
+      <span class="muted small">${esc(phrase(r.reason_phrase, r.reason))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("offers-count").textContent = offers.length;
 
   const pending = [...jobs.values()].filter((j) => j.status === "pending").sort((a, b) => new Date(a.deliver_by) - new Date(b.deliver_by));
   $("unassigned").innerHTML = pending.map((j) => `<li data-job="${j.id}">
       <b>#${j.id}</b> ${esc(j.dropoff.address || (j.redacted ? t("Address kept private") : ""))} · ${j.weight_kg} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
       <button class="small-button" data-assign="${j.id}">${t("Assign…")}</button>
-      <span class="reason small">${esc(j.unassigned_reason ? tr(j.unassigned_reason) : t("waiting for the next cycle"))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
+      <span class="reason small">${esc(j.unassigned_reason ? phrase(j.unassigned_reason_phrase, j.unassigned_reason) : t("waiting for the next cycle"))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("unassigned-count").textContent = pending.length;
 
   const riding = openRuns().filter((r) => r.status === "accepted");
@@ -137,7 +137,7 @@ $("run-cycle").addEventListener("click", async () => {
   try {
     const res = await api("POST", "/dispatch");
     res.runs.forEach((x) => runs.set(x.id, x));
-    res.unassigned.forEach((u) => { const job = jobs.get(u.job_id); if (job) job.unassigned_reason = u.reason; });
+    res.unassigned.forEach((u) => { const job = jobs.get(u.job_id); if (job) Object.assign(job, { unassigned_reason: u.reason, unassigned_reason_phrase: u.reason_phrase }); });
     out.textContent = t("{runs} run(s) offered, {left} not assigned", { runs: res.runs.length, left: res.unassigned.length });
     render();
   } catch (err) { out.textContent = err.message; } finally { btn.disabled = false; }

@@ -12,7 +12,7 @@ let pickMap = null, pickMarker = null, quoteTimer = null;
 function render() {
   const rows = [...jobs.values()].sort((a, b) => b.id - a.id).map((j) => {
     const to = j.dropoff.address || `${j.dropoff.lat.toFixed(4)}, ${j.dropoff.lon.toFixed(4)}`;
-    const why = j.status === "pending" && j.unassigned_reason ? `<span class="muted small">${esc(tr(j.unassigned_reason))}</span>` : "";
+    const why = j.status === "pending" && j.unassigned_reason ? `<span class="muted small">${esc(phrase(j.unassigned_reason_phrase, j.unassigned_reason))}</span>` : "";
     const failed = j.failure_reason ? `<span class="muted small">${esc(tr(j.failure_reason))}</span>` : "";
     const link = j.tracking_url ? new URL(j.tracking_url, location.origin).href : "";
     return `<tr data-id="${j.id}" data-status="${esc(j.status)}">

@@ -2,6 +2,8 @@
 cycle run from the board makes an offer with its countdown; the offer is moved to
 another courier, the reason being required."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.test_courier import LYON, courier_page
@@ -26,6 +28,8 @@ def test_dispatcher_sees_a_courier_move_and_moves_an_offer(open_page, server, sn
     board.click("#run-cycle")
     offer = board.locator("#offers li").first
     expect(offer.locator(".countdown")).to_contain_text("s")
+    expect(offer.locator(".muted.small")).to_contain_text(  # the server's reason, in French
+        re.compile(r"^proposée à (Ana|Bob) : .* sur 15 kg ; 1 course, .* km en vélo; règles v1"))
     expect(board.locator("#unassigned-count")).to_have_text("0")
     snap(board, "dispatch")
 
@@ -39,3 +43,18 @@ def test_dispatcher_sees_a_courier_move_and_moves_an_offer(open_page, server, sn
     expect(board.locator("#override-dialog")).to_be_hidden()
     expect(board.locator("#offers li")).to_have_count(1)
     expect(board.locator("#offers li b").first).to_have_text("Bob")
+    expect(board.locator("#offers li .muted.small").first).to_have_text(
+        re.compile(r"^attribuée à Bob par .+ : Ana has a flat tyre$"))
+
+
+def test_reasons_for_jobs_left_over_read_in_french(open_page, make_merchant, make_job,
+                                                   dispatcher):
+    make_job(make_merchant())
+    board = open_page(dispatcher, phone=False)
+    board.click("#run-cycle")
+    expect(board.locator("#unassigned-count")).to_have_text("1")
+    expect(board.locator("#unassigned li .reason")).to_have_text(
+        "non attribuée : aucun·e coursier·e en service (règles v1)")
+    english = open_page(dispatcher, phone=False, lang="en")
+    expect(english.locator("#unassigned li .reason")).to_have_text(
+        "not assigned: no courier on shift (rules v1)")

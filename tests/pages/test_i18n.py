@@ -10,7 +10,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask_babel import refresh
 
-from courier.web.strings import js_msgids
+from courier.web.strings import js_msgids, phrase_templates
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "courier/translations/fr/LC_MESSAGES/messages.po"
@@ -79,7 +79,22 @@ def test_scripts_get_their_words_in_french(client, make_courier):
     words = json.loads(re.search(r'<script id="i18n"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert words["Picked up"] == "Récupérée"
     assert words["must be between {0} and {1}"] == "doit être entre {0} et {1}"
-    assert set(words) == set(js_msgids(client.application.static_folder))
+    assert words["not assigned: no courier on shift"] == (
+        "non attribuée : aucun·e coursier·e en service")  # the server's sentences too
+    assert set(words) == set(js_msgids(client.application.static_folder)) | set(
+        phrase_templates())
+
+
+def test_every_sentence_template_of_the_server_is_translated_with_the_same_fields():
+    with PO.open("rb") as fh:
+        french = {m.id: m.string for m in read_po(fh) if m.id}
+    field = re.compile(r"\{(\w+)\}")
+    templates = phrase_templates()
+    assert len(templates) > 40
+    for template in templates:
+        assert french.get(template), f"{template!r} is not translated"
+        assert sorted(set(field.findall(template))) == sorted(
+            set(field.findall(french[template]))), template
 
 
 def _forms(value):

@@ -9,7 +9,8 @@ from courier.dispatch import overrides
 from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
 from courier.models import Courier, Job, Role, Run
-from courier.schemas import CourierOut, RunOut
+from courier.schemas import CourierOut, PhraseOut, RunOut
+from courier.texts import phrase_json
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
@@ -19,6 +20,7 @@ blp = Blueprint("dispatch", __name__, description="Dispatch cycles")
 class UnassignedOut(Schema):
     job_id = fields.Integer()
     reason = fields.String()
+    reason_phrase = fields.Nested(PhraseOut, allow_none=True)
 
 
 class CycleOut(Schema):
@@ -40,7 +42,8 @@ def dispatch_now():
     """Run a dispatch cycle now (409 if one is already running)."""
     result = run_cycle(user())
     return {"runs": result.runs,
-            "unassigned": [{"job_id": j.id, "reason": r} for j, r in result.unassigned],
+            "unassigned": [{"job_id": j.id, "reason": r[:500], "reason_phrase": phrase_json(r)}
+                           for j, r in result.unassigned],
             "expired": [r.id for r in result.expired], "stats": result.stats}
 
 

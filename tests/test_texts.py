@@ -1,0 +1,40 @@
+"""Sentences the server writes, kept as templates and values for pages in other languages."""
+
+import copy
+import json
+import pickle
+
+from courier.texts import N_, TEMPLATES, Phrase, joined, phrase_json
+
+HELD = N_("{name}: {why}")
+
+
+def test_a_phrase_is_its_english_sentence_and_keeps_its_structure():
+    inner = Phrase(N_("on a break"))
+    p = Phrase(HELD, name="Ana", why=inner)
+    assert p == "Ana: on a break" and isinstance(p, str)
+    assert p.as_json() == {"template": "{name}: {why}", "values": {
+        "name": "Ana", "why": {"template": "on a break", "values": {}}}}
+    assert json.loads(json.dumps({"reason": p})) == {"reason": "Ana: on a break"}
+    assert "{name}: {why}" in TEMPLATES
+
+
+def test_copies_and_pickles_keep_the_structure():
+    p = Phrase(HELD, name="Ana", why=Phrase(N_("on a break")))
+    for twin in (copy.copy(p), copy.deepcopy(p), pickle.loads(pickle.dumps(p))):
+        assert twin == p and twin.as_json() == p.as_json()
+
+
+def test_joined_parts_stay_translatable_one_by_one():
+    both = joined("; ", [Phrase(HELD, name="Ana", why="x"), "rules v2"])
+    assert both == "Ana: x; rules v2"
+    assert both.as_json() == {"template": "{p0}; {p1}", "values": {
+        "p0": {"template": "{name}: {why}", "values": {"name": "Ana", "why": "x"}},
+        "p1": "rules v2"}}
+    assert joined("; ", ["a", "b"]) == "a; b" and phrase_json(joined("; ", ["a", "b"])) is None
+
+
+def test_braces_in_values_are_not_templates():
+    p = Phrase(HELD, name="{why}", why="{name}")
+    assert p == "{why}: {name}"
+    assert phrase_json("plain") is None and phrase_json(p)["values"]["name"] == "{why}"
