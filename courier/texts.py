@@ -51,13 +51,18 @@ def _rebuild(template: str, values: dict) -> Phrase:
     return Phrase(template, **values)
 
 
-def joined(separator: str, parts: list) -> Phrase | str:
-    """``parts`` (phrases or strings) joined by ``separator``, still translatable part by
-    part; a plain string when none of them is a phrase."""
+SERIES = N_("{first}; {rest}")  # French sets a space before the semicolon
+
+
+def joined(parts: list) -> Phrase | str:
+    """``parts`` (phrases or strings) in a series separated by semicolons, still
+    translatable part by part (nested pairs); a plain string when none is a phrase."""
     if not any(isinstance(p, Phrase) for p in parts):
-        return separator.join(parts)
-    fields = {f"p{i}": p for i, p in enumerate(parts)}
-    return Phrase(separator.join(f"{{{k}}}" for k in fields), **fields)
+        return "; ".join(parts)
+    series = parts[-1]
+    for part in reversed(parts[:-1]):
+        series = Phrase(SERIES, first=part, rest=series)
+    return series
 
 
 def phrase_json(text) -> dict | None:

@@ -60,8 +60,9 @@ def test_heavy_job_goes_to_the_cargo_bike(make_merchant, make_courier, make_job,
     assert {s["job_id"] for s in run["stops"]} == {heavy["id"]}
     assert "cargo bike" in run["reason"]
     parts = run["reason_phrase"]["values"]  # the offer; the rules version; notes
-    assert parts["p1"] == {"template": "rules v{number}", "values": {"number": 1}}
-    offer = parts["p0"]
+    assert parts["rest"]["values"]["first"] == {"template": "rules v{number}",
+                                                "values": {"number": 1}}
+    offer = parts["first"]
     assert offer["template"].startswith("offered to {name}: {why}")
     assert offer["values"]["vehicle"] == {"template": "cargo bike", "values": {}}
     assert rendered(run["reason_phrase"]) == run["reason"]

@@ -26,12 +26,13 @@ def test_copies_and_pickles_keep_the_structure():
 
 
 def test_joined_parts_stay_translatable_one_by_one():
-    both = joined("; ", [Phrase(HELD, name="Ana", why="x"), "rules v2"])
-    assert both == "Ana: x; rules v2"
-    assert both.as_json() == {"template": "{p0}; {p1}", "values": {
-        "p0": {"template": "{name}: {why}", "values": {"name": "Ana", "why": "x"}},
-        "p1": "rules v2"}}
-    assert joined("; ", ["a", "b"]) == "a; b" and phrase_json(joined("; ", ["a", "b"])) is None
+    three = joined([Phrase(HELD, name="Ana", why="x"), "rules v2", "y"])
+    assert three == "Ana: x; rules v2; y"
+    assert three.as_json() == {"template": "{first}; {rest}", "values": {
+        "first": {"template": "{name}: {why}", "values": {"name": "Ana", "why": "x"}},
+        "rest": {"template": "{first}; {rest}", "values": {"first": "rules v2", "rest": "y"}}}}
+    assert joined(["a", "b"]) == "a; b" and phrase_json(joined(["a", "b"])) is None
+    assert joined([Phrase(HELD, name="Ana", why="x")]).as_json()["template"] == "{name}: {why}"
 
 
 def test_braces_in_values_are_not_templates():

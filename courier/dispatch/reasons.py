@@ -68,7 +68,7 @@ def _unassigned(job: Job, code: str, snap: Snapshot) -> Phrase:
     if snap.on_shift == 0:
         return Phrase(NO_COURIER)
     if not snap.couriers and snap.held:
-        who = joined("; ", [Phrase(HELD, name=c.user.first_name, why=why)
+        who = joined([Phrase(HELD, name=c.user.first_name, why=why)
                             for c, why in snap.held.values()])
         return Phrase(ALL_HELD, rules=_rules(snap), who=who)
     if not snap.couriers:
@@ -117,7 +117,7 @@ def offer(courier: Courier, jobs: int, km: float, peak_kg: float, *, why: str = 
     text = Phrase(OFFERED, name=courier.user.first_name, why=why, load=f"{peak_kg:g}",
                   cap=f"{cap:g}", jobs=Phrase(ONE_JOB if jobs == 1 else JOBS, n=jobs),
                   km=f"{km:.1f}", vehicle=vehicle_name(courier))
-    return joined("; ", [text, *([rules] if rules else []), *notes])
+    return joined([text, *([rules] if rules else []), *notes])
 
 
 def why_them(courier: Courier, pickup: tuple[float, float], peak_kg: float,

@@ -83,7 +83,7 @@ def record_warnings(actor, run, t: Terms) -> None:
     """Warning rules' breaches, as an event of the run the council sees."""
     if t.warnings:
         record(actor, "run", "rule_warning", run=run,
-               reason=joined("; ", [Phrase(RULE_BREACH, text=w["text"], rule=w["rule"])
+               reason=joined([Phrase(RULE_BREACH, text=w["text"], rule=w["rule"])
                                     for w in t.warnings]),
                data=t.data())
 

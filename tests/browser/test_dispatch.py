@@ -29,7 +29,7 @@ def test_dispatcher_sees_a_courier_move_and_moves_an_offer(open_page, server, sn
     offer = board.locator("#offers li").first
     expect(offer.locator(".countdown")).to_contain_text("s")
     expect(offer.locator(".muted.small")).to_contain_text(  # the server's reason, in French
-        re.compile(r"^proposée à (Ana|Bob) : .* sur 15 kg ; 1 course, .* km en vélo; règles v1"))
+        re.compile(r"^proposée à (Ana|Bob) : .* sur 15 kg ; 1 course, .* km en vélo ; règles v1"))
     expect(board.locator("#unassigned-count")).to_have_text("0")
     snap(board, "dispatch")
 
