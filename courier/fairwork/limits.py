@@ -29,6 +29,9 @@ LASTS = N_("lasts {lasts}, over {over}")
 STOPS = N_("{stops} stops, over {over}")
 CARRIES = N_("carries up to {kg} kg / {l} L, over the cap of {cap_kg} kg / {cap_l} L")
 NO_BREAK = N_("rides past {worked} of work without a {pause} break")
+REST_BEFORE_SHIFT = N_("{rest} of rest are due before the next shift")
+ALREADY_TODAY = N_("{worked} already worked today")
+ALREADY_WEEK = N_("{worked} already worked this week")
 
 
 def day_start(t: datetime, tz: ZoneInfo) -> datetime:
@@ -177,17 +180,17 @@ def shift_start_breaches(doc: dict, work: list[Interval], now: datetime,
     rest = wt["daily_rest"]
     if (now - f["day_opened"]).total_seconds() >= DAY_S - rest["min_s"]:
         out.append(("working_time.daily_rest", rest["enforce"],
-                    f"{hm(rest['min_s'])} of rest are due before the next shift"))
+                    Phrase(REST_BEFORE_SHIFT, rest=hm(rest["min_s"]))))
     if f["today"] >= wt["max_day"]["limit_s"]:
         out.append(("working_time.max_day", wt["max_day"]["enforce"],
-                    f"{hm(f['today'])} already worked today"))
+                    Phrase(ALREADY_TODAY, worked=hm(f["today"]))))
     if f["week"] >= wt["max_week"]["limit_s"]:
         out.append(("working_time.max_week", wt["max_week"]["enforce"],
-                    f"{hm(f['week'])} already worked this week"))
+                    Phrase(ALREADY_WEEK, worked=hm(f["week"]))))
     days = wt["consecutive_days"]
     if not f["worked_today"] and f["streak"] >= days["max_days"]:
         out.append(("working_time.consecutive_days", days["enforce"],
-                    f"{f['streak']} days worked in a row, at most {days['max_days']}"))
+                    Phrase(IN_A_ROW, days=f["streak"], most=days["max_days"])))
     return [b for b in out if b[1] != "off"]
 
 

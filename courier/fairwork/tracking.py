@@ -24,8 +24,11 @@ from courier.dispatch.lifecycle import record
 from courier.errors import Conflict, Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.models import Courier, Event, Role, User, utcnow
+from courier.texts import N_, Phrase, joined
 
 SHIFT, BREAK = "shift", "break"
+NOT_NOW = N_("not now under {rules}: {why}")
+WENT_ON_SHIFT = N_("went on shift: {why} ({rule}, warning under {rules})")
 ACTIONS = ("shift_started", "shift_ended", "break_started", "break_ended", "time_corrected")
 Interval = tuple[datetime, datetime]
 
@@ -211,10 +214,11 @@ def check_shift_start(user: User, courier: Courier, now: datetime) -> None:
     found = shift_start_breaches(version.rules, work, now, tz)
     blocking = [b for b in found if b[1] == "block"]
     if blocking:
-        raise Conflict(f"not now under {version.label}: "
-                       + "; ".join(text for _, _, text in blocking),
+        raise Conflict(Phrase(NOT_NOW, rules=version.label,
+                              why=joined([text for _, _, text in blocking])),
                        {"rules": [rule for rule, _, _ in blocking],
                         "rules_version": version.number})
     for rule, _, text in found:
-        _record(user, courier, "rule_warning", now, f"went on shift: {text} ({rule}, warning "
-                f"under {version.label})", {"rule": rule, "rules_version": version.number})
+        _record(user, courier, "rule_warning", now,
+                Phrase(WENT_ON_SHIFT, why=text, rule=rule, rules=version.label),
+                {"rule": rule, "rules_version": version.number})

@@ -37,6 +37,7 @@ def phrase_templates() -> tuple[str, ...]:
     """The templates of the sentences the server writes (:mod:`courier.texts`)."""
     # Dispatch and what it imports mark them when loaded.
     from courier.dispatch import cycle, overrides  # noqa: F401
+    from courier.fairwork import tracking  # noqa: F401
     from courier.texts import TEMPLATES
 
     return tuple(TEMPLATES)

@@ -64,7 +64,7 @@ async function api(method, path, body, headers) {
     throw new ApiError(t("No connection."), 0, {}, true);
   }
   const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new ApiError(tr(data.error) || resp.statusText, resp.status, data.fields, false, data);
+  if (!resp.ok) throw new ApiError(phrase(data.error_phrase, data.error) || resp.statusText, resp.status, data.fields, false, data);
   return data;
 }
 

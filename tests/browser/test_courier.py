@@ -101,3 +101,23 @@ def test_courier_app_installs_its_service_worker_and_keeps_its_files(open_page, 
         assert path in cached
     manifest = page.evaluate("fetch('/manifest.webmanifest').then((r) => r.json())")
     assert manifest["start_url"] == "/courier"
+
+
+def test_a_refused_shift_is_explained_in_french(open_page, make_courier):
+    from datetime import UTC, datetime, timedelta
+
+    from courier.extensions import db
+    from tests.fairwork.helpers import shift
+
+    ana = make_courier("Ana", on_shift=False)
+    now = datetime.now(UTC)
+    for d in range(1, 7):  # six days in a row: the default rules block a seventh
+        start = now - timedelta(days=d, hours=3)
+        shift(ana.user.courier, start, start + timedelta(hours=1))
+    db.session.commit()
+    page = courier_page(open_page, ana)
+    page.click("#shift")
+    expect(page.locator("#error")).to_have_text(
+        "pas maintenant selon règles v1 : 6 jours travaillés d'affilée, 6 au plus")
+    expect(page.locator("#shift")).to_have_attribute("data-online", "false")
+

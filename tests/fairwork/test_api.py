@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from courier.dispatch.cycle import run_cycle
+from courier.extensions import db
+from tests.conftest import LYON
 from tests.fairwork.helpers import NOW, courier, job, shift
 
 
@@ -150,6 +152,22 @@ def test_going_on_shift_is_refused_when_a_blocking_rule_says_rest(make_user):
         shift(ana.courier, NOW - timedelta(days=d), NOW - timedelta(days=d) + timedelta(hours=2))
     with pytest.raises(Conflict, match="6 days worked in a row"):
         operations.set_shift(ana.user, True, now=NOW)
+
+
+def test_a_refused_shift_says_why_in_a_phrase_pages_translate(make_user):
+    ana = courier(make_user, since=None)
+    now = datetime.now(UTC)
+    for d in range(1, 7):
+        start = now - timedelta(days=d, hours=3)
+        shift(ana.courier, start, start + timedelta(hours=1))
+    db.session.commit()
+    r = ana.post("/courier/shift", json={"online": True, "lat": LYON[0], "lon": LYON[1]})
+    assert r.status_code == 409
+    assert r.json["error"] == "not now under rules v1: 6 days worked in a row, at most 6"
+    assert r.json["error_phrase"] == {"template": "not now under {rules}: {why}", "values": {
+        "rules": {"template": "rules v{number}", "values": {"number": 1}},
+        "why": {"template": "{days} days worked in a row, at most {most}",
+                "values": {"days": 6, "most": 6}}}}
 
 
 def test_fair_work_endpoints_are_in_the_openapi_description(client):

@@ -8,6 +8,8 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from courier.extensions import csrf
+from courier.schemas import PhraseOut
+from courier.texts import Phrase
 
 
 def _flatten(messages, prefix="") -> dict:
@@ -28,16 +30,21 @@ def _flatten(messages, prefix="") -> dict:
 
 
 def error_response(status: int, message: str, fields: dict | None = None):
-    resp = jsonify({"error": message, "fields": fields or {}})
+    body = {"error": message, "fields": fields or {}}
+    if isinstance(message, Phrase):  # a sentence pages show in the reader's language
+        body["error_phrase"] = message.as_json()
+    resp = jsonify(body)
     resp.status_code = status
     return resp
 
 
 class ErrorOut(Schema):
-    """Every error of the API: a message, and the fields at fault (may be empty)."""
+    """Every error of the API: a message, and the fields at fault (may be empty); some
+    messages also come as a phrase (``courier.texts``) that pages translate."""
 
     error = fields.String(required=True)
     fields_ = fields.Dict(data_key="fields", keys=fields.String(), required=True)
+    error_phrase = fields.Nested(PhraseOut)
 
 
 class CourierApi(Api):
