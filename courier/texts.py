@@ -68,3 +68,12 @@ def joined(parts: list) -> Phrase | str:
 def phrase_json(text) -> dict | None:
     """The structure of ``text`` to store and serve, None for a plain string."""
     return text.as_json() if isinstance(text, Phrase) else None
+
+
+REASON_LENGTH = 500  # of the reason columns (jobs, runs, events)
+
+
+def stored(text: str) -> tuple[str, dict | None]:
+    """A reason as its two columns hold it: the sentence, cut to the column's length, and
+    its phrase (None for plain text)."""
+    return text[:REASON_LENGTH], phrase_json(text)

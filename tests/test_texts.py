@@ -4,7 +4,7 @@ import copy
 import json
 import pickle
 
-from courier.texts import N_, TEMPLATES, Phrase, joined, phrase_json
+from courier.texts import N_, TEMPLATES, Phrase, joined, phrase_json, stored
 
 HELD = N_("{name}: {why}")
 
@@ -39,3 +39,11 @@ def test_braces_in_values_are_not_templates():
     p = Phrase(HELD, name="{why}", why="{name}")
     assert p == "{why}: {name}"
     assert phrase_json("plain") is None and phrase_json(p)["values"]["name"] == "{why}"
+
+
+def test_a_reason_is_stored_cut_to_its_column_with_its_whole_phrase():
+    long = Phrase(HELD, name="Ana", why="x" * 600)
+    sentence, phrase = stored(long)
+    assert sentence == long[:500] and len(sentence) == 500
+    assert phrase["values"]["why"] == "x" * 600
+    assert stored("typed by someone") == ("typed by someone", None)

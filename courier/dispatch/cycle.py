@@ -25,7 +25,7 @@ from courier.extensions import db
 from courier.fairwork import explain
 from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, StopKind, User, utcnow
 from courier.routing import solve
-from courier.texts import phrase_json
+from courier.texts import stored
 
 log = logging.getLogger(__name__)
 _LOCK_KEY = 0x636F7572  # "cour"
@@ -88,9 +88,9 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
         job = jobs[miss.shipment]
         text = reasons.unassigned(job, miss.reason, snap)
         result.unassigned.append((job, text))
-        if job.unassigned_reason != text[:500]:
-            job.unassigned_reason = text[:500]
-            job.unassigned_reason_phrase = phrase_json(text)
+        sentence, phrase = stored(text)
+        if job.unassigned_reason != sentence:
+            job.unassigned_reason, job.unassigned_reason_phrase = sentence, phrase
             record(actor, "job", "not_assigned", job=job, reason=text,
                    data={"code": miss.reason, "rules_version": snap.rules.version.number
                          if snap.rules is not None else None})
@@ -139,7 +139,7 @@ def _offer_route(actor, now, courier: Courier, route, jobs: dict, points,
         seq += 1
     reason = reasons.offer(courier, len(taken), route.distance / 1000, peak / 1000,
                            **terms.reason_kwargs())
-    run.reason, run.reason_phrase = reason[:500], phrase_json(reason)
+    run.reason, run.reason_phrase = stored(reason)
     record(actor, "run", "offered", run=run, to_status=RunStatus.OFFERED, reason=reason,
            data={"jobs": sorted(taken), **terms.data()})
     explain.record_warnings(actor, run, terms)

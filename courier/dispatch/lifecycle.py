@@ -13,7 +13,7 @@ from courier.models import Event, Job, JobStatus, Run, RunStatus, User, utcnow
 from courier.schemas import dump_job, dump_run
 from courier.shops import webhooks
 from courier.solidarity import privacy
-from courier.texts import Phrase
+from courier.texts import stored
 
 DISPATCH_ROOM = "dispatch"
 
@@ -27,14 +27,15 @@ def record(actor: User | None, subject: str, action: str, *, job: Job | None = N
            data: dict | None = None, at: datetime | None = None) -> Event:
     """Append one event to the log (written at once, in the transaction of the change it
     describes)."""
+    sentence, phrase = stored(reason)
     values = dict(
         actor_id=actor.id if actor else None, subject=subject, action=action,
         job_id=job.id if job else None, run_id=run.id if run else None,
         courier_id=courier.id if courier else (run.courier_id if run else None),
-        from_status=_s(from_status), to_status=_s(to_status), reason=reason[:500], data=data,
+        from_status=_s(from_status), to_status=_s(to_status), reason=sentence, data=data,
         at=at or utcnow())
-    if isinstance(reason, Phrase):  # a sentence of the server's, translatable
-        values["reason_phrase"] = reason.as_json()
+    if phrase is not None:  # a sentence of the server's, translatable (else SQL NULL)
+        values["reason_phrase"] = phrase
     ev = insert_row(Event, values)
     if job is not None and subject == "job":
         webhooks.note(db.session, ev, job)  # the shop's webhooks, written at commit

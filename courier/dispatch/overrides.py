@@ -28,7 +28,7 @@ from courier.models import (
 )
 from courier.routing.geo import LatLon
 from courier.solidarity.dispatching import check_assignable
-from courier.texts import N_, Phrase
+from courier.texts import N_, Phrase, stored
 
 MOVABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
 ASSIGNED_BY = N_("assigned to {name} by {actor}: {reason}")
@@ -127,7 +127,7 @@ def _offer(actor: User, courier: Courier, jobs: list[Job], now: datetime, reason
     run.planned_end, run.distance_m = t, dist
     why = Phrase(ASSIGNED_BY, name=courier.user.first_name, actor=actor.name,
                  reason=reason.strip())
-    run.reason, run.reason_phrase = why[:500], why.as_json()
+    run.reason, run.reason_phrase = stored(why)
     for job in jobs:
         move_job(job, JobStatus.PENDING, JobStatus.OFFERED, actor, "offered", run=run,
                  reason=why, announce=False, run_id=run.id, courier_id=courier.id,

@@ -21,7 +21,7 @@ from courier.extensions import db
 from courier.fairwork.dispatching import breaches, route_facts
 from courier.fairwork.limits import hm
 from courier.models import Event
-from courier.texts import N_, Phrase, joined
+from courier.texts import N_, Phrase, joined, stored
 
 log = logging.getLogger(__name__)
 WITH_BREAK = N_("includes a {pause} break ({worked} worked without one so far)")
@@ -121,6 +121,6 @@ def not_offered(actor, snap, offered: set[int], left: list) -> None:
     who += [(c, _why_not(c, snap, left)) for c in snap.couriers if c.id not in offered]
     for c, why in who:
         text = reasons.not_offered(why, ctx.label)
-        if _last_reason(c.id) != text[:500]:
+        if _last_reason(c.id) != stored(text)[0]:
             record(actor, "courier", "not_offered", courier=c, reason=text,
                    data={"rules_version": ctx.version.number})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DataError, StatementError
@@ -168,13 +168,9 @@ def limit_login(view):
 def _not_limited() -> bool:
     """Only views wrapped by a limit here have one: every other request (the API's above
     all) skips the limiter's resolution of limits."""
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint or "")
     return not getattr(view, "rate_limited", False)
 
 
 def _cfg(name: str) -> str:
-    from flask import current_app
-
     return current_app.config[name]

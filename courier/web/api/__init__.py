@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from courier.extensions import csrf
 from courier.schemas import PhraseOut
-from courier.texts import Phrase
+from courier.texts import phrase_json
 
 
 def _flatten(messages, prefix="") -> dict:
@@ -31,8 +31,9 @@ def _flatten(messages, prefix="") -> dict:
 
 def error_response(status: int, message: str, fields: dict | None = None):
     body = {"error": message, "fields": fields or {}}
-    if isinstance(message, Phrase):  # a sentence pages show in the reader's language
-        body["error_phrase"] = message.as_json()
+    phrase = phrase_json(message)  # a sentence pages show in the reader's language
+    if phrase is not None:
+        body["error_phrase"] = phrase
     resp = jsonify(body)
     resp.status_code = status
     return resp

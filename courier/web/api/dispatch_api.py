@@ -10,7 +10,7 @@ from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
 from courier.models import Courier, Job, Role, Run
 from courier.schemas import CourierOut, PhraseOut, RunOut
-from courier.texts import phrase_json
+from courier.texts import stored
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
@@ -41,9 +41,11 @@ class CourierList(Schema):
 def dispatch_now():
     """Run a dispatch cycle now (409 if one is already running)."""
     result = run_cycle(user())
-    return {"runs": result.runs,
-            "unassigned": [{"job_id": j.id, "reason": r[:500], "reason_phrase": phrase_json(r)}
-                           for j, r in result.unassigned],
+    unassigned = []
+    for job, reason in result.unassigned:
+        sentence, phrase = stored(reason)
+        unassigned.append({"job_id": job.id, "reason": sentence, "reason_phrase": phrase})
+    return {"runs": result.runs, "unassigned": unassigned,
             "expired": [r.id for r in result.expired], "stats": result.stats}
 
 
