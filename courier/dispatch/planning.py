@@ -21,7 +21,8 @@ from courier.models import Courier, Job, JobStatus, Run, RunStatus, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon
-from courier.routing.matrix import MatrixError, provider_from_config
+from courier.routing.matrix import MatrixError
+from courier.routing.providers import provider_from_config
 from courier.solidarity.dispatching import allowed_couriers
 
 _providers: dict = {}

@@ -44,9 +44,9 @@ from ortools.util import optional_boolean_pb2
 
 from courier.routing.lns import Data, plain
 from courier.routing.model import Model, build
+from courier.routing.params import penalties, search_parameters
 from courier.routing.sisr import SisrConfig, better
 from courier.routing.sisr_c import CompiledSearch, search_class
-from courier.routing.solver import penalties, search_parameters
 
 
 def _all_operators_on(params, but=()) -> None:

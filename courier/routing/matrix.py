@@ -8,11 +8,12 @@ A provider turns a list of :class:`~courier.routing.geo.LatLon` into a
   detour factor, at a constant speed. Needs no server, so tests, demos and
   cooperatives without an OSRM instance work out of the box.
 - :class:`~courier.routing.osrm.OsrmMatrix`, street-network times from an OSRM
-  server (in :mod:`courier.routing.osrm`, re-exported here).
+  server (in :mod:`courier.routing.osrm`).
 
 :class:`CachedMatrix` memoises either per set of points, and
-:func:`provider_from_config` picks one from the app's settings. This module is
-pure: no Flask, no database; the app passes configuration values in.
+:func:`courier.routing.providers.provider_from_config` picks one from the app's
+settings. This module is pure: no Flask, no database; the app passes configuration
+values in.
 """
 
 from __future__ import annotations
@@ -246,42 +247,3 @@ class CachedMatrix:
         with self._lock:
             self._entries.clear()
             self._hits = self._misses = 0
-
-
-def provider_from_config(
-    osrm_url: str | None,
-    speed_mps: float,
-    detour: float = 1.3,
-    *,
-    profile: str = "bicycle",
-    timeout: float = 10.0,
-    max_table_size: int = 100,
-    cache_size: int = 16,
-) -> CachedMatrix:
-    """The matrix provider the app should use, wrapped in a :class:`CachedMatrix`.
-
-    With ``osrm_url`` set (the app reads ``COURIER_OSRM_URL``) it is an
-    :class:`~courier.routing.osrm.OsrmMatrix` on that server; when it is None or
-    blank, a :class:`GeodesicMatrix` at ``speed_mps`` and ``detour``, so the app
-    runs without any routing server. ``speed_mps`` and ``detour`` are ignored for
-    OSRM, whose profile knows the streets' speeds.
-    """
-    if osrm_url and osrm_url.strip():
-        from courier.routing.osrm import OsrmMatrix  # osrm imports this module
-
-        provider: MatrixProvider = OsrmMatrix(
-            osrm_url.strip(), profile=profile, timeout=timeout, max_table_size=max_table_size
-        )
-    else:
-        provider = GeodesicMatrix(speed_mps=speed_mps, detour=detour)
-    return CachedMatrix(provider, maxsize=cache_size)
-
-
-def __getattr__(name: str):
-    """Re-export ``OsrmMatrix`` lazily (it lives in :mod:`courier.routing.osrm`,
-    which imports :class:`Matrix` from here)."""
-    if name == "OsrmMatrix":
-        from courier.routing.osrm import OsrmMatrix
-
-        return OsrmMatrix
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,6 +25,8 @@ from courier.errors import DomainError, Forbidden, InvalidInput
 from courier.models import Job, Role, User, utcnow
 from courier.shops.intake import describe
 from courier.shops.intake import prepare as prepare_delivery
+from courier.shops.requests import JobIn
+from courier.validation import flatten
 
 COLUMNS = ("reference", "group", "pickup_address", "pickup_lat", "pickup_lon",
            "dropoff_address", "dropoff_lat", "dropoff_lon", "ready_at", "deliver_by", "slot",
@@ -100,8 +102,6 @@ def import_jobs(user: User, text: str, now: datetime | None = None,
     Rows are checked without writing (the same checks as a submission: fields,
     geocoding, zones, slot, price), so a failing file leaves nothing behind.
     """
-    from courier.web.api import _flatten  # the API's own field names
-    from courier.web.api.args import JobIn
 
     if user.role != Role.MERCHANT or user.merchant is None:
         raise Forbidden("only a shop can import jobs")
@@ -112,7 +112,7 @@ def import_jobs(user: User, text: str, now: datetime | None = None,
         try:
             body = JobIn().load(_body(row))
         except ValidationError as err:
-            flat = {_column(k): v for k, v in _flatten(err.messages).items()}
+            flat = {_column(k): v for k, v in flatten(err.messages).items()}
             report.fail(line, "; ".join(f"{k}: {v}" for k, v in flat.items()), flat)
             continue
         key = (row.get("group") or "").strip() or f"\0row{line}"

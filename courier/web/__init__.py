@@ -6,11 +6,12 @@ from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError
 
 from courier.errors import DomainError
+from courier.web.answers import error_page, error_response
 
 
 def register(app: Flask) -> None:
     from courier.web import pages, public, sockets
-    from courier.web.api import error_response, register_api
+    from courier.web.api import register_api
 
     register_api(app)
     app.register_blueprint(pages.bp)
@@ -31,11 +32,11 @@ def register(app: Flask) -> None:
     def _domain_error(err: DomainError):
         if request.path.startswith("/api/"):
             return error_response(err.status, err.message, err.fields)
-        return pages.error_page(err.status, err.message)
+        return error_page(err.status, err.message)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError):
         if request.path.startswith("/api/"):
             return error_response(400, f"CSRF check failed: {err.description}",
                                   {"X-CSRFToken": err.description})
-        return pages.error_page(400, err.description)
+        return error_page(400, err.description)

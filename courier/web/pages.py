@@ -30,10 +30,6 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
-def error_page(status: int, message: str):
-    return render_template("error.html", status=status, message=message), status
-
-
 def _page(template: str, *roles: Role):
     if current_user.role not in roles:
         abort(403)

@@ -17,6 +17,8 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DataError, StatementError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from courier.web.answers import error_page, error_response
+
 log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address)
 
@@ -119,11 +121,7 @@ def _escapes_or_nul(body: bytes) -> bool:
 
 def _answer(status: int, message: str, fields: dict):
     if request.path.startswith("/api/"):
-        from courier.web.api import error_response
-
         return error_response(status, message, fields)
-    from courier.web.pages import error_page
-
     return error_page(400 if status == 422 else status, message)
 
 
@@ -135,8 +133,6 @@ def _security_headers(response):
 
 def _too_many(err):
     from courier.web.api import error_response
-    from courier.web.pages import error_page
-
     message = "too many attempts: wait a minute and try again"
     if request.path.startswith("/api/"):
         return error_response(429, message)

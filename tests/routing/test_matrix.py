@@ -13,8 +13,8 @@ from courier.routing.matrix import (
     Matrix,
     ellipsoid_distance,
     ellipsoid_distances,
-    provider_from_config,
 )
+from courier.routing.providers import provider_from_config
 
 # Real pairs: across Lyon, Nantes, Paris, Sydney, Reykjavik, and two long lines.
 REAL_PAIRS = [

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from courier.routing.geo import LatLon
-from courier.routing.matrix import CachedMatrix, MatrixError, provider_from_config
+from courier.routing.matrix import CachedMatrix, MatrixError
 from courier.routing.osrm import OsrmMatrix
+from courier.routing.providers import provider_from_config
 
 UNREACHABLE_LON = 179.5  # the fake has no route to or from points this far east
 

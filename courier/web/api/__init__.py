@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from courier.extensions import csrf
 from courier.schemas import PhraseOut
-from courier.texts import phrase_json
-
-
-def _flatten(messages, prefix="") -> dict:
-    """webargs' nested messages as ``{"dropoff.lat": "message"}``."""
-    out = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            out.update(_flatten(value, name))
-    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
-        out[prefix or "_body"] = " ".join(messages)
-    elif isinstance(messages, list):
-        for i, value in enumerate(messages):
-            out.update(_flatten(value, f"{prefix}[{i}]"))
-    else:
-        out[prefix or "_body"] = str(messages)
-    return out
-
-
-def error_response(status: int, message: str, fields: dict | None = None):
-    body = {"error": message, "fields": fields or {}}
-    phrase = phrase_json(message)  # a sentence pages show in the reader's language
-    if phrase is not None:
-        body["error_phrase"] = phrase
-    resp = jsonify(body)
-    resp.status_code = status
-    return resp
+from courier.validation import flatten as _flatten
+from courier.web.answers import error_response
 
 
 class ErrorOut(Schema):
