@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_dump
 
-from courier.solidarity import privacy
+from courier import privacy
 from courier.tracking import tracking_url
 
 
@@ -82,7 +82,7 @@ class JobOut(Schema):
     round_id = fields.Integer(allow_none=True)
     redacted = fields.Boolean(dump_default=False, metadata={
         "description": "true when the recipient (address, name, phone, notes) is withheld "
-                       "from this reader: see courier.solidarity.privacy"})
+                       "from this reader: see courier.privacy"})
 
     @post_dump(pass_original=True)
     def _privacy(self, data, job, **kwargs):

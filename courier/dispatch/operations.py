@@ -15,10 +15,10 @@ from sqlalchemy import bindparam, select
 
 from courier import outbox
 from courier.db import insert_row
-from courier.dispatch.lifecycle import DISPATCH_ROOM, announce_job, announce_run, move_job, record
 from courier.dispatch.runs import decline_run, finish_run_if_complete
 from courier.errors import Conflict, DomainError, Forbidden, InvalidInput
 from courier.extensions import db
+from courier.journal import DISPATCH_ROOM, announce_job, announce_run, move_job, record
 from courier.models import Courier, Job, JobStatus, Role, Run, RunStatus, User, utcnow
 from courier.shops.intake import prepare as prepare_delivery
 

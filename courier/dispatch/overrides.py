@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from courier.dispatch.lifecycle import announce_job, announce_run, move_job, move_run, record
 from courier.dispatch.planning import travel_matrix
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
+from courier.journal import announce_job, announce_run, move_job, move_run, record
 from courier.models import (
     Courier,
     Job,

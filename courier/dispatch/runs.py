@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from courier.dispatch.lifecycle import announce_run, move_job, move_run
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
+from courier.journal import announce_run, move_job, move_run
 from courier.models import (
     OPEN_JOB_STATUSES,
     Job,

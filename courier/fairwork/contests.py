@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from courier import outbox
-from courier.dispatch.lifecycle import DISPATCH_ROOM, user_room
 from courier.errors import Forbidden, InvalidInput
 from courier.extensions import db
 from courier.fairwork.models import Contest, ContestAnswer
+from courier.journal import DISPATCH_ROOM, user_room
 from courier.models import Courier, Event, Role, User, utcnow
 
 DECISIONS = ("offered", "not_offered", "rule_warning", "declined", "offer_expired",

@@ -16,10 +16,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from courier.dispatch import reasons
-from courier.dispatch.lifecycle import record
 from courier.extensions import db
 from courier.fairwork.dispatching import breaches, route_facts
 from courier.fairwork.limits import hm
+from courier.journal import record
 from courier.models import Event
 from courier.texts import N_, Phrase, joined, stored
 

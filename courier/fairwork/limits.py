@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from courier.fairwork.tracking import Interval, clip, merge, seconds
+from courier.fairwork.intervals import Interval, clip, merge, seconds
 from courier.texts import N_, Phrase
 
 DAY_S = 86400

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from courier.fairwork.tracking import Interval
+from courier.fairwork.intervals import Interval
 
 COMPONENTS = ("hours", "deliveries", "distance", "night_bonus", "sunday_bonus", "topup")
 

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from courier.extensions import db
-from courier.fairwork import tracking
+from courier.fairwork import intervals, tracking
+from courier.fairwork.intervals import clip, seconds
 from courier.fairwork.pay import COMPONENTS, Work, guaranteed_cents, pay_lines
-from courier.fairwork.tracking import clip, seconds
 from courier.fairwork.versions import Timeline
 from courier.models import Courier, Job, JobStatus, Run, RunStatus, utcnow
 
@@ -109,7 +109,7 @@ def member_row(entry: dict, timeline: Timeline, tz) -> dict:
         "km_planned": round(entry["km_planned_m"] / 1000, 2),
         "km_ridden": round(sum(m for _, _, m in work.rides) / 1000, 2),
         "on_shift_s": hours,
-        "active_s": seconds(tracking.merge(entry["active"])),
+        "active_s": seconds(intervals.merge(entry["active"])),
         "pay": by_comp,
         "by_version": [{"version": k, "cents": v} for k, v in sorted(by_version.items())],
         "before_topup_cents": before,

@@ -12,7 +12,6 @@ correction that added it); corrections name it as their ``target``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,9 +19,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from courier.dispatch.lifecycle import record
 from courier.errors import Conflict, Forbidden, InvalidInput, NotFound
 from courier.extensions import db
+from courier.fairwork.intervals import Interval, merge, subtract
+from courier.journal import record
 from courier.models import Courier, Event, Role, User, utcnow
 from courier.texts import N_, Phrase, joined
 
@@ -30,7 +30,6 @@ SHIFT, BREAK = "shift", "break"
 NOT_NOW = N_("not now under {rules}: {why}")
 WENT_ON_SHIFT = N_("went on shift: {why} ({rule}, warning under {rules})")
 ACTIONS = ("shift_started", "shift_ended", "break_started", "break_ended", "time_corrected")
-Interval = tuple[datetime, datetime]
 
 
 def timezone() -> ZoneInfo:
@@ -53,39 +52,6 @@ class Tracked:
     def work(self, now: datetime) -> list[Interval]:
         """Time on shift, breaks taken out."""
         return subtract(merge(self.closed(SHIFT, now)), merge(self.closed(BREAK, now)))
-
-
-def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    out: list[list] = []
-    for s, e in sorted(intervals):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
-
-
-def subtract(base: list[Interval], holes: list[Interval]) -> list[Interval]:
-    out = []
-    for s, e in base:
-        cur = s
-        for hs, he in holes:
-            if he <= cur or hs >= e:
-                continue
-            if hs > cur:
-                out.append((cur, hs))
-            cur = max(cur, he)
-        if cur < e:
-            out.append((cur, e))
-    return out
-
-
-def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
-    return [(max(s, start), min(e, end)) for s, e in intervals if s < end and e > start]
-
-
-def seconds(intervals: Iterable[Interval]) -> int:
-    return int(sum((e - s).total_seconds() for s, e in intervals))
 
 
 def load(courier_ids: list[int], since: datetime | None) -> dict[int, Tracked]:

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from courier.extensions import db
-from courier.fairwork import reports, tracking
+from courier.fairwork import intervals, reports, tracking
 from courier.fairwork import rules as R
 from courier.fairwork.dispatching import _factors, vehicle
 from courier.fairwork.limits import courier_limits
@@ -58,7 +58,7 @@ def replay(jobs: list[Job], couriers: dict, timeline: Timeline, start: datetime,
 
     cfg = current_app.config
     tz = tracking.timezone()
-    sim = Sim(work={cid: Work(shifts=tracking.clip(w, start, end)) for cid, (_, w) in
+    sim = Sim(work={cid: Work(shifts=intervals.clip(w, start, end)) for cid, (_, w) in
                     couriers.items()}, metres={cid: 0 for cid in couriers})
     todo = sorted(jobs, key=lambda j: (j.created_at, j.id))
     fallback = LatLon(todo[0].pickup_lat, todo[0].pickup_lon) if todo else LatLon(0, 0)
@@ -95,7 +95,7 @@ def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, p
     if fair["balance"] != "off" and fair["strength"] > 0:
         key = "on_shift_s" if fair["balance"] == "hours" else "deliveries"
         week = t - timedelta(days=7)
-        figures = {cid: {"on_shift_s": tracking.seconds(tracking.clip(couriers[cid][1], week, t)),
+        figures = {cid: {"on_shift_s": intervals.seconds(intervals.clip(couriers[cid][1], week, t)),
                          "deliveries": len(sim.work[cid].deliveries)} for cid in on}
         factors = _factors(figures, key, fair["strength"])
     vehicles = []

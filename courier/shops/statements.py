@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from courier import privacy
 from courier.errors import Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.models import Job, JobStatus, Merchant, Role, User
-from courier.solidarity import privacy
 
 BILLED = (JobStatus.DELIVERED, JobStatus.FAILED)
 COLUMNS = ["job_id", "group_id", "created_at", "ready_at", "deliver_by", "slot", "status",

@@ -21,21 +21,17 @@ import ipaddress
 import json
 import secrets
 import socket
-import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import delete, event, inspect, select
-from sqlalchemy.orm import Session, scoped_session
-from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy import delete, select
 
 from courier.errors import Forbidden, InvalidInput
 from courier.extensions import db
+from courier.journal.webhooks import EVENT_TYPES, JOB_EVENTS, WAKE, message_id, wake  # noqa: F401
 from courier.models import (
     DeliveryStatus,
-    Event,
-    Job,
     Role,
     User,
     WebhookAttempt,
@@ -44,13 +40,8 @@ from courier.models import (
     utcnow,
 )
 
-JOB_EVENTS = {a: f"job.{a}" for a in
-              ("created", "offered", "accepted", "picked_up", "delivered", "failed", "cancelled")}
-EVENT_TYPES = sorted(JOB_EVENTS.values())
 TEST_EVENT = "webhook.test"
 ROTATION_GRACE = timedelta(hours=24)
-_KEY = "courier.webhooks"
-wake = threading.Event()  # set after a commit that queued deliveries: the sender looks now
 
 
 # -- signing (Standard Webhooks) -------------------------------------------------------------
@@ -91,83 +82,6 @@ def verify(secret: str, headers, body: str, tolerance: int = 300,
     expected = sign(secret, headers.get("webhook-id", ""), ts, body)
     return any(hmac.compare_digest(expected, s) for s in headers.get(
         "webhook-signature", "").split())
-
-
-# -- the outbox ------------------------------------------------------------------------------
-
-def note(session, ev: Event, job: Job) -> None:
-    """Called where a job's event is recorded: a delivery goes to each endpoint of
-    the shop that listens for it, written when the transaction commits."""
-    if ev.action not in JOB_EVENTS:
-        return
-    if isinstance(session, scoped_session):
-        session = session()
-    session.info.setdefault(_KEY, []).append((ev, job))
-
-
-def _payload(ev: Event, job: Job) -> str:
-    from courier.schemas import dump_job
-    from courier.solidarity import privacy
-
-    with privacy.audience(job.merchant.user):  # the shop's own endpoints: its own job
-        job_data = dump_job(job)
-    return json.dumps({
-        "type": JOB_EVENTS[ev.action], "timestamp": (ev.at or utcnow()).isoformat(),
-        "data": {"event": {"id": ev.id, "action": ev.action, "from_status": ev.from_status,
-                           "to_status": ev.to_status, "reason": ev.reason},
-                 "job": job_data}}, ensure_ascii=False, separators=(",", ":"))
-
-
-def _message_id() -> str:
-    return "msg_" + secrets.token_urlsafe(18)
-
-
-def _known_without_endpoints(job: Job) -> bool:
-    """Whether the job's shop, as already loaded in this session, has no active endpoint
-    (``Merchant.has_webhooks``): then there is nothing to look up."""
-    merchant = inspect(job).attrs.merchant.loaded_value
-    if merchant is NO_VALUE or merchant is None:
-        return False
-    return inspect(merchant).attrs.has_webhooks.loaded_value is False
-
-
-@event.listens_for(Session, "before_commit")
-def _write_deliveries(session: Session) -> None:
-    if session.in_nested_transaction() or not session.info.get(_KEY):
-        return
-    session.flush()
-    notes = [(ev, job) for ev, job in session.info.pop(_KEY) if inspect(ev).persistent]
-    shops = {job.merchant_id for _, job in notes if not _known_without_endpoints(job)}
-    if not shops:
-        return
-    endpoints: dict[int, list[WebhookEndpoint]] = {}
-    for ep in session.scalars(select(WebhookEndpoint).where(
-            WebhookEndpoint.merchant_id.in_(shops), WebhookEndpoint.active.is_(True))):
-        endpoints.setdefault(ep.merchant_id, []).append(ep)
-    for ev, job in notes:
-        listeners = [ep for ep in endpoints.get(job.merchant_id, ())
-                     if JOB_EVENTS[ev.action] in ep.events]
-        if not listeners:
-            continue
-        body = _payload(ev, job)
-        for ep in listeners:
-            session.add(WebhookDelivery(endpoint_id=ep.id, message_id=_message_id(),
-                                        event_type=JOB_EVENTS[ev.action], job_id=job.id,
-                                        event_id=ev.id, payload=body))
-        session.info["courier.webhooks.wake"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_sender(session: Session) -> None:
-    if session.info.pop("courier.webhooks.wake", False):
-        wake.set()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
-        session.info.pop("courier.webhooks.wake", None)
 
 
 # -- endpoints, replays ----------------------------------------------------------------------
@@ -274,11 +188,11 @@ def send_test(user: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
     own_endpoint(user, endpoint)
     body = json.dumps({"type": TEST_EVENT, "timestamp": utcnow().isoformat(),
                        "data": {"endpoint_id": endpoint.id}}, separators=(",", ":"))
-    delivery = WebhookDelivery(endpoint_id=endpoint.id, message_id=_message_id(),
+    delivery = WebhookDelivery(endpoint_id=endpoint.id, message_id=message_id(),
                                event_type=TEST_EVENT, payload=body)
     db.session.add(delivery)
     db.session.flush()
-    db.session.info["courier.webhooks.wake"] = True
+    db.session.info[WAKE] = True
     return delivery
 
 
@@ -291,5 +205,5 @@ def replay(user: User, delivery: WebhookDelivery) -> WebhookDelivery:
                             status=DeliveryStatus.PENDING, replay_of_id=delivery.id)
     db.session.add(again)
     db.session.flush()
-    db.session.info["courier.webhooks.wake"] = True
+    db.session.info[WAKE] = True
     return again

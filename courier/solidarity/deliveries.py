@@ -16,9 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from courier.dispatch.lifecycle import announce_job, record
 from courier.errors import Forbidden, InvalidInput
 from courier.extensions import db
+from courier.journal import announce_job, record
 from courier.models import Job, JobStatus, Merchant, Role, User, utcnow
 from courier.shops import geocoding
 from courier.shops.zones import check_in_service

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from courier.db import compare_and_set
-from courier.dispatch.lifecycle import announce_job, record
 from courier.errors import Conflict, DomainError, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.fairwork.tracking import timezone
+from courier.journal import announce_job, record
 from courier.models import Job, JobStatus, Merchant, MerchantKind, Role, User, utcnow
 from courier.solidarity.dispatching import PAID, ROUND
 from courier.solidarity.models import (

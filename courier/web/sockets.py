@@ -15,11 +15,11 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import select
 
-from courier.dispatch.lifecycle import DISPATCH_ROOM, user_room
+from courier import privacy
 from courier.extensions import db, socketio
+from courier.journal import DISPATCH_ROOM, user_room
 from courier.models import Role, Run, RunStatus
 from courier.schemas import dump_run
-from courier.solidarity import privacy
 from courier.web.auth import token_user
 
 

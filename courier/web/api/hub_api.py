@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from courier import privacy
 from courier.extensions import db
 from courier.models import Role
 from courier.schemas import JobOut
-from courier.solidarity import orders, privacy, rounds
+from courier.solidarity import orders, rounds
 from courier.solidarity.models import Producer, Round, RoundKind
 from courier.web.api.args import Lat, Lon, Moment, Strict
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
@@ -119,7 +120,7 @@ class RoundDetailOut(RoundOut):
 
     def _orders(self, rnd):
         """The households' details are the hub's; others read a solidarity round's
-        orders without them (see courier.solidarity.privacy)."""
+        orders without them (see courier.privacy)."""
         rows = OrderOut(many=True).dump(rnd.orders)
         if rnd.solidarity and rnd.kind == RoundKind.DISTRIBUTE and not privacy.may_see_round(rnd):
             rows = [privacy.redact_order(o) for o in rows]

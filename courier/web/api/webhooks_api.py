@@ -66,7 +66,7 @@ def delivery_out(d: WebhookDelivery, log: bool = False) -> dict:
 
 def _readable(d: WebhookDelivery) -> str:
     """The body as sent, unless it names a recipient this reader may not see."""
-    from courier.solidarity import privacy
+    from courier import privacy
 
     job = db.session.get(Job, d.job_id) if d.job_id else None
     if job is None or privacy.may_see(job):

@@ -1,25 +1,19 @@
-"""State changes of jobs and runs: compare-and-set in the database, each one
-written to the event log and announced to whoever follows the object."""
+"""The event log: every change of a job, a run or a courier is one appended event (who,
+what, when, from which status to which, why), written in the transaction of the change
+it describes. State changes of jobs and runs are compare-and-set in the database, so two
+concurrent actions can never both win."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from courier import outbox
 from courier.db import compare_and_set, insert_row
 from courier.errors import Conflict
 from courier.extensions import db
+from courier.journal import webhooks
+from courier.journal.announce import announce_job
 from courier.models import Event, Job, JobStatus, Run, RunStatus, User, utcnow
-from courier.schemas import dump_job, dump_run
-from courier.shops import webhooks
-from courier.solidarity import privacy
 from courier.texts import stored
-
-DISPATCH_ROOM = "dispatch"
-
-
-def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 def record(actor: User | None, subject: str, action: str, *, job: Job | None = None,
@@ -80,29 +74,3 @@ def move_run(run: Run, expected, new: RunStatus, actor: User | None, action: str
         return False
     record(actor, "run", action, run=run, from_status=before, to_status=new, reason=reason)
     return True
-
-
-def _for(user, dump, obj) -> dict:
-    with privacy.audience(user):  # each room gets what its readers may read
-        return dump(obj)
-
-
-def announce_job(job: Job) -> dict:
-    """``job.updated`` to the shop that asked for it and to dispatchers; returns the job
-    as the shop sees it (the message's body)."""
-    db.session.flush()
-    payload = _for(job.merchant.user, dump_job, job)
-    others = _for(None, dump_job, job) if privacy.protected(job) else payload
-    outbox.publish(db.session, "job.updated", payload, user_room(job.merchant.user_id))
-    outbox.publish(db.session, "job.updated", others, DISPATCH_ROOM)
-    return payload
-
-
-def announce_run(run: Run, name: str) -> None:
-    """``run.offered`` / ``run.updated`` / ``run.cancelled`` to its courier and dispatchers."""
-    db.session.flush()
-    payload = _for(run.courier.user, dump_run, run)
-    others = (_for(None, dump_run, run) if any(privacy.protected(s.job) for s in run.stops)
-              else payload)
-    outbox.publish(db.session, name, payload, user_room(run.courier.user_id))
-    outbox.publish(db.session, name, others, DISPATCH_ROOM)
