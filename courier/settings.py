@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from courier.extensions import db
-from courier.solidarity.models import CoopSetting
+from courier.models import CoopSetting
 
 DEFAULTS = {"name": "", "city": "", "center": None, "open_data": False,
             "initialised_at": None}

@@ -299,16 +299,17 @@ def offer_rounds(url: str, courier_ids: list[int], conn) -> None:
     """In a process of its own, like the worker: for each round asked, one new job per
     courier, offered to them in one transaction; reply (time before commit, commit ms,
     the (courier, run) pairs)."""
-    from courier.dispatch import operations, overrides
+    from courier.dispatch import overrides
     from courier.extensions import db
     from courier.models import Courier, User
+    from courier.shops import submit
 
     app = bench_app(url)
     with app.app_context():
         dispatcher = db.session.scalars(db.select(User).where(User.email == "d@bench")).one()
         shop = db.session.scalars(db.select(User).where(User.email == "s0@bench")).one()
         while (r := conn.recv()) is not None:
-            jobs = [operations.submit_job(shop, {"dropoff": {"lat": LYON[0] + 0.01,
+            jobs = [submit.submit_job(shop, {"dropoff": {"lat": LYON[0] + 0.01,
                                                              "lon": LYON[1] + 0.01 * (i % 7)}})[0]
                     for i in range(len(courier_ids))]
             db.session.commit()

@@ -17,11 +17,10 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from courier import create_app
+from courier import create_app, settings
 from courier.accounts import create_user
 from courier.extensions import db
 from courier.models import Job, Run, RunStop
-from courier.setup import settings
 
 
 def fill(shop, courier, days: int = 365, runs_a_day: int = 15) -> tuple[int, int]:

@@ -220,8 +220,8 @@ def world(app, make_merchant, make_courier, make_user, dispatcher):
 
 def _solidarity(shop, make_user):
     """Shop A is also a food hub with a round; a partner; the coop publishes open data."""
+    from courier import settings
     from courier.models import MerchantKind
-    from courier.setup import settings
     from courier.solidarity.models import Round, RoundKind
 
     shop.user.merchant.kind = MerchantKind.HUB

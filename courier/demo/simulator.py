@@ -19,6 +19,7 @@ from courier.dispatch import operations, runs
 from courier.errors import DomainError
 from courier.extensions import db, socketio
 from courier.models import JobStatus, Run, RunStatus, StopKind, User, utcnow
+from courier.shops import submit
 
 log = logging.getLogger(__name__)
 BIKE_MPS = 4.2
@@ -63,7 +64,7 @@ class Simulator:
             "recipient": {"name": self.rng.choice(["Léa", "Hugo", "Inès", "Nathan", "Zoé"]),
                           "phone": "04 00 00 00 00"},
         }
-        operations.submit_job(shop, data)
+        submit.submit_job(shop, data)
 
     def move_couriers(self, dt: float) -> None:
         for user in self._users(self.courier_emails):

@@ -1,6 +1,7 @@
 """The data model. Import models from here."""
 
 from courier.models.base import Base, UTCDateTime, utcnow
+from courier.models.coop import CoopSetting
 from courier.models.events import Event
 from courier.models.jobs import OPEN_JOB_STATUSES, Job, JobStatus, Run, RunStatus, RunStop, StopKind
 from courier.models.shops import (
@@ -29,6 +30,6 @@ __all__ = [
     "Merchant", "Role", "Run", "RunStatus", "RunStop", "StopKind", "UTCDateTime", "User",
     "Vehicle", "utcnow",
 ]
-__all__ += ["MerchantKind"]
+__all__ += ["CoopSetting", "MerchantKind"]
 __all__ += ["DeliveryStatus", "GeocodeResult", "PricingVersion", "SlotSchedule",
             "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "Zone"]

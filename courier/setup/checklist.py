@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import exists, select
 
+from courier import settings
 from courier.config import DEV_SECRET
 from courier.extensions import db
 from courier.models import Courier, Merchant, PricingVersion, Role, User, WebhookEndpoint, Zone
-from courier.setup import settings
 
 
 def N_(text: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from geopy.distance import distance
 from sqlalchemy import func, select
 
+from courier import settings
 from courier.accounts import create_user
 from courier.errors import Conflict, InvalidInput
 from courier.extensions import db
@@ -17,7 +18,7 @@ from courier.fairwork import rules as R
 from courier.fairwork.models import RulesVersion
 from courier.fairwork.versions import EPOCH
 from courier.models import User, utcnow
-from courier.setup import settings, templates
+from courier.setup import templates
 from courier.shops.zones import create_zone, import_zones
 
 CIRCLE_POINTS = 64

@@ -20,12 +20,12 @@ from datetime import datetime
 
 from marshmallow import ValidationError
 
-from courier.dispatch.operations import submit_job
 from courier.errors import DomainError, Forbidden, InvalidInput
 from courier.models import Job, Role, User, utcnow
 from courier.shops.intake import describe
 from courier.shops.intake import prepare as prepare_delivery
 from courier.shops.requests import JobIn
+from courier.shops.submit import submit_job
 from courier.validation import flatten
 
 COLUMNS = ("reference", "group", "pickup_address", "pickup_lat", "pickup_lon",

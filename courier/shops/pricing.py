@@ -19,10 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
-from courier.models import PricingVersion, Role, User, utcnow
+from courier.models import PricingVersion, Role, User, Zone, utcnow
 from courier.routing.matrix import ellipsoid_distance
 from courier.shops.rules import Facts, RuleError, validate, zones_named
-from courier.shops.zones import zone_names
 
 __all__ = ["Facts", "Price", "compare", "current_version", "price_for", "publish", "zones_named"]
 
@@ -229,7 +228,7 @@ def publish(actor: User, doc, note: str, effective_from: datetime | None = None,
         raise InvalidInput("a version cannot take effect in the past",
                            {"effective_from": "must not be in the past"})
     try:
-        rules = validate(doc, zone_names())
+        rules = validate(doc, set(db.session.scalars(select(Zone.name))))  # zones it may name
     except RuleError as err:
         first = next(iter(err.problems.items()))
         raise InvalidInput(f"invalid pricing rules: {first[0]}: {first[1]}",

@@ -21,6 +21,7 @@ from courier.errors import Conflict, InvalidInput
 from courier.extensions import db
 from courier.models import Merchant, User, Zone, utcnow
 from courier.shops.geojson import GeoJSONError, features, zone_geometry
+from courier.shops.pricing import current_version, zones_named
 
 _lock = threading.Lock()
 
@@ -159,8 +160,6 @@ def delete_zone(actor: User | None, zone: Zone) -> None:
 
 
 def _refuse_if_priced(zone: Zone, what: str) -> None:
-    from courier.shops.pricing import current_version, zones_named  # pricing imports zones
-
     version = current_version()
     if version is not None and zone.name in zones_named(version.rules):
         raise Conflict(f"zone {zone.name!r} is named by pricing rules v{version.version}: it "
@@ -233,7 +232,3 @@ def export_zones() -> dict:
 def feature(zone: Zone) -> dict:
     return {"type": "Feature", "id": zone.id, "geometry": zone.geometry,
             "properties": {"name": zone.name, "active": zone.active}}
-
-
-def zone_names() -> set[str]:
-    return set(db.session.scalars(select(Zone.name)).all())

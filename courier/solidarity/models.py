@@ -126,13 +126,3 @@ class RoundOrder(Base):
 
     round: Mapped[Round] = relationship(back_populates="orders")
     producer = relationship("Producer")
-
-
-class CoopSetting(Base):
-    """One setting the coop chose (name, city, open data...), as JSON by key."""
-
-    __tablename__ = "coop_settings"
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

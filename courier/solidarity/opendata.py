@@ -24,11 +24,11 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from courier import settings
 from courier.errors import NotFound
 from courier.extensions import db
 from courier.fairwork.tracking import timezone
 from courier.models import Job, JobStatus, Run, RunStatus, RunStop, utcnow
-from courier.setup import settings
 from courier.solidarity.models import Round, RoundStatus
 
 VAN_KG_CO2E_PER_KM = 0.25023

@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
+from courier import settings
 from courier.errors import NotFound
 from courier.models import MerchantKind, Role
-from courier.setup import checklist, settings
+from courier.setup import checklist
 from courier.solidarity import opendata
 
 bp = Blueprint("solidarity_pages", __name__)

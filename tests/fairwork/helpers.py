@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from courier.dispatch import operations
 from courier.extensions import db
 from courier.fairwork import rules as R
 from courier.fairwork import versions
 from courier.models import Event, Job, JobStatus, Run, RunStatus, RunStop, StopKind
+from courier.shops import submit
 from tests.conftest import LYON
 
 # Wednesday 4 March 2026, 10:00 in Lyon (09:00 UTC): far from midnight and Sunday.
@@ -45,7 +45,7 @@ def job(shop, now=NOW, dlat=0.01, dlon=0.01, weight=2.0, minutes=90, plat=None, 
             "deliver_by": now + timedelta(minutes=minutes)}
     if plat is not None:
         data["pickup"] = {"lat": plat, "lon": plon, "address": "Shop"}
-    j, _ = operations.submit_job(shop.user, data, now=now)
+    j, _ = submit.submit_job(shop.user, data, now=now)
     db.session.commit()
     return j
 

@@ -8,12 +8,12 @@ from shapely.geometry import Point, shape
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from courier import create_app
+from courier import create_app, settings
 from courier.extensions import db
 from courier.fairwork import versions
 from courier.fairwork.models import RulesVersion
 from courier.models import Role, User, Zone, utcnow
-from courier.setup import settings, templates
+from courier.setup import templates
 from tests.conftest import base_config
 from tests.test_pages import login
 

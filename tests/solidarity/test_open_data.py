@@ -7,9 +7,9 @@ import json
 import re
 from datetime import timedelta
 
+from courier import settings
 from courier.extensions import db
 from courier.models import Job
-from courier.setup import settings
 from courier.solidarity.opendata import VAN_KG_CO2E_PER_KM
 from tests.fairwork.helpers import NOW, courier, delivered
 

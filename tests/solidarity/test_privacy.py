@@ -12,9 +12,9 @@ from datetime import date
 
 import pytest
 
+from courier import settings
 from courier.extensions import db
 from courier.models import Event, Job, utcnow
-from courier.setup import settings
 from tests.conftest import LYON
 
 DROPOFF = (45.77437, 4.82571)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response
 from marshmallow import Schema, fields, validate
 
+from courier import settings
 from courier.errors import Forbidden
 from courier.extensions import db
 from courier.models import Role
-from courier.setup import checklist, settings
+from courier.setup import checklist
 from courier.solidarity import opendata
 from courier.web.api.args import Strict
 from courier.web.api.common import BEARER, Blueprint, user

@@ -12,6 +12,7 @@ from courier.errors import Forbidden
 from courier.extensions import db
 from courier.models import Event, Job, Role
 from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
+from courier.shops import submit
 from courier.web.api import args
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
@@ -49,7 +50,7 @@ def visible_job(job_id: int) -> Job:
 @blp.doc(security=BEARER)
 def create_job(data, key=None):
     """Submit a delivery job. An Idempotency-Key header makes retries safe."""
-    job, created = operations.submit_job(user(), data, key)
+    job, created = submit.submit_job(user(), data, key)
     commit_and_keep()
     if created and not hasattr(job, "parts"):  # one job: the body of its live message
         return jsonify(job.shop_view), 201
