@@ -8,6 +8,7 @@ with the usual ``GUNICORN_CMD_ARGS`` or command-line flags.
 """
 
 import os
+import re
 
 bind = os.environ.get("COURIER_BIND", "127.0.0.1:8001")
 workers = 1  # never more: Socket.IO sessions live in the process (use more instances)
@@ -22,6 +23,25 @@ errorlog = "-"
 loglevel = os.environ.get("COURIER_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("COURIER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "courier-web"
+
+
+def _control_socket(bind: str) -> str:
+    """This instance's own control socket (for ``gunicornc``), named after its address.
+
+    gunicorn's default is one path per user: a second instance on the same machine takes
+    it over from the first, and whichever stops first removes the other's. The directory
+    is ``COURIER_CONTROL_SOCKET_DIR``, else gunicorn's own ($XDG_RUNTIME_DIR, or
+    ~/.gunicorn).
+    """
+    folder = os.environ.get("COURIER_CONTROL_SOCKET_DIR")
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not folder:
+        folder = runtime if runtime and os.path.isdir(runtime) else os.path.expanduser(
+            "~/.gunicorn")
+    return os.path.join(folder, "courier-web-" + re.sub(r"[^A-Za-z0-9.-]+", "_", bind) + ".ctl")
+
+
+control_socket = _control_socket(bind)
 
 
 def post_worker_init(worker):
