@@ -3,18 +3,36 @@
 ``courier init`` asks for whatever its flags do not give (coop name, city,
 service zone, rules template, first council member), creates or upgrades the
 schema, writes everything in one transaction, and prints the checklist of what
-remains to set.
+remains to set. Without a terminal (a container, CI, a provisioning script) it asks
+nothing: what has a default takes it, and what has none is named in one error.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from courier.errors import DomainError
+
+
+def interactive() -> bool:
+    """Whether someone is there to answer questions: standard input is a terminal."""
+    return sys.stdin.isatty()
+
+
+class Asked(click.Option):
+    """An option asked for when missing, at a terminal only: without one it takes its
+    default, or stays None for ``init_command`` to name with the other missing flags."""
+
+    def prompt_for_value(self, ctx):
+        if interactive():
+            return super().prompt_for_value(ctx)
+        default = self.get_default(ctx)
+        return default if isinstance(default, (str, int, float, bool)) else None
 
 
 def _zone(zone_file, center, radius_km):
@@ -39,6 +57,8 @@ def _zone(zone_file, center, radius_km):
                                          param_hint="service zone") from None
     else:
         lat, lon = parse_center(center)
+    if radius_km is None and not interactive():
+        radius_km = 5.0
     if radius_km is None:
         radius_km = click.prompt("Radius around it, in km", type=click.FloatRange(0.1, 200),
                                  default=5.0)
@@ -46,18 +66,18 @@ def _zone(zone_file, center, radius_km):
 
 
 @click.command("init")
-@click.option("--name", prompt="Coop name", help="The coop's name.")
-@click.option("--city", prompt="City", help="The city (or territory) it serves.")
+@click.option("--name", cls=Asked, prompt="Coop name", help="The coop's name.")
+@click.option("--city", cls=Asked, prompt="City", help="The city (or territory) it serves.")
 @click.option("--zone-file", type=click.File("r", encoding="utf-8"),
               help="Service zone: a GeoJSON Polygon, Feature or FeatureCollection.")
 @click.option("--center", help="Service zone: the centre, as LAT,LON (with --radius-km).")
 @click.option("--radius-km", type=click.FloatRange(0.1, 200), help="Radius around --center.")
-@click.option("--rules", prompt="Rules template (fr-road-transport, eu-working-time, or a "
-              "JSON file)", default="fr-road-transport", show_default=True,
+@click.option("--rules", cls=Asked, prompt="Rules template (fr-road-transport, "
+              "eu-working-time, or a JSON file)", default="fr-road-transport", show_default=True,
               help="fr-road-transport, eu-working-time, or a JSON file of changes.")
-@click.option("--council-name", prompt="First council member's name")
-@click.option("--council-email", prompt="Their email (to log in)")
-@click.option("--council-password", prompt="Their password", hide_input=True,
+@click.option("--council-name", cls=Asked, prompt="First council member's name")
+@click.option("--council-email", cls=Asked, prompt="Their email (to log in)")
+@click.option("--council-password", cls=Asked, prompt="Their password", hide_input=True,
               confirmation_prompt=True)
 @click.option("--open-data/--no-open-data", default=None,
               help="Publish weekly figures (no personal data) at a public URL.")
@@ -70,8 +90,12 @@ def init_command(name, city, zone_file, center, radius_km, rules, council_name, 
     from courier.setup import checklist
     from courier.setup.territory import Territory, initialise
 
+    _refuse_missing(name=name, city=city, council_name=council_name,
+                    council_email=council_email, council_password=council_password,
+                    zone=zone_file or center)
     if open_data is None:
-        open_data = click.confirm("Publish weekly open data (no personal data)?", default=False)
+        open_data = interactive() and click.confirm(
+            "Publish weekly open data (no personal data)?", default=False)
     try:
         zone, where = _zone(zone_file, center, radius_km)
         ensure_schema(current_app._get_current_object())
@@ -89,6 +113,16 @@ def init_command(name, city, zone_file, center, radius_km, rules, council_name, 
         if not item["done"]:
             click.echo(f"  [{'required' if item['required'] else 'optional'}] "
                        f"{item['label']}: {item['hint']}")
+
+
+def _refuse_missing(**given) -> None:
+    """Without a terminal, name every flag that has no default and was not given."""
+    if interactive():
+        return
+    flags = {"zone": "--center LAT,LON (or --zone-file)"}
+    missing = [flags.get(k, "--" + k.replace("_", "-")) for k, v in given.items() if v is None]
+    if missing:
+        raise click.UsageError("there is no terminal to ask, so give " + ", ".join(missing))
 
 
 @click.group("rounds")

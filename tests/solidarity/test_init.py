@@ -66,7 +66,8 @@ def _csrf(client):
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
-def test_init_answers_questions_when_flags_are_missing(runner):
+def test_init_answers_questions_when_flags_are_missing(runner, monkeypatch):
+    monkeypatch.setattr("courier.setup.cli.interactive", lambda: True)  # at a terminal
     answers = "\n".join(["Coop du Sud", "Marseille", "", "Ana Conseil", "ana@sud.example",
                          "password1", "password1", "n", "43.2965,5.3698", "4", ""])
     r = runner.invoke(args=["init"], input=answers)
