@@ -1,23 +1,117 @@
-"""Small helpers shared by the API's blueprints."""
+"""Small helpers shared by the API's blueprints, and what every one of them refuses:
+a field, in the body or the query string, that the endpoint does not read."""
 
 from __future__ import annotations
 
-from flask import g
+from copy import deepcopy
+from functools import cache
+
+from flask import current_app, g, request
 from flask_smorest import Blueprint as _Blueprint
+from webargs.flaskparser import FlaskParser
 
 from courier.errors import NotFound
 from courier.extensions import db
+from courier.web.answers import error_response
 
 BEARER = [{"bearerAuth": []}]
+UNKNOWN = "Unknown field."  # marshmallow's words, for the same refusal
+BODY_LOCATIONS = {"json", "form", "files", "json_or_form"}
+
+
+class StrictParser(FlaskParser):
+    """webargs' parser, except that the query string is held to its schema like a body
+    (webargs drops unknown query parameters by default): a typo such as ``?stauts=`` is
+    refused with 422 instead of silently listing everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+                                   "query": None, "querystring": None}
 
 
 class Blueprint(_Blueprint):
-    """flask-smorest's blueprint, with each arguments schema built once: given a class,
-    webargs would build a new instance (copying every field) on every request."""
+    """flask-smorest's blueprint: each arguments schema is built once (given a class,
+    webargs would build a new instance, copying every field, on every request); unknown
+    fields are refused in the query as in the body; and an endpoint that reads no body
+    (or no query string) refuses one that carries fields (see ``refuse_unread``)."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(refuse_unread)
 
     def arguments(self, schema, *args, **kwargs):
         return super().arguments(schema() if isinstance(schema, type) else schema,
                                  *args, **kwargs)
+
+    @staticmethod
+    def raw_body(content: dict, description: str):
+        """For a view that reads its body itself (a CSV file, GeoJSON, a schedule checked
+        key by key): describes the body in the OpenAPI description and lets it past
+        ``refuse_unread``. The view must refuse what it does not understand itself."""
+
+        def decorator(view):
+            doc = deepcopy(getattr(view, "_apidoc", {}))
+            doc.setdefault("manual_doc", {})["requestBody"] = {
+                "required": True, "description": description, "content": content}
+            view._apidoc = doc
+            view.reads_body = True
+            return view
+
+        return decorator
+
+
+@cache
+def reads(view) -> tuple[bool, bool]:
+    """Whether an API view reads (a body, a query string)."""
+    params = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    where = {p["in"] for p in params}
+    return bool(where & BODY_LOCATIONS) or getattr(view, "reads_body", False), "query" in where
+
+
+def refuse_unread():
+    """Refuse, naming them, the fields of a request that its endpoint would ignore: query
+    parameters of an endpoint that takes none, and a body (JSON members, form fields)
+    sent to one that takes none, e.g. ``{"signature": ...}`` to ``/jobs/1/delivered``.
+    An empty body, ``{}`` or ``null``, is no body. A body that is not JSON, sent to an
+    endpoint that reads JSON, is answered 415 rather than read as no body at all."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or request.method == "OPTIONS":
+        return None
+    takes_body, takes_query = reads(view)
+    fields = {} if takes_query else dict.fromkeys(request.args, UNKNOWN)
+    if not _has_body():
+        pass  # (most requests: nothing more to look at)
+    elif not takes_body:
+        fields.update(_body_fields())
+    elif not getattr(view, "reads_body", False) and not request.is_json:
+        return error_response(415, "send the body as JSON (Content-Type: application/json)",
+                              {"_body": "not JSON"})
+    if not fields:
+        return None
+    first = next(iter(fields))
+    return error_response(422, f"invalid {first}: {fields[first]}", fields)
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+
+
+def _body_fields() -> dict:
+    """The fields of a body sent to an endpoint that takes none."""
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return dict.fromkeys([*request.form, *request.files], UNKNOWN)
+    raw = request.get_data(cache=True).strip()
+    if not raw:
+        return {}
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if data == {} or raw == b"null":
+            return {}
+        if isinstance(data, dict):
+            return dict.fromkeys(map(str, data), UNKNOWN)
+    return {"_body": "this endpoint takes no body"}
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing

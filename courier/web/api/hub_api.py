@@ -12,7 +12,7 @@ from courier.solidarity import orders, rounds
 from courier.solidarity.models import Producer, Round, RoundKind
 from courier.web.api.args import Lat, Lon, Moment, Strict
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
-from courier.web.api.import_api import ImportQuery, csv_text, rows_refused
+from courier.web.api.import_api import ImportQuery, csv_body, csv_text, rows_refused
 from courier.web.auth import require
 
 blp = Blueprint("hub", __name__, description="Food hubs: producers, rounds, order lists")
@@ -209,6 +209,7 @@ def get_round(round_id):
 @blp.route("/hub/rounds/<int:round_id>/orders", methods=["POST"])
 @require(Role.MERCHANT)
 @blp.arguments(ImportQuery, location="query")
+@csv_body
 @blp.response(201)
 @blp.doc(security=BEARER)
 def import_orders(query, round_id):

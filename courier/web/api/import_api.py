@@ -21,6 +21,14 @@ class ImportQuery(Schema):
     dry_run = fields.Boolean(load_default=False)
 
 
+CSV_BODY = {"text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}
+csv_body = Blueprint.raw_body(CSV_BODY, "The CSV, UTF-8, 2 MB at most: a ``text/csv`` body or "
+                              "a multipart upload named ``file``")
+
+
 def csv_text() -> str:
     """The CSV of an import request: a multipart ``file`` or the body, UTF-8, 2 MB at most."""
     upload = request.files.get("file")
@@ -46,6 +54,7 @@ def rows_refused(rows: list[dict]):
 @blp.route("/jobs/import", methods=["POST"])
 @require(Role.MERCHANT)
 @blp.arguments(ImportQuery, location="query")
+@csv_body
 @blp.response(201)
 @blp.doc(security=BEARER)
 def import_csv(query):

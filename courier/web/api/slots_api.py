@@ -15,6 +15,14 @@ from courier.web.auth import require
 blp = Blueprint("slots", __name__, description="Delivery slots")
 
 
+SCHEDULE = {"type": "object", "additionalProperties": False, "properties": {
+    "slot_minutes": {"type": "integer"}, "opening_hours": {"type": "object"},
+    "same_day_cutoff": {"type": "string", "nullable": True},
+    "min_notice_minutes": {"type": "integer"}, "days_ahead": {"type": "integer"},
+    "closed_dates": {"type": "array", "items": {"type": "string"}},
+    "timezone": {"type": "string", "nullable": True}}}
+
+
 class SlotQuery(Schema):
     days = fields.Integer(validate=validate.Range(0, 60))
 
@@ -50,6 +58,8 @@ def get_schedule():
 
 @blp.route("/slots/schedule", methods=["PUT"])
 @require(Role.MERCHANT)
+@blp.raw_body({"application/json": {"schema": SCHEDULE}},
+              "The schedule's settings (each checked; an unknown one is refused)")
 @blp.response(200)
 @blp.doc(security=BEARER)
 def put_schedule():

@@ -62,6 +62,10 @@ def create_zone(data):
 @blp.route("/zones/import", methods=["POST"])
 @require(*MANAGERS)
 @blp.arguments(ImportQuery, location="query")
+@blp.raw_body({"application/json": {"schema": {"type": "object"}}},
+              "A GeoJSON FeatureCollection; each feature's properties give its ``name`` "
+              "and, optionally, ``active``. Foreign members (``crs``, ``name``...) are "
+              "allowed, as GeoJSON allows them")
 @blp.response(200)
 @blp.doc(security=BEARER)
 def import_zones(query):
