@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from courier.errors import DomainError, Forbidden, InvalidInput
+from courier.extensions import db
 from courier.models import Job, Role, User, utcnow
 from courier.shops.intake import describe
 from courier.shops.intake import prepare as prepare_delivery
@@ -38,7 +40,8 @@ SHARED = ("pickup", "ready_at", "deliver_by", "slot")  # a group takes them from
 @dataclass
 class Report:
     jobs: list[Job] = field(default_factory=list)
-    existing: int = 0
+    existing: int = 0  # jobs of the file already there (imported before: same reference)
+    would_create: int = 0  # on a dry run, the jobs the import would create
     rows: list[dict] = field(default_factory=list)  # {"row", "error", "fields"} per failed row
     previews: list[dict] = field(default_factory=list)  # price and facts per delivery
 
@@ -129,7 +132,15 @@ def import_jobs(user: User, text: str, now: datetime | None = None,
         report.previews.append({"rows": [line for line, _, _ in group],
                                 "price_cents": delivery.price.cents,
                                 "lines": delivery.price.lines, "facts": describe(delivery.facts)})
-    if report.rows or dry_run:
+    if report.rows:
+        return report
+    if dry_run:
+        keyed = _known_references(user.merchant.id, [g[0][2] for g, _ in ready if g[0][2]])
+        for group, _ in ready:
+            if group[0][2] in keyed:
+                report.existing += len(group)
+            else:
+                report.would_create += len(group)
         return report
     for group, data in ready:
         job, created = submit_job(user, data, group[0][2] or None, now)
@@ -139,6 +150,14 @@ def import_jobs(user: User, text: str, now: datetime | None = None,
         else:
             report.existing += len(parts)
     return report
+
+
+def _known_references(merchant_id: int, references: list[str]) -> set[str]:
+    """Which of these references (Idempotency-Keys) already name a job of the shop."""
+    if not references:
+        return set()
+    return set(db.session.scalars(select(Job.idempotency_key).where(
+        Job.merchant_id == merchant_id, Job.idempotency_key.in_(references))))
 
 
 def _data(group: list[tuple[int, dict, str]]) -> dict:

@@ -61,7 +61,7 @@ def test_a_refusal_from_submission_names_its_row(make_merchant, dispatcher):
 
 def test_dry_run_prices_the_rows_and_creates_nothing(make_merchant):
     r = post_csv(make_merchant(), GOOD, "?dry_run=true")
-    assert r.status_code == 201 and r.json["dry_run"] is True and r.json["created"] == 0
+    assert r.status_code == 200 and r.json["dry_run"] is True and r.json["created"] == 0
     assert [d["rows"] for d in r.json["deliveries"]] == [[2], [3, 4]]
     assert all(d["price_cents"] > 0 for d in r.json["deliveries"])
     assert r.json["deliveries"][1]["facts"]["dropoffs"] == 2

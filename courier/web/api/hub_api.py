@@ -99,6 +99,14 @@ class OrderOut(Schema):
     job_id = fields.Integer(allow_none=True)
 
 
+class OrdersImported(Schema):
+    created = fields.Integer(metadata={"description": "orders added (on a dry run: would be)"})
+    updated = fields.Integer(metadata={"description": "orders of the same reference updated "
+                                       "(on a dry run: would be)"})
+    dry_run = fields.Boolean()
+    orders = fields.Integer(metadata={"description": "the round's orders now"})
+
+
 class RoundOut(Schema):
     id = fields.Integer()
     hub_id = fields.Integer()
@@ -210,19 +218,23 @@ def get_round(round_id):
 @require(Role.MERCHANT)
 @blp.arguments(ImportQuery, location="query")
 @csv_body
-@blp.response(201)
+@blp.response(201, OrdersImported, description="The orders were added or updated")
+@blp.alt_response(200, schema=OrdersImported, description="A dry run: nothing was written; "
+                  "``created`` and ``updated`` say what would be")
 @blp.doc(security=BEARER)
 def import_orders(query, round_id):
     """Import the round's orders from CSV (multipart ``file`` or a ``text/csv`` body):
     every row or none; 422 lists each failing row (``rows``: line, error, fields by
-    column). Rows with a known ``reference`` update that order."""
+    column). Rows with a known ``reference`` update that order. ``?dry_run=true``
+    checks the rows, writes nothing and answers 200 with what it would do."""
     rnd = get_or_404(Round, round_id, "round")
-    report = orders.import_orders(user(), rnd, csv_text(), dry_run=query["dry_run"])
+    dry_run = query["dry_run"]
+    report = orders.import_orders(user(), rnd, csv_text(), dry_run=dry_run)
     if report.rows:
         return rows_refused(report.rows)
     db.session.commit()
-    return {"created": report.created, "updated": report.updated, "dry_run": query["dry_run"],
-            "orders": len(rnd.orders)}
+    return {"created": report.created, "updated": report.updated, "dry_run": dry_run,
+            "orders": len(rnd.orders)}, 200 if dry_run else 201
 
 
 @blp.route("/hub/rounds/<int:round_id>/release", methods=["POST"])

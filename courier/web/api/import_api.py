@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from marshmallow import Schema, fields
 
+from courier.db import commit_and_keep
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.models import Role
@@ -51,21 +52,45 @@ def rows_refused(rows: list[dict]):
     return resp
 
 
+class DeliveryPreview(Schema):
+    rows = fields.List(fields.Integer(), metadata={"description": "its lines in the file"})
+    price_cents = fields.Integer()
+    lines = fields.List(fields.Dict(), metadata={"description": "each pricing rule applied"})
+    facts = fields.Dict(metadata={"description": "what the price was computed from"})
+
+
+class ImportOut(Schema):
+    created = fields.Integer(metadata={"description": "jobs created (none on a dry run)"})
+    would_create = fields.Integer(metadata={"description": "on a dry run, the jobs the "
+                                            "import would create"})
+    existing = fields.Integer(metadata={"description": "jobs of the file already imported "
+                                        "(same reference): not created again"})
+    dry_run = fields.Boolean()
+    jobs = fields.List(fields.Nested(JobOut), metadata={"description": "the jobs created"})
+    deliveries = fields.List(fields.Nested(DeliveryPreview))
+
+
 @blp.route("/jobs/import", methods=["POST"])
 @require(Role.MERCHANT)
 @blp.arguments(ImportQuery, location="query")
 @csv_body
-@blp.response(201)
+@blp.response(201, ImportOut, description="The jobs were created")
+@blp.alt_response(200, schema=ImportOut, description="A dry run: nothing was created; "
+                  "``would_create`` jobs would be, priced in ``deliveries``")
 @blp.doc(security=BEARER)
 def import_csv(query):
     """Import jobs from CSV (multipart ``file``, or a ``text/csv`` body): every row
     or none. 422 lists each failing row (``rows``: line, error, fields by column).
     ``deliveries`` gives each delivery's price and facts; ``?dry_run=true`` checks
-    and prices the rows without creating anything."""
-    report = import_jobs(user(), csv_text(), dry_run=query["dry_run"])
+    and prices the rows without creating anything, and answers 200 with what would
+    be created."""
+    dry_run = query["dry_run"]
+    report = import_jobs(user(), csv_text(), dry_run=dry_run)
     if report.rows:
         return rows_refused(report.rows)
-    jobs = JobOut(many=True).dump(report.jobs)
-    db.session.commit()  # the jobs (none on a dry run) and cached geocoding answers
-    return {"created": len(jobs), "existing": report.existing, "dry_run": query["dry_run"],
-            "jobs": jobs, "deliveries": report.previews}
+    commit_and_keep()  # the jobs (none on a dry run) and cached geocoding answers
+    answer = {"created": len(report.jobs), "existing": report.existing, "dry_run": dry_run,
+              "jobs": report.jobs, "deliveries": report.previews}
+    if dry_run:
+        answer["would_create"] = report.would_create
+    return answer, 200 if dry_run else 201
