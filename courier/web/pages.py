@@ -62,10 +62,11 @@ def _council_link() -> str | None:
 
 @bp.app_context_processor
 def _page_globals():
+    from courier.fairwork.labels import words
     from courier.web.strings import js_catalogue, page_locale
 
     return {"page_locale": page_locale, "js_catalogue": js_catalogue,
-            "council_link": _council_link}
+            "council_link": _council_link, "rule_words": words}
 
 
 @bp.get("/")

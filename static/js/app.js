@@ -25,17 +25,65 @@ function tr(message) {
   return T[key] ? T[key].replace(/\{(\d+)\}/g, (_, i) => nums[Number(i)]) : message;
 }
 
+// The rules in words (courier/fairwork/labels.py), for labels, units and values.
+const RULE_WORDS = JSON.parse(document.getElementById("rule-words")?.textContent || "{}");
+
 // A sentence of the server's (courier/texts.py: a template and its values, each value
 // text, a number or a phrase itself) in the user's language; the English sentence when
 // there is no phrase (reasons written before phrases were kept, or typed by people).
+// A rule named by its key is named in words, a number is written as the language does.
 function phrase(p, english) {
   if (!p || typeof p !== "object" || typeof p.template !== "string") return tr(english);
   const vars = {};
   for (const [k, v] of Object.entries(p.values || {})) {
-    vars[k] = v && typeof v === "object" ? phrase(v, "") : v;
+    if (v && typeof v === "object") vars[k] = phrase(v, "");
+    else if (typeof v === "number" || /^-?\d+\.\d+$/.test(String(v))) vars[k] = num(Number(v));
+    else vars[k] = /^[a-z_]+(\.[a-z_]+)+$/.test(String(v)) ? ruleLabel(v) : v;
   }
   return t(p.template, vars);
 }
+
+// Numbers, distances and days as the user's language writes them.
+function num(x, digits) {
+  return x == null || Number.isNaN(x) ? "–" : Number(x).toLocaleString(LANG, { maximumFractionDigits: digits ?? 2 });
+}
+const km = (x) => (x == null ? "–" : `${num(x, 1)}\u00a0km`);
+const coords = (lat, lon) => t("{lat}, {lon}", { lat: num(lat, 5), lon: num(lon, 5) });
+function day(isoDate) {  // "2026-03-04" -> "mer. 4 mars"
+  if (!isoDate) return "";
+  const [y, m, d] = String(isoDate).slice(0, 10).split("-").map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(LANG, { weekday: "short", day: "numeric", month: "short" });
+}
+
+// "load.max_run" -> "Maximum run duration"; anything else is given back as it is.
+function ruleLabel(path) {
+  const w = RULE_WORDS;
+  return (w.rules && w.rules[path]) || (w.fields && w.fields[path] && w.fields[path].label) || path;
+}
+
+// A value of the rules document as people read it: 36000 s -> "10 h", 250 cents -> "2,50 €".
+function ruleValue(path, v) {
+  const f = (RULE_WORDS.fields || {})[path];
+  if (v == null) return "–";
+  if (!f) return typeof v === "object" ? JSON.stringify(v) : String(v);
+  switch (f.unit) {
+    case "choice": return f.choices[v] || v;
+    case "eur": return money(v);
+    case "pct": return (v / 100).toLocaleString(LANG, { style: "percent", maximumFractionDigits: 1 });
+    case "clock": return new Date(2000, 0, 1, v).toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit" });
+    case "days": case "stops": {
+      const [one, other] = RULE_WORDS.counts[f.unit];
+      return (new Intl.PluralRules(LANG).select(v) === "one" ? one : other).replace("{n}", num(v));
+    }
+    case "h": return `${num(v / 3600)}\u00a0h`;
+    case "min": return `${num(v / 60)}\u00a0min`;
+    case "l": return `${num(v)}\u00a0L`;
+    default: return `${num(v)}${f.unit === "kg" ? "\u00a0kg" : ""}`;
+  }
+}
+
+// One change between two versions of the rules, in words.
+const ruleChange = (c) => t("{label}: {old} → {new}", { label: ruleLabel(c.path), old: ruleValue(c.path, c.from), new: ruleValue(c.path, c.to) });
 
 const STATUS = {
   pending: t("Pending"), offered: t("Offered"), accepted: t("Accepted"),

@@ -1,45 +1,31 @@
-// Shared by the council's pages and the member's earnings page: API calls,
-// translations, money and hours, and plain SVG bar charts (no chart library).
+// Shared by the council's pages and the member's earnings page (after app.js): hours,
+// shares and dates in the reader's language, tables that stack on phones, notices, and
+// plain SVG bar charts (no chart library).
 "use strict";
 
 const FW = (() => {
-  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
-  const catalogue = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
-  const lang = document.documentElement.lang || "fr";
-
-  // t("text {n}", {n: 3}): the text in the user's language (strings extracted by babel).
-  function t(text, vars) {
-    let out = catalogue[text] || text;
-    for (const [k, v] of Object.entries(vars || {})) out = out.split(`{${k}}`).join(String(v));
-    return out;
-  }
-
-  async function api(method, path, body) {
-    const opts = { method, credentials: "same-origin",
-                   headers: { "X-CSRFToken": csrf, Accept: "application/json" } };
-    if (body !== undefined) {
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body);
-    }
-    const resp = await fetch("/api/v1" + path, opts);
-    const data = await resp.json().catch(() => ({}));
-    if (!resp.ok) {
-      const err = new Error(data.error || resp.statusText);
-      err.fields = data.fields || {};
-      throw err;
-    }
-    return data;
-  }
-
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => (
-    { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  const money = (cents) => cents == null ? "–" : new Intl.NumberFormat(lang, {
-    style: "currency", currency: "EUR" }).format(cents / 100);
-  const hours = (s) => s == null ? "–" : `${(s / 3600).toLocaleString(lang, { maximumFractionDigits: 1 })} h`;
-  const pct = (x) => x == null ? "–" : `${Math.round(x * 100)} %`;
-  const when = (iso) => iso ? new Date(iso).toLocaleString(lang, {
-    dateStyle: "medium", timeStyle: "short" }) : "";
+  // t, api, esc, money, num, day, phrase and the rules' words come from app.js.
+  const hours = (s) => (s == null ? "–" : `${num(s / 3600, 1)}\u00a0h`);
+  const pct = (x) => (x == null ? "–" : x.toLocaleString(LANG, { style: "percent", maximumFractionDigits: 0 }));
+  const when = (iso) => (iso ? new Date(iso).toLocaleString(LANG, { dateStyle: "medium", timeStyle: "short" }) : "");
   const isoDay = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+
+  // A table read as stacked rows on a phone (table.responsive in static/css/app.css):
+  // each cell carries the heading of its column.
+  function stack(table) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.classList.add("responsive");
+    for (const tr of table.querySelectorAll("tbody tr, tfoot tr")) {
+      [...tr.children].forEach((cell, i) => { if (heads[i]) cell.dataset.label = heads[i]; });
+    }
+  }
+
+  // A message in the page's notice slot: an error in red, a success in green.
+  function notice(el, text, ok) {
+    el.textContent = text || "";
+    el.className = ok ? "notice ok" : "error";
+    el.setAttribute("role", ok ? "status" : "alert");
+  }
 
   // The current week, Monday to today, for the period pickers.
   function thisWeek(form) {
@@ -61,7 +47,7 @@ const FW = (() => {
       const w = Math.max(1, (width * (it.value || 0)) / max);
       const y = i * row + 4;
       svg.push(`<text x="${left - 6}" y="${y + 13}" text-anchor="end">${esc(it.label)}</text>`,
-        `<rect x="${left}" y="${y}" width="${w}" height="${row - 6}" class="${it.mark ? "mark" : ""}"><title>${esc(it.label)}: ${esc(fmt(it.value))}</title></rect>`,
+        `<rect x="${left}" y="${y}" width="${w}" height="${row - 6}" class="${it.mark ? "mark" : ""}"><title>${esc(t("{label}: {value}", { label: it.label, value: fmt(it.value) }))}</title></rect>`,
         `<text x="${left + w + 4}" y="${y + 13}">${esc(fmt(it.value))}</text>`);
     });
     if (ref) {
@@ -80,8 +66,8 @@ const FW = (() => {
   function fairness(el, f) {
     figures(el, [
       [t("Members who worked"), f.members],
-      [t("Gini of hours"), f.gini_hours],
-      [t("Gini of pay"), f.gini_pay],
+      [t("Gini of hours"), num(f.gini_hours, 3)],
+      [t("Gini of pay"), num(f.gini_pay, 3)],
       [t("Hourly pay: lowest"), money(f.hourly_min_cents)],
       [t("Hourly pay: median"), money(f.hourly_median_cents)],
       [t("Hourly pay: highest"), money(f.hourly_max_cents)],
@@ -92,5 +78,6 @@ const FW = (() => {
   const COMPONENTS = { hours: t("Hourly pay"), deliveries: t("Delivery pay"), distance: t("Distance pay"),
     night_bonus: t("Night bonus"), sunday_bonus: t("Sunday bonus"), topup: t("Top-up") };
 
-  return { t, api, esc, money, hours, pct, when, thisWeek, bars, figures, fairness, COMPONENTS };
+  return { t, api, esc, money, num, km, day, phrase, hours, pct, when, thisWeek, bars, figures, fairness, stack, notice,
+    COMPONENTS };
 })();

@@ -1,9 +1,11 @@
 // A member's own earnings page: their figures and pay lines, where they stand in the
 // coop (anonymised), breaks, and the reasons for their offers and non-offers, to contest.
+// The council's answers arrive live.
 "use strict";
 
 (() => {
-  const { t, api, esc, money, hours, when, thisWeek, bars, figures, fairness, COMPONENTS } = FW;
+  const { t, api, esc, money, num, km, day, phrase, hours, when, thisWeek, bars, figures, fairness,
+    stack, notice, COMPONENTS } = FW;
   const el = (id) => document.getElementById(id);
   const form = document.getElementById("period");
   const me = Number(el("me").dataset.courier);
@@ -13,19 +15,20 @@
   let onBreak = false;
 
   async function report() {
-    el("error").textContent = "";
+    notice(el("error"), "");
     try {
       const r = await api("GET", `/reports/earnings?from=${form.from.value}&to=${form.to.value}`);
       const m = r.members[0];
       figures(el("mine"), m ? [
-        [t("Deliveries"), m.deliveries], [t("km ridden"), m.km_ridden],
+        [t("Deliveries"), num(m.deliveries)], [t("km ridden"), km(m.km_ridden)],
         [t("On shift"), hours(m.on_shift_s)], [t("Active"), hours(m.active_s)],
         ...Object.entries(COMPONENTS).map(([k, l]) => [l, money(m.pay[k])]),
         [t("Total"), money(m.total_cents)], [t("Per hour before top-up"), money(m.effective_hourly_cents)],
       ] : [[t("Total"), money(0)]]);
       el("lines").innerHTML = m ? `<thead><tr><th>${esc(t("Day"))}</th><th>${esc(t("Component"))}</th>
         <th>${esc(t("Rules"))}</th><th>${esc(t("Amount"))}</th></tr></thead><tbody>${m.lines.map((l) =>
-        `<tr><td>${l.day}</td><td>${esc(COMPONENTS[l.component])}</td><td>v${l.version}</td><td>${money(l.cents)}</td></tr>`).join("")}</tbody>` : "";
+        `<tr><td>${esc(day(l.day))}</td><td>${esc(COMPONENTS[l.component] || l.component)}</td><td>v${l.version}</td><td>${money(l.cents)}</td></tr>`).join("")}</tbody>` : "";
+      stack(el("lines"));
       const mine = m ? m.effective_hourly_cents : null;
       let marked = false;
       bars(el("chart-hourly"), r.distribution.effective_hourly_cents.map((v, i) => {
@@ -34,20 +37,30 @@
         return { label: mark ? t("you") : `#${i + 1}`, value: v, mark };
       }), money);
       fairness(el("fairness"), r.fairness);
-    } catch (err) { el("error").textContent = err.message; }
+    } catch (err) { notice(el("error"), err.message); }
   }
+
+  const contestForm = (id) => `<form class="contest-form" data-event="${id}" hidden>
+    <label>${esc(t("What do you contest, and why?"))}<textarea name="body" rows="3" maxlength="2000" required></textarea></label>
+    <button class="primary">${esc(t("Send to the council"))}</button></form>`;
 
   async function decisions() {
     const d = await api("GET", "/courier/decisions");
     const contested = new Set(d.contested);
-    el("decisions").innerHTML = d.decisions.map((e) => `<li><b>${esc(ACTIONS[e.action] || e.action)}</b>
-      <span class="muted">${when(e.at)}</span><p>${esc(phrase(e.reason_phrase, e.reason))}</p>
+    el("decisions").innerHTML = d.decisions.map((e) => `<li data-event="${e.id}" data-action="${esc(e.action)}">
+      <b>${esc(ACTIONS[e.action] || e.action)}</b> <span class="muted">${esc(when(e.at))}</span>
+      <p>${esc(phrase(e.reason_phrase, e.reason))}</p>
       ${contested.has(e.id) ? `<span class="muted">${esc(t("contested"))}</span>`
-        : `<button data-event="${e.id}">${esc(t("Contest"))}</button>`}</li>`).join("")
+        : `<button type="button" data-contest="${e.id}">${esc(t("Contest"))}</button>${contestForm(e.id)}`}</li>`).join("")
       || `<li class="muted">${esc(t("None."))}</li>`;
-    const { contests } = await api("GET", "/contests");
-    el("contests").innerHTML = contests.map((c) => `<li><p class="muted">${esc(phrase(c.event.reason_phrase, c.event.reason))}</p>
-      <p>${esc(c.body)}</p>${c.answers.map((a) => `<p class="answer">${esc(a.author)}: ${esc(a.body)}</p>`).join("")
+    await contests();
+  }
+
+  async function contests() {
+    const { contests: list } = await api("GET", "/contests");
+    el("contests").innerHTML = list.map((c) => `<li data-contest="${c.id}" data-status="${esc(c.status)}">
+      <p class="muted">${esc(phrase(c.event.reason_phrase, c.event.reason))}</p>
+      <p>${esc(c.body)}</p>${c.answers.map((a) => `<p class="answer">${esc(t("{label}: {value}", { label: a.author, value: a.body }))}</p>`).join("")
       || `<p class="muted">${esc(t("Waiting for the council's answer."))}</p>`}</li>`).join("")
       || `<li class="muted">${esc(t("None."))}</li>`;
   }
@@ -59,21 +72,32 @@
     el("break").textContent = onBreak ? t("End the break") : t("Start a break");
   }
 
-  el("decisions").addEventListener("click", async (ev) => {
-    const id = ev.target.dataset.event;
+  el("decisions").addEventListener("click", (ev) => {
+    const id = ev.target.dataset.contest;
     if (!id) return;
-    const body = prompt(t("What do you contest, and why?"));
-    if (!body) return;
-    try { await api("POST", `/events/${id}/contest`, { body }); await decisions(); }
-    catch (err) { el("error").textContent = err.message; }
+    const f = el("decisions").querySelector(`form[data-event="${id}"]`);
+    f.hidden = false;
+    ev.target.hidden = true;
+    f.body.focus();
+  });
+  el("decisions").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    clearFieldErrors(f);
+    try {
+      await api("POST", `/events/${f.dataset.event}/contest`, { body: f.body.value });
+      await decisions();
+      notice(el("decisions-notice"), t("Sent: the council will answer here."), true);
+    } catch (err) { if (!showFieldErrors(f, err)) notice(el("decisions-notice"), err.message); }
   });
   el("break").addEventListener("click", async () => {
     try { await api("POST", "/courier/break", { on: !onBreak }); await breakState(); }
-    catch (err) { el("error").textContent = err.message; }
+    catch (err) { notice(el("error"), err.message); }
   });
   form.addEventListener("submit", (ev) => { ev.preventDefault(); report(); });
   thisWeek(form);
   report();
-  decisions().catch((err) => { el("error").textContent = err.message; });
+  decisions().catch((err) => notice(el("decisions-notice"), err.message));
   breakState().catch(() => {});
+  if (window.io) live({ "contest.answered": () => contests().catch(() => {}) });
 })();

@@ -1,13 +1,15 @@
-// The council's report page: members' earnings, fairness, charts, CSV, contests, warnings.
+// The council's report page: members' earnings, fairness, charts, CSV, contests (new ones
+// arrive live), warnings.
 "use strict";
 
 (() => {
-  const { t, api, esc, money, hours, when, thisWeek, bars, fairness, COMPONENTS } = FW;
+  const { t, api, esc, money, num, km, phrase, hours, when, thisWeek, bars, fairness, stack, notice,
+    COMPONENTS } = FW;
   const form = document.getElementById("period");
   const el = (id) => document.getElementById(id);
 
   async function load() {
-    el("error").textContent = "";
+    notice(el("error"), "");
     const q = `from=${form.from.value}&to=${form.to.value}`;
     el("csv").href = `/api/v1/reports/earnings?${q}&format=csv`;
     try {
@@ -21,7 +23,7 @@
       const comps = Object.keys(COMPONENTS);
       const head = [t("Member"), t("Deliveries"), t("km ridden"), t("On shift"), t("Active"),
         ...comps.map((c) => COMPONENTS[c]), t("Total"), t("Per hour")];
-      const row = (m, name) => `<tr><th>${esc(name)}</th><td>${m.deliveries}</td><td>${m.km_ridden}</td>
+      const row = (m, name) => `<tr><th>${esc(name)}</th><td>${num(m.deliveries)}</td><td>${km(m.km_ridden)}</td>
         <td>${hours(m.on_shift_s)}</td><td>${hours(m.active_s)}</td>
         ${comps.map((c) => `<td>${money(m.pay[c])}</td>`).join("")}
         <td><b>${money(m.total_cents)}</b></td><td>${money(m.effective_hourly_cents)}</td></tr>`;
@@ -32,32 +34,37 @@
       el("members").innerHTML = `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
         <tbody>${r.members.map((m) => row(m, m.volunteer ? `${m.name} · ${t("volunteer")}` : m.name)).join("")}</tbody>
         <tfoot>${row({ ...r.totals, effective_hourly_cents: null }, t("Coop total"))}${unpaid}</tfoot>`;
+      stack(el("members"));
       const w = await api("GET", `/rules/warnings?${q}`);
-      el("warnings").innerHTML = w.warnings.map((e) => `<li><span class="muted">${when(e.at)}</span>
+      el("warnings").innerHTML = w.warnings.map((e) => `<li data-event="${e.id}"><span class="muted">${esc(when(e.at))}</span>
         ${esc(phrase(e.reason_phrase, e.reason))}</li>`).join("") || `<li class="muted">${esc(t("None."))}</li>`;
-    } catch (err) { el("error").textContent = err.message; }
+    } catch (err) { notice(el("error"), err.message); }
   }
 
   async function contests() {
-    const { contests } = await api("GET", "/contests");
-    el("contests").innerHTML = contests.map((c) => `<li data-status="${c.status}">
-      <b>${esc(c.courier)}</b> <span class="muted">${when(c.created_at)} · ${esc(c.status === "open" ? t("open") : t("answered"))}</span>
+    const { contests: list } = await api("GET", "/contests");
+    el("contests").innerHTML = list.map((c) => `<li data-contest="${c.id}" data-status="${esc(c.status)}">
+      <b>${esc(c.courier)}</b> <span class="muted">${esc(when(c.created_at))} · ${esc(c.status === "open" ? t("open") : t("answered"))}</span>
       <p class="muted">${esc(phrase(c.event.reason_phrase, c.event.reason))}</p><p>${esc(c.body)}</p>
-      ${c.answers.map((a) => `<p class="answer">${esc(a.author)}: ${esc(a.body)}</p>`).join("")}
-      <form data-id="${c.id}" class="row answer-form"><input name="body" required maxlength="2000"
-        placeholder="${esc(t("Answer"))}"><button>${esc(t("Answer"))}</button></form></li>`).join("")
+      ${c.answers.map((a) => `<p class="answer">${esc(t("{label}: {value}", { label: a.author, value: a.body }))}</p>`).join("")}
+      <form data-id="${c.id}" id="answer-${c.id}" class="row answer-form"><label class="grow">${esc(t("Answer"))}
+        <input name="body" required maxlength="2000"></label><div><button>${esc(t("Answer"))}</button></div></form></li>`).join("")
       || `<li class="muted">${esc(t("None."))}</li>`;
   }
 
   el("contests").addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    const f = ev.target;
+    clearFieldErrors(f);
     try {
-      await api("POST", `/contests/${ev.target.dataset.id}/answer`, { body: ev.target.body.value });
+      await api("POST", `/contests/${f.dataset.id}/answer`, { body: f.body.value });
       await contests();
-    } catch (err) { el("error").textContent = err.message; }
+      notice(el("contests-notice"), t("Answer sent: the member sees it now."), true);
+    } catch (err) { if (!showFieldErrors(f, err)) notice(el("contests-notice"), err.message); }
   });
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
   thisWeek(form);
   load();
-  contests().catch((err) => { el("error").textContent = err.message; });
+  contests().catch((err) => notice(el("contests-notice"), err.message));
+  if (window.io) live({ "contest.opened": () => contests().catch(() => {}) });
 })();

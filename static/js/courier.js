@@ -97,7 +97,7 @@ function render() {
 function stopItem(s, actions, next) {
   const done = !!s.done_at || ENDED.includes(s.job_status);
   const place = s.redacted && !s.address ? `${t("Address kept private")} (≈ ${s.lat}, ${s.lon})`
-    : esc(s.address || `${s.lat.toFixed(5)}, ${s.lon.toFixed(5)}`);
+    : esc(s.address || coords(s.lat, s.lon));
   const geo = `geo:${s.lat},${s.lon}?q=${s.lat},${s.lon}(${encodeURIComponent(s.address || "")})`;
   let buttons = "";
   if (actions && !done) {
@@ -130,7 +130,7 @@ function renderOffer(offer) {
   const jobs = new Set(offer.stops.map((s) => s.job_id)).size;
   const kg = offer.stops.filter((s) => s.kind === "pickup").reduce((a, s) => a + s.weight_kg, 0);
   el("offer-summary").textContent = t("{jobs} job(s) · {km} km · {kg} kg · until {end}",
-    { jobs, km: (offer.distance_m / 1000).toFixed(1), kg: Math.round(kg * 10) / 10, end: hhmm(offer.planned_end) });
+    { jobs, km: num(offer.distance_m / 1000, 1), kg: num(kg, 1), end: hhmm(offer.planned_end) });
   el("offer-reason").textContent = phrase(offer.reason_phrase, offer.reason);
   el("offer-stops").innerHTML = offer.stops.map((s) => stopItem(s, false)).join("");
   const ttl = (CONFIG.offerTtl || 120) * 1000;

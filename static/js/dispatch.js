@@ -42,7 +42,7 @@ function draw() {
   const onShift = [...couriers.values()].filter((c) => c.on_shift);
   $("couriers").innerHTML = onShift.map((c) => {
     const st = courierState(c);
-    const pos = c.lat != null ? `${c.lat.toFixed(5)}, ${c.lon.toFixed(5)}` : t("no position");
+    const pos = c.lat != null ? coords(c.lat, c.lon) : t("no position");
     return `<li data-courier="${c.id}" data-state="${st}" data-lat="${c.lat ?? ""}" data-lon="${c.lon ?? ""}">
       <span class="dot ${st}"></span><b>${esc(c.name)}</b> <span class="tag">${esc(STATE_LABEL[st])}</span>
       <span class="muted small">${c.vehicle === "cargo_bike" ? t("cargo bike") : t("bike")} · ${esc(load(c))} ·
@@ -53,7 +53,7 @@ function draw() {
   const offers = openRuns().filter((r) => r.status === "offered");
   $("offers").innerHTML = offers.map((r) => `<li data-run="${r.id}">
       <b>${esc(r.courier.first_name)}</b> · ${t("{n} job(s)", { n: new Set(r.stops.map((s) => s.job_id)).size })} ·
-      ${(r.distance_m / 1000).toFixed(1)} km <span class="countdown" data-expires="${r.expires_at}"></span>
+      ${km(r.distance_m / 1000)} <span class="countdown" data-expires="${r.expires_at}"></span>
       <button class="small-button" data-move-run="${r.id}">${t("Move…")}</button>
       <span class="muted small">${esc(phrase(r.reason_phrase, r.reason))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("offers-count").textContent = offers.length;

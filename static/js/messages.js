@@ -31,4 +31,7 @@ const API_MESSAGES = [
   t("this run is not yours"), t("this job is not on your run"),
   // reasons a courier picks when a delivery fails
   t("recipient absent"), t("wrong address"), t("refused by recipient"), t("parcel damaged"),
+  // the council's rules: the template's reason, a publication refused
+  t("published template: French road-transport convention"), t("must not be in the past"),
+  t("say why the rules change"), t("write what you contest"),
 ];

@@ -11,7 +11,7 @@ let pickMap = null, pickMarker = null, quoteTimer = null;
 
 function render() {
   const rows = [...jobs.values()].sort((a, b) => b.id - a.id).map((j) => {
-    const to = j.dropoff.address || `${j.dropoff.lat.toFixed(4)}, ${j.dropoff.lon.toFixed(4)}`;
+    const to = j.dropoff.address || coords(j.dropoff.lat, j.dropoff.lon);
     const why = j.status === "pending" && j.unassigned_reason ? `<span class="muted small">${esc(phrase(j.unassigned_reason_phrase, j.unassigned_reason))}</span>` : "";
     const failed = j.failure_reason ? `<span class="muted small">${esc(tr(j.failure_reason))}</span>` : "";
     const link = j.tracking_url ? new URL(j.tracking_url, location.origin).href : "";
