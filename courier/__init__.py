@@ -68,17 +68,6 @@ def _serve_static(app: Flask) -> None:
                      view_func=app.send_static_file)
 
 
-def send_only() -> None:
-    """This process only sends live messages (the dispatch worker): with a message queue,
-    no thread reads, decodes and drops every message the web processes send each other.
-    Call before the first emit."""
-    from courier.extensions import socketio
-
-    manager = getattr(socketio.server, "manager", None)
-    if manager is not None and hasattr(manager, "write_only"):
-        manager.write_only = True
-
-
 def _init_extensions(app: Flask) -> None:
     from courier import outbox
     from courier.extensions import babel, csrf, db, login_manager, migrate, socketio

@@ -7,7 +7,7 @@ import os
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask.cli import with_appcontext
 
 from courier.errors import DomainError
 
@@ -81,8 +81,8 @@ def worker_command():
     import signal
     import time
 
-    from courier import send_only
     from courier.dispatch.scheduler import loop
+    from courier.extensions import send_only
 
     send_only()  # it emits offers; it never needs what the web processes send each other
     stopping = []
@@ -101,30 +101,38 @@ DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--speed", default=10.0, show_default=True,
-              help="How many times faster than real time simulated couriers ride.")
+@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(0.1, 100),
+              help="How fast the app's clock runs (1: real time; 10: a day in 2 h 24). "
+                   "Riding, shifts, breaks, pay and reports all follow this one clock.")
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="On first start, seed the coop's last four weeks (jobs, runs, shifts, "
+                   "pay, a rules change, contests).")
 @with_appcontext
-def demo_command(host, port, speed):
+def demo_command(host, port, speed, history):
     """Seed a demo city (Lyon) and serve it with a simulator submitting jobs."""
+    from courier import clock
     from courier.demo import seed, simulator
+    from courier.demo.history import seed_history
 
     cfg = current_app.config
     cfg["DISPATCH_INTERVAL"] = min(cfg["DISPATCH_INTERVAL"], 10)
     if not cfg["TILE_URL"]:  # a demo is light use of OpenStreetMap's tiles, with attribution;
         cfg["TILE_URL"] = DEMO_TILES  # a coop in production sets its own provider
         cfg["TILE_ATTRIBUTION"] = "© OpenStreetMap contributors"
+    if speed != 1:
+        clock.install(clock.SimulatedClock(speed=speed))
+        click.echo(f"The clock runs {speed:g} times as fast as real time.")
     logins = seed.seed()
+    if history:
+        past = seed_history()
+        if past is not None:
+            click.echo(f"The coop's past: {past.days} days, {past.jobs} jobs, {past.runs} "
+                       f"offers, {past.shifts} shifts.")
     click.echo("Demo city: Lyon. Log in with any of these (password: demo):")
     for role, email in logins:
         click.echo(f"  {role:<10} {email}")
-    simulator.start(current_app._get_current_object(), speed=speed)
+    simulator.start(current_app._get_current_object())
     _serve(host, port)
-
-
-def _create_app():
-    from courier import create_app
-
-    return create_app()
 
 
 def register_commands(app) -> None:
@@ -137,21 +145,3 @@ def register_commands(app) -> None:
     from courier.setup.cli import register as register_setup
 
     register_setup(app)  # courier init, courier rounds tick
-
-
-class CourierGroup(FlaskGroup):
-    def __init__(self, **kwargs):
-        super().__init__(create_app=_create_app, add_default_commands=False,
-                         add_version_option=False, load_dotenv=False, set_debug_flag=False,
-                         **kwargs)
-        for cmd in (routes_command, shell_command):
-            self.add_command(cmd)
-        try:
-            from courier.bench import bench
-        except ImportError:  # pragma: no cover - the bench package is optional at import
-            bench = None
-        if bench is not None:
-            self.add_command(bench)
-
-
-main = CourierGroup(help="Courier: dispatch for bike-courier cooperatives.")

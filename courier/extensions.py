@@ -15,3 +15,12 @@ socketio = SocketIO()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def send_only() -> None:
+    """This process only sends live messages (the dispatch worker): with a message queue,
+    no thread reads, decodes and drops every message the web processes send each other.
+    Call before the first emit."""
+    manager = getattr(socketio.server, "manager", None)
+    if manager is not None and hasattr(manager, "write_only"):
+        manager.write_only = True

@@ -57,8 +57,7 @@ def test_an_app_without_a_message_queue_does_not_inherit_one_built_before(tmp_pa
 def test_a_send_only_process_reads_nothing_from_the_message_queue(tmp_path):
     import socketio as sio
 
-    from courier import send_only
-    from courier.extensions import socketio
+    from courier.extensions import send_only, socketio
 
     create_app({"AUTO_MIGRATE": False, "DATABASE_URL": f"sqlite:///{tmp_path}/q.sqlite",
                 "SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",

@@ -59,9 +59,9 @@ def test_heavy_job_goes_to_the_cargo_bike(make_merchant, make_courier, make_job,
     assert run["courier"]["id"] == cargo.user.courier.id
     assert {s["job_id"] for s in run["stops"]} == {heavy["id"]}
     assert "cargo bike" in run["reason"]
-    parts = run["reason_phrase"]["values"]  # the offer; the rules version; notes
-    assert parts["rest"]["values"]["first"] == {"template": "rules v{number}",
-                                                "values": {"number": 1}}
+    parts = run["reason_phrase"]["values"]  # the offer; the rules version; no notes
+    assert parts["rest"] == {"template": "rules v{number}", "values": {"number": 1}}
+    assert "break" not in run["reason"]  # fresh on shift: no break falls due in this run
     offer = parts["first"]
     assert offer["template"].startswith("offered to {name}: {why}")
     assert offer["values"]["vehicle"] == {"template": "cargo bike", "values": {}}

@@ -107,4 +107,6 @@ def lilim_generate(out, pairs, kinds, seeds, horizon, capacity) -> None:
     (folder / "reference.csv").write_text("\n".join(rows) + "\n")
 
 
-from courier.bench import city  # noqa: E402, F401  (registers `bench city`)
+from courier.bench.city import city_command  # noqa: E402
+
+bench.add_command(city_command)

@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass
 
 import click
 
-from courier.bench import bench
 from courier.bench.lyon import BOUNDS, CITY, NEIGHBOURHOODS, SHOPS
 from courier.routing import Plan, Problem, Shipment, Stop, TimeWindow, Vehicle, solve
 from courier.routing.geo import LatLon
@@ -193,7 +192,7 @@ def run_city(jobs: int, couriers: int, seed: int = 0, time_limit: float = 4.5) -
     )
 
 
-@bench.command("city")
+@click.command("city")
 @click.option("--jobs", type=click.IntRange(min=0), default=300, show_default=True)
 @click.option("--couriers", type=click.IntRange(min=0), default=60, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)

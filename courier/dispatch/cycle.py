@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from courier.dispatch import reasons
+from courier.dispatch import explain, reasons
 from courier.dispatch.planning import build_problem, snapshot
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
 from courier.extensions import db
-from courier.fairwork import explain
 from courier.journal import announce_job, announce_run, move_job, record
 from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, StopKind, User, utcnow
 from courier.routing import solve

@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from courier.dispatch import reasons
+from courier.dispatch.gate import breaches, route_facts
 from courier.extensions import db
-from courier.fairwork.dispatching import breaches, route_facts
 from courier.fairwork.limits import hm
 from courier.journal import record
 from courier.models import Event

@@ -1,10 +1,18 @@
-"""The rules, as dispatch sees them: per-courier bounds, balancing, run checks.
+"""The gate: may this work go to this courier now, and why or why not.
 
-:func:`context` is called by :mod:`courier.dispatch.planning` for the couriers
-free to take an offer: it loads the rules version in force, their tracked time
-and (when balancing) their hours or pay so far this week, and says who is held
-back and why. :func:`vehicle` puts one courier's bounds on the routing vehicle;
-:func:`route_facts` and :func:`breaches` check a planned route afterwards.
+Every way work reaches a courier asks here, and gets its answer from the same facts:
+
+- the automatic cycle: :func:`context` says who is held back and the bounds each courier
+  brings to the routing problem (:func:`vehicle`); every planned run is then judged
+  (:func:`breaches`) before it is offered;
+- a dispatcher's manual assignment or reassignment, and a courier accepting an offer:
+  :func:`admit` judges the run as it would be ridden and refuses a blocking rule's
+  breach (409 naming the rule, the rules version and the figures); a warning rule's
+  breach goes through and is recorded for the council;
+- going on shift (:func:`check_shift_start`) and off shift (:func:`check_shift_end`).
+
+The rules themselves (what a limit is, how time is counted) are the council's, in
+:mod:`courier.fairwork`; this module only applies them to work.
 """
 
 from __future__ import annotations
@@ -12,19 +20,40 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from courier.errors import Conflict
 from courier.fairwork import tracking, versions
-from courier.fairwork.limits import Limits, courier_limits, week_start
+from courier.fairwork.earned import so_far
+from courier.fairwork.limits import (
+    Limits,
+    check_route,
+    courier_limits,
+    shift_start_breaches,
+    week_start,
+)
 from courier.fairwork.models import RulesVersion
+from courier.journal import record
+from courier.models import Courier, User
 from courier.routing import Break, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
-from courier.texts import N_, Phrase
+from courier.solidarity.dispatching import check_assignable
+from courier.texts import N_, Phrase, joined
 
 log = logging.getLogger(__name__)
 MIN_FACTOR, MAX_FACTOR = 0.5, 2.0
 ON_BREAK = N_("on a break")
 BUSY_UNTIL_LIMIT = N_("busy until the limit ({why})")
+NOT_NOW = N_("not now under {rules}: {why}")
+WENT_ON_SHIFT = N_("went on shift: {why} ({rule}, warning under {rules})")
+REFUSED = N_("not for {name} under {rules}: {why}")
+OVER_VEHICLE = N_("carries up to {kg} kg / {l} L, over the {vehicle}'s {cap_kg} kg / {cap_l} L")
+NOT_ON_SHIFT = N_("{name} is not on shift")
+BIKE, CARGO_BIKE = N_("bike"), N_("cargo bike")
+
+
+def vehicle_name(courier: Courier) -> Phrase:
+    return Phrase(CARGO_BIKE if courier.vehicle.value == "cargo_bike" else BIKE)
 
 
 @dataclass
@@ -32,6 +61,7 @@ class Context:
     version: RulesVersion
     limits: dict[int, Limits] = field(default_factory=dict)
     held: dict[int, str] = field(default_factory=dict)  # courier id -> why no work now
+    held_rule: dict[int, str] = field(default_factory=dict)  # courier id -> the rule
     cost_factor: dict[int, float] = field(default_factory=dict)
     balance: int = 0
     figures: dict[int, dict] = field(default_factory=dict)  # so far this week
@@ -53,7 +83,8 @@ def _factors(figures: dict[int, dict], key: str, strength: int) -> dict[int, flo
 
 
 def context(couriers: list, now: datetime, free_from: dict | None = None) -> Context:
-    """The rules' view of ``couriers`` (those free to take an offer) at ``now``.
+    """The rules' view of ``couriers`` at ``now``: each one's limits, who is held back
+    and why, and (when the council balances work) each one's cost factor.
 
     ``free_from``: courier id -> (place, time) when each is next free; a courier
     whose working time runs out before that is held back too.
@@ -67,18 +98,17 @@ def context(couriers: list, now: datetime, free_from: dict | None = None) -> Con
         lim = courier_limits(doc, ctx.version.number, c.vehicle.value, t.work(now), now, tz)
         ctx.limits[c.id] = lim
         if t.on_break:
-            ctx.held[c.id] = Phrase(ON_BREAK)
+            ctx.held[c.id], ctx.held_rule[c.id] = Phrase(ON_BREAK), "working_time.break"
         elif lim.excluded:
-            ctx.held[c.id] = lim.excluded
+            ctx.held[c.id], ctx.held_rule[c.id] = lim.excluded, lim.excluded_rule
         elif free_from and lim.deadline_s is not None:
             busy = (free_from[c.id][1] - now).total_seconds()
             if busy >= lim.deadline_s:
                 ctx.held[c.id] = Phrase(BUSY_UNTIL_LIMIT, why=lim.deadline_why)
+                ctx.held_rule[c.id] = lim.deadline_rule
     fair = doc["fairness"]
     free = [cid for cid in ids if cid not in ctx.held]
     if fair["balance"] != "off" and fair["strength"] > 0 and len(free) > 1:
-        from courier.fairwork.reports import so_far
-
         ctx.figures = so_far(free, week_start(now, tz), now)
         key = "on_shift_s" if fair["balance"] == "hours" else "total_cents"
         ctx.cost_factor = _factors(ctx.figures, key, fair["strength"])
@@ -87,20 +117,25 @@ def context(couriers: list, now: datetime, free_from: dict | None = None) -> Con
 
 
 def vehicle(v: RoutingVehicle, lim: Limits, cost_factor: float = 1.0) -> RoutingVehicle:
-    """``v`` with the blocking rules of ``lim`` as routing bounds."""
+    """``v`` with the blocking rules of ``lim`` as routing bounds. A break is planned
+    only when one can fall due before the run must end (by the working-time deadline
+    or the longest run allowed): a courier fresh on shift rides without one."""
     changes: dict = {"cost_factor": cost_factor}
+    end = v.time_window.end
     if lim.deadline_s is not None:
-        changes["time_window"] = TimeWindow(v.time_window.start,
-                                            max(v.time_window.start, lim.deadline_s))
+        end = max(v.time_window.start, lim.deadline_s)
+        changes["time_window"] = TimeWindow(v.time_window.start, end)
     if lim.max_run_s is not None:
         changes["max_working_time"] = lim.max_run_s
+        end = min(end, v.time_window.start + lim.max_run_s) if end is not None \
+            else v.time_window.start + lim.max_run_s
     if lim.max_stops is not None:
         changes["max_stops"] = lim.max_stops
     if lim.caps is not None and v.capacity:
         kg, litres = lim.caps
         changes["capacity"] = (min(v.capacity[0], round(kg * 1000)),
                                min(v.capacity[1], round(litres * 1000)))
-    if lim.break_by_s is not None:
+    if lim.break_by_s is not None and (end is None or lim.break_by_s < end):
         changes["breaks"] = (Break("rest", (TimeWindow(0, lim.break_by_s),), lim.break_s),)
     return dataclasses.replace(v, **changes)
 
@@ -111,14 +146,16 @@ class RouteFacts:
     end_s: int
     stops: int
     peak: tuple[float, float]  # kg, litres
-    breaks: list[int]  # start of each break, seconds from now
+    breaks: list[int]  # start of each break within the run, seconds from now
 
 
 def route_facts(route, service: dict[str, int]) -> RouteFacts:
     """What a planned route does; ``service`` is the time spent at a ``pickup`` and a
-    ``delivery`` (the run ends when the last one is over)."""
+    ``delivery`` (the run ends when the last one is over). A break planned after the
+    last stop is no part of the run."""
     work = [s for s in route.steps if s.type in ("pickup", "delivery")]
-    brk = [s.service_start for s in route.steps if s.type == "break"]
+    last = max((s.service_start for s in work), default=0)
+    brk = [s.service_start for s in route.steps if s.type == "break" and s.service_start < last]
     kg = max((s.load[0] for s in work if s.load), default=0) / 1000
     litres = max((s.load[1] for s in work if len(s.load) > 1), default=0) / 1000
     start = route.steps[0].arrival if route.steps else 0
@@ -127,7 +164,87 @@ def route_facts(route, service: dict[str, int]) -> RouteFacts:
 
 
 def breaches(lim: Limits, facts: RouteFacts) -> list[dict]:
-    from courier.fairwork.limits import check_route
-
+    """The rules a run with these facts would break, blocking and warning alike."""
     return check_route(lim, facts.start_s, facts.end_s, facts.stops, facts.peak,
                        bool(facts.breaks))
+
+
+@dataclass
+class Verdict:
+    """The gate's answer for one run and one courier."""
+
+    courier: Courier
+    version: RulesVersion
+    blocked: list[dict] = field(default_factory=list)  # {"rule", "enforce", "text", ...}
+    warnings: list[dict] = field(default_factory=list)
+
+    def refusal(self) -> Conflict:
+        """409: the rules this run would break, the rules version and the figures."""
+        why = joined([b["text"] for b in self.blocked])
+        return Conflict(Phrase(REFUSED, name=self.courier.user.first_name,
+                               rules=self.version.label, why=why),
+                        {"courier_id": self.courier.id,
+                         "rules": [b["rule"] for b in self.blocked],
+                         "rules_version": self.version.number,
+                         "breaches": [{"rule": b["rule"], "text": str(b["text"]),
+                                       "figures": b.get("figures", {})}
+                                      for b in self.blocked]})
+
+
+def judge(courier: Courier, facts: RouteFacts, now: datetime) -> Verdict:
+    """What the rules in force say of ``courier`` riding a run with ``facts`` from now:
+    held back (on a break, a limit reached), over the vehicle's own capacity, or
+    breaking a blocking or warning rule on the way."""
+    ctx = context([courier], now)
+    lim = ctx.limits[courier.id]
+    v = Verdict(courier, ctx.version)
+    if courier.id in ctx.held:
+        v.blocked.append({"rule": ctx.held_rule.get(courier.id, "working_time"),
+                          "enforce": "block", "text": ctx.held[courier.id],
+                          "figures": {"worked_today_s": lim.worked_today_s,
+                                      "worked_week_s": lim.worked_week_s,
+                                      "continuous_s": lim.continuous_s,
+                                      "streak_days": lim.streak_days}})
+    kg, litres = facts.peak
+    if kg > courier.capacity_kg + 1e-9 or litres > courier.capacity_l + 1e-9:
+        v.blocked.append({"rule": "vehicle.capacity", "enforce": "block", "text": Phrase(
+            OVER_VEHICLE, kg=f"{kg:g}", l=f"{litres:g}", vehicle=vehicle_name(courier),
+            cap_kg=f"{courier.capacity_kg:g}", cap_l=f"{courier.capacity_l:g}"),
+            "figures": {"kg": kg, "l": litres, "capacity_kg": courier.capacity_kg,
+                        "capacity_l": courier.capacity_l}})
+    for b in breaches(lim, facts):
+        (v.blocked if b["enforce"] == "block" else v.warnings).append(b)
+    return v
+
+
+def admit(courier: Courier, jobs: list, facts: RouteFacts, now: datetime) -> Verdict:
+    """May ``courier`` be given ``jobs`` as a run with ``facts``? Raises Conflict when
+    not (not on shift, solidarity work only, a blocking rule); returns the verdict,
+    whose warnings the caller records with the run."""
+    if not courier.on_shift or courier.lat is None:
+        raise Conflict(Phrase(NOT_ON_SHIFT, name=courier.user.name), {"courier_id": courier.id})
+    check_assignable(courier, jobs)
+    verdict = judge(courier, facts, now)
+    if verdict.blocked:
+        raise verdict.refusal()
+    return verdict
+
+
+def check_shift_start(user: User, courier: Courier, now: datetime) -> None:
+    """Going on shift: refused while a blocking rule says to rest (409 naming the rules,
+    the version and the figures); a warning rule's breach is recorded for the council."""
+    version = versions.in_force(now)
+    tz = tracking.timezone()
+    since = min(week_start(now, tz), now - timedelta(days=32))
+    work = tracking.load([courier.id], since)[courier.id].work(now)
+    found = shift_start_breaches(version.rules, work, now, tz)
+    blocking = [b for b in found if b[1] == "block"]
+    if blocking:
+        raise Conflict(Phrase(NOT_NOW, rules=version.label,
+                              why=joined([text for _, _, text in blocking])),
+                       {"rules": [rule for rule, _, _ in blocking],
+                        "rules_version": version.number})
+    for rule, _, text in found:
+        record(user, "courier", "rule_warning", courier=courier, at=now,
+               reason=Phrase(WENT_ON_SHIFT, why=text, rule=rule, rules=version.label),
+               data={"rule": rule, "rules_version": version.number})

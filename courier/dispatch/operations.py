@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from courier import outbox
+from courier.dispatch.gate import check_shift_start
 from courier.dispatch.runs import decline_run, finish_run_if_complete
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
@@ -58,8 +59,6 @@ def set_shift(user: User, online: bool, lat: float | None = None,
         for run in open_offers:
             decline_run(user, run, "went off shift")
     if online:
-        from courier.fairwork.tracking import check_shift_start
-
         check_shift_start(user, courier, now)
     courier.on_shift = online
     courier.shift_started_at = now if online else None

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from courier.dispatch import gate
 from courier.extensions import db
-from courier.models import Courier, Job, JobStatus, Run, RunStatus, Vehicle
+from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon
@@ -37,7 +38,7 @@ class Snapshot:
     on_shift: int  # on shift at all, offered or not
     free_from: dict[int, tuple[LatLon, datetime]] = field(default_factory=dict)
     excluded: dict[int, set[int]] = field(default_factory=dict)  # job id -> courier ids
-    rules: object | None = None  # courier.fairwork.dispatching.Context
+    rules: gate.Context | None = None
     held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
 
 
@@ -70,11 +71,9 @@ def snapshot(now: datetime) -> Snapshot:
 def _apply_rules(snap: Snapshot) -> None:
     """The council's rules: hold back couriers who may not work now (limits reached,
     on a break) and keep each one's bounds for :func:`build_problem`."""
-    from courier.fairwork.dispatching import context
-
     if not snap.jobs:
         return
-    snap.rules = context(snap.couriers, snap.now, snap.free_from)
+    snap.rules = gate.context(snap.couriers, snap.now, snap.free_from)
     snap.held = {c.id: (c, snap.rules.held[c.id]) for c in snap.couriers
                  if c.id in snap.rules.held}
     snap.couriers = [c for c in snap.couriers if c.id not in snap.held]
@@ -82,8 +81,6 @@ def _apply_rules(snap: Snapshot) -> None:
 
 def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, set[int]]:
     """Who declined (or let expire) which of these jobs within the cool-down."""
-    from courier.models import RunStop
-
     if not job_ids:
         return {}
     since = now - timedelta(seconds=current_app.config["REOFFER_COOLDOWN"])
@@ -152,9 +149,7 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
             capacity=(round(c.capacity_kg * 1000), round(c.capacity_l * 1000)),
             speed_factor=cfg["CARGO_SPEED_FACTOR"] if c.vehicle == Vehicle.CARGO_BIKE else 1.0))
         if snap.rules is not None:  # working time, breaks, caps, stops, run length, balancing
-            from courier.fairwork.dispatching import vehicle
-
-            vehicles[-1] = vehicle(vehicles[-1], snap.rules.limits[c.id],
+            vehicles[-1] = gate.vehicle(vehicles[-1], snap.rules.limits[c.id],
                                    snap.rules.cost_factor.get(c.id, 1.0))
     everyone = frozenset(c.id for c in snap.couriers)
     volunteers = frozenset(c.id for c in snap.couriers if c.volunteer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from courier.dispatch.gate import vehicle_name
 from courier.dispatch.planning import Snapshot
 from courier.models import Courier, Job
 from courier.texts import N_, Phrase, joined
@@ -29,7 +30,6 @@ ALL_DECLINED = N_("not assigned: declined by every courier on shift; it will be 
 NONE_AVAILABLE = N_("not assigned: no courier available")
 PLANS_FULL = N_("not assigned yet: every courier on shift has a full plan; waiting for the "
                 "next cycle")
-BIKE, CARGO_BIKE = N_("bike"), N_("cargo bike")
 BEST_PLAN = N_("best plan for the couriers on shift")
 OFFERED = N_("offered to {name}: {why}, {load} of {cap} kg; {jobs}, {km} km by {vehicle}")
 ONE_JOB, JOBS = N_("{n} job"), N_("{n} jobs")
@@ -101,10 +101,6 @@ def _unassigned(job: Job, code: str, snap: Snapshot) -> Phrase:
     if code == "no_vehicle":
         return Phrase(NONE_AVAILABLE)
     return Phrase(PLANS_FULL)
-
-
-def vehicle_name(courier: Courier) -> Phrase:
-    return Phrase(CARGO_BIKE if courier.vehicle.value == "cargo_bike" else BIKE)
 
 
 def offer(courier: Courier, jobs: int, km: float, peak_kg: float, *, why: str = "",

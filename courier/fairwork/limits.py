@@ -59,12 +59,14 @@ class Limits:
     version: int
     deadline_s: int | None = None  # the run must end by then (blocking time rules)
     deadline_why: str = ""
+    deadline_rule: str = ""  # which working-time rule sets the deadline
     max_run_s: int | None = None
     max_stops: int | None = None
     caps: tuple[float, float] | None = None  # kg, litres
     break_by_s: int | None = None  # a break must start by then...
     break_s: int = 0  # ...and last this long
     excluded: str | None = None  # why this courier gets no work now
+    excluded_rule: str = ""  # the rule that says so
     warn: dict = field(default_factory=dict)  # the same bounds, for warning rules
     worked_today_s: int = 0
     worked_week_s: int = 0
@@ -137,18 +139,18 @@ def courier_limits(doc: dict, version: int, vehicle: str, work: list[Interval],
     for rule, (left, why) in deadlines.items():
         mode = doc["working_time"][rule.split(".")[1]]["enforce"]
         if mode == "block" and (lim.deadline_s is None or left < lim.deadline_s):
-            lim.deadline_s, lim.deadline_why = max(0, left), why
+            lim.deadline_s, lim.deadline_why, lim.deadline_rule = max(0, left), why, rule
         elif mode == "warn":
             prev = lim.warn.get("deadline")
             if prev is None or left < prev[0]:
                 lim.warn["deadline"] = (left, why, rule)
     if lim.deadline_s is not None and lim.deadline_s <= 0:
-        lim.excluded = lim.deadline_why
+        lim.excluded, lim.excluded_rule = lim.deadline_why, lim.deadline_rule
     days = wt["consecutive_days"]
     if f["streak"] >= days["max_days"] and days["enforce"] != "off":
         text = Phrase(IN_A_ROW, days=f["streak"], most=days["max_days"])
         if days["enforce"] == "block":
-            lim.excluded = text
+            lim.excluded, lim.excluded_rule = text, "working_time.consecutive_days"
         else:
             lim.warn["consecutive_days"] = text
     brk = wt["break"]
@@ -196,37 +198,47 @@ def shift_start_breaches(doc: dict, work: list[Interval], now: datetime,
 
 def check_route(lim: Limits, start_s: int, end_s: int, stops: int, peak: tuple[float, float],
                 has_break: bool) -> list[dict]:
-    """Breaches of the rules by a planned run, ``[{"rule", "enforce", "text"}]``.
+    """Breaches of the rules by a planned run, ``[{"rule", "enforce", "text", "figures"}]``
+    (times in seconds from now, loads in kg and litres).
 
-    Warning rules are expected here; a blocking rule found here means the plan
-    is wrong and must not be offered.
+    Warning rules are expected here; a blocking rule found here means the run must not
+    be given to this courier.
     """
     out = []
 
-    def add(rule, enforce, text):
-        out.append({"rule": rule, "enforce": enforce, "text": text})
+    def add(rule, enforce, text, **figures):
+        out.append({"rule": rule, "enforce": enforce, "text": text, "figures": figures})
 
     w = lim.warn
     if lim.deadline_s is not None and end_s > lim.deadline_s:
-        add("working_time", "block", Phrase(PAST_LIMIT, over=hm(end_s - lim.deadline_s),
-                                            why=lim.deadline_why))
+        add(lim.deadline_rule or "working_time", "block",
+            Phrase(PAST_LIMIT, over=hm(end_s - lim.deadline_s), why=lim.deadline_why),
+            ends_s=end_s, limit_s=lim.deadline_s)
     if "deadline" in w and end_s > w["deadline"][0]:
         add(w["deadline"][2], "warn", Phrase(PAST_LIMIT, over=hm(end_s - max(0, w["deadline"][0])),
-                                             why=w["deadline"][1]))
+                                             why=w["deadline"][1]),
+            ends_s=end_s, limit_s=w["deadline"][0])
     for enforce, bound in (("block", lim.max_run_s), ("warn", w.get("max_run_s"))):
         if bound is not None and end_s - start_s > bound:
-            add("load.max_run", enforce, Phrase(LASTS, lasts=hm(end_s - start_s), over=hm(bound)))
+            add("load.max_run", enforce, Phrase(LASTS, lasts=hm(end_s - start_s), over=hm(bound)),
+                lasts_s=end_s - start_s, limit_s=bound)
     for enforce, bound in (("block", lim.max_stops), ("warn", w.get("max_stops"))):
         if bound is not None and stops > bound:
-            add("load.max_stops", enforce, Phrase(STOPS, stops=stops, over=bound))
+            add("load.max_stops", enforce, Phrase(STOPS, stops=stops, over=bound),
+                stops=stops, limit=bound)
     for enforce, caps in (("block", lim.caps), ("warn", w.get("caps"))):
         if caps is not None and (peak[0] > caps[0] + 1e-9 or peak[1] > caps[1] + 1e-9):
             add("load.vehicle_caps", enforce, Phrase(
                 CARRIES, kg=f"{peak[0]:g}", l=f"{peak[1]:g}", cap_kg=f"{caps[0]:g}",
-                cap_l=f"{caps[1]:g}"))
-    if "break" in w and not has_break and end_s > w["break"][0]:
-        add("working_time.break", "warn", Phrase(NO_BREAK, worked=hm(lim.continuous_s + end_s),
-                                                 pause=hm(w["break"][1])))
+                cap_l=f"{caps[1]:g}"), kg=peak[0], l=peak[1], cap_kg=caps[0], cap_l=caps[1])
+    breaks = (("block", (lim.break_by_s, lim.break_s) if lim.break_by_s is not None else None),
+              ("warn", w.get("break")))
+    for enforce, due in breaks:
+        if due is not None and not has_break and end_s > due[0]:
+            add("working_time.break", enforce,
+                Phrase(NO_BREAK, worked=hm(lim.continuous_s + end_s), pause=hm(due[1])),
+                continuous_s=lim.continuous_s + end_s, due_s=due[0])
     if "consecutive_days" in w:
-        add("working_time.consecutive_days", "warn", w["consecutive_days"])
+        add("working_time.consecutive_days", "warn", w["consecutive_days"],
+            days=lim.streak_days)
     return out

@@ -24,11 +24,8 @@ from courier.extensions import db
 from courier.fairwork.intervals import Interval, merge, subtract
 from courier.journal import record
 from courier.models import Courier, Event, Role, User, utcnow
-from courier.texts import N_, Phrase, joined
 
 SHIFT, BREAK = "shift", "break"
-NOT_NOW = N_("not now under {rules}: {why}")
-WENT_ON_SHIFT = N_("went on shift: {why} ({rule}, warning under {rules})")
 ACTIONS = ("shift_started", "shift_ended", "break_started", "break_ended", "time_corrected")
 
 
@@ -166,25 +163,3 @@ def correct(user: User, courier: Courier, kind: str, reason: str, *, target: int
             "start": start.isoformat() if start else None,
             "end": end.isoformat() if end else None}
     return _record(user, courier, "time_corrected", now, reason.strip(), data)
-
-
-def check_shift_start(user: User, courier: Courier, now: datetime) -> None:
-    """Refuse a shift that a blocking rule forbids now; record a warning rule's breach."""
-    from courier.fairwork import versions
-    from courier.fairwork.limits import shift_start_breaches, week_start
-
-    version = versions.in_force(now)
-    tz = timezone()
-    since = min(week_start(now, tz), now - timedelta(days=32))
-    work = load([courier.id], since)[courier.id].work(now)
-    found = shift_start_breaches(version.rules, work, now, tz)
-    blocking = [b for b in found if b[1] == "block"]
-    if blocking:
-        raise Conflict(Phrase(NOT_NOW, rules=version.label,
-                              why=joined([text for _, _, text in blocking])),
-                       {"rules": [rule for rule, _, _ in blocking],
-                        "rules_version": version.number})
-    for rule, _, text in found:
-        _record(user, courier, "rule_warning", now,
-                Phrase(WENT_ON_SHIFT, why=text, rule=rule, rules=version.label),
-                {"rule": rule, "rules_version": version.number})

@@ -20,15 +20,16 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from courier.dispatch.gate import _factors, vehicle
 from courier.extensions import db
-from courier.fairwork import intervals, reports, tracking
+from courier.fairwork import intervals, tracking
 from courier.fairwork import rules as R
-from courier.fairwork.dispatching import _factors, vehicle
 from courier.fairwork.limits import courier_limits
 from courier.fairwork.models import RulesVersion
 from courier.fairwork.pay import Work
 from courier.fairwork.versions import EPOCH, Timeline, latest
 from courier.models import Job, JobStatus
+from courier.reports import earnings as reports
 from courier.routing import Problem, Shipment, Stop, TimeWindow, solve
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon

@@ -5,7 +5,7 @@ Priorities are the routing's (0-100): leaving out a shipment costs more the
 higher its priority, far more than any detour, so when couriers are too few the
 plan drops paid work before solidarity work. Volunteers are kept off paid jobs
 with the shipment's ``allowed_vehicles``; the council's safety rules (hours,
-rest, load) bound them like every courier (:mod:`courier.fairwork.dispatching`).
+rest, load) bound them like every courier (:mod:`courier.dispatch.gate`).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from courier.fairwork import reports
-from courier.fairwork.reports import gini
+from courier.reports import earnings as reports
+from courier.reports.earnings import gini
 from tests.fairwork.helpers import courier, delivered, publish, shift
 
 MON = datetime(2026, 3, 2, tzinfo=UTC)  # Europe/Paris is UTC+1 in early March

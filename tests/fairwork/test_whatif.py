@@ -7,7 +7,7 @@ import pytest
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.fairwork.models import RulesVersion
-from courier.fairwork.whatif import what_if
+from courier.reports.whatif import what_if
 from tests.fairwork.helpers import courier, delivered, job, shift
 
 DAY = datetime(2026, 3, 4, 8, tzinfo=UTC)  # 09:00 in Lyon

@@ -7,10 +7,11 @@ import pytest
 
 from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
-from courier.fairwork import reports
+from courier.fairwork import earned
 from courier.fairwork.rules import merge
-from courier.fairwork.whatif import what_if
 from courier.models import Job
+from courier.reports import earnings as reports
+from courier.reports.whatif import what_if
 from courier.solidarity.deliveries import submit_delivery
 from tests.conftest import LYON
 from tests.fairwork.helpers import NOW, H, all_off, courier, delivered, job, publish, shift
@@ -139,7 +140,7 @@ def test_a_volunteers_pay_is_zero_in_every_report(week, make_user):
     assert lines[-1].split(",")[1] == "volunteers" and lines[-1].split(",")[6] == "2.0"
     own = vic.get(q).json  # the volunteer's own view
     assert own["members"][0]["total_cents"] == 0
-    assert reports.so_far([vic.courier.id], NOW - timedelta(days=1), NOW)[
+    assert earned.so_far([vic.courier.id], NOW - timedelta(days=1), NOW)[
         vic.courier.id]["total_cents"] == 0
     replay = what_if(day, day, {"pay": {"per_hour_cents": 2000}}, step=600, time_limit=0.2,
                      now=NOW + timedelta(days=7))

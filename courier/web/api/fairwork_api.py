@@ -7,9 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from courier.errors import Forbidden
 from courier.extensions import db
-from courier.fairwork import contests, tracking
+from courier.fairwork import tracking
 from courier.fairwork.models import Contest
 from courier.models import Courier, Event, Role, utcnow
+from courier.reports import contests
 from courier.schemas import EventOut
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require

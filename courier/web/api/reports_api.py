@@ -9,8 +9,8 @@ from flask import Response
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from courier.errors import Forbidden
-from courier.fairwork import reports
 from courier.models import Role
+from courier.reports import earnings as reports
 from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 

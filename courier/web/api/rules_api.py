@@ -150,8 +150,8 @@ def compare(args):
 @blp.doc(security=BEARER)
 def warnings(args):
     """Breaches of warning rules recorded by dispatch and at shift starts."""
-    from courier.fairwork.reports import bounds
     from courier.fairwork.tracking import timezone
+    from courier.reports.earnings import bounds
 
     start, end = bounds(args["start"], args["end"], timezone())
     rows = db.session.scalars(select(Event).where(
@@ -203,7 +203,7 @@ def what_if(data):
     """Replay a past period (at most 7 days) under proposed rules with the real
     optimiser and simulated couriers on the period's shifts; side by side with what
     happened and with the same replay under the rules in force."""
-    from courier.fairwork.whatif import what_if as replay
+    from courier.reports.whatif import what_if as replay
 
     result = replay(data["start"], data["end"], data["rules"], step=data["step_s"],
                     time_limit=data["time_limit_s"])
