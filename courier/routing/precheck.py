@@ -122,3 +122,30 @@ def check_shipment(problem: Problem, shipment: Shipment) -> Check:
         shortest = min(durations.values())
         return Check((), "working_time", f"needs at least {shortest} s of working time")
     return Check(tuple(working))
+
+
+def group_checks(problem: Problem, checks: list[Check]) -> list[Check]:
+    """``checks`` with groups made whole: the shipments of a group ride one
+    vehicle, all or none, so each may only use the vehicles every other may
+    use, and when one of them cannot be served, none is."""
+    members: dict = {}
+    for i, sh in enumerate(problem.shipments):
+        if sh.group is not None:
+            members.setdefault(sh.group, []).append(i)
+    out = list(checks)
+    for group, idx in members.items():
+        if len(idx) < 2:
+            continue
+        failed = [checks[i] for i in idx if checks[i].reason]
+        common = set.intersection(*(set(checks[i].vehicles) for i in idx))
+        for i in idx:
+            if failed and not checks[i].reason:
+                out[i] = Check((), failed[0].reason,
+                               f"another shipment of group {group!r} cannot be served")
+            elif not failed:
+                if not common:
+                    out[i] = Check((), "not_allowed",
+                                   f"no vehicle may carry the whole group {group!r}")
+                else:
+                    out[i] = Check(tuple(v for v in checks[i].vehicles if v in common))
+    return out

@@ -13,8 +13,13 @@ Objective, in order of importance:
    ``preferred_vehicle``, plus ``balance`` times the global span of the time
    dimension).
 
-``strategy="vehicles_first"`` (used by the benchmarks) minimises the number of
-vehicles before travel: see :mod:`courier.routing.fleet`.
+Every problem is planned by the ruin and recreate search of
+:mod:`courier.routing.rr`, which covers the whole model (its objective
+puts served shipments first, then couriers sent out, then the cost above).
+``strategy="vehicles_first"`` keeps, on *plain* problems (identical vehicles
+and nothing but windows and capacities, as in Li & Lim), the search tuned for
+them in :mod:`courier.routing.fleet`; ``strategy="ortools"`` is the former
+OR-Tools search (first plan, then guided local search), kept as an option.
 
 Small problems do not burn the whole time limit: unless ``full_time`` is set,
 the search stops after ``min(time_limit, 0.1 s + 10 ms per node)``. The first
@@ -31,12 +36,15 @@ from ortools.constraint_solver import routing_enums_pb2
 
 from courier.routing.extract import extract_route
 from courier.routing.fleet import solve_vehicles_first
+from courier.routing.lns import plain
 from courier.routing.model import Model, build
 from courier.routing.params import penalties, search_parameters
-from courier.routing.precheck import check_shipment
+from courier.routing.precheck import check_shipment, group_checks
 from courier.routing.problem import Plan, Problem, Route, Stats, Unassigned
+from courier.routing.rr import solve_rr
+from courier.routing.validate import validate
 
-STRATEGIES = ("default", "vehicles_first")
+STRATEGIES = ("default", "vehicles_first", "ortools")
 
 
 def warm_start_routes(m: Model, allowed: dict[int, tuple[int, ...]]) -> list[list[int]]:
@@ -94,7 +102,8 @@ def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default
     started = _time.perf_counter()
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}, expected one of {STRATEGIES}")
-    checks = [check_shipment(problem, sh) for sh in problem.shipments]
+    validate(problem)
+    checks = group_checks(problem, [check_shipment(problem, sh) for sh in problem.shipments])
     rejected = [Unassigned(sh.id, c.reason, c.detail)
                 for sh, c in zip(problem.shipments, checks, strict=True) if c.reason]
     modelled = [i for i, c in enumerate(checks) if c.reason is None]
@@ -105,6 +114,10 @@ def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default
                            rejected)
     allowed = {i: checks[i].vehicles for i in modelled}
     budget = time_limit if full_time else min(time_limit, 0.1 + 0.01 * 2 * len(modelled))
+    if strategy == "default" or (strategy == "vehicles_first" and not plain(problem, modelled)):
+        return solve_rr(problem, modelled, allowed, rejected, started, budget,
+                        preference_cost=preference_cost, mandatory_lost=mandatory_lost,
+                        vehicles_first=strategy == "vehicles_first")
     if strategy == "vehicles_first":
         m, assignment = solve_vehicles_first(problem, modelled, allowed, started, budget, log)
     else:
