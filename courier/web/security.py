@@ -136,7 +136,7 @@ def _too_many(err):
     message = "too many attempts: wait a minute and try again"
     if request.path.startswith("/api/"):
         return error_response(429, message)
-    return error_page(429, message)
+    return error_page(429)  # its standard sentence says the same, translated
 
 
 def login_failed(response) -> bool:

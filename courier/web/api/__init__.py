@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from courier.extensions import csrf
 from courier.schemas import PhraseOut
 from courier.validation import flatten as _flatten
-from courier.web.answers import error_response
+from courier.web.answers import error_page, error_response
 
 
 class ErrorOut(Schema):
@@ -28,8 +28,18 @@ class CourierApi(Api):
     ERROR_SCHEMA = ErrorOut  # what the description promises for every error
 
     def handle_http_exception(self, error: HTTPException):
+        """Every HTTP error of the app (flask-smorest registers this for all of it): JSON
+        on the API's paths, the app's own page in the reader's language elsewhere; the
+        headers the error carries (``Allow`` on a 405) are kept."""
+        resp = make_response(self._answer(error))
+        for name, value in error.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                resp.headers[name] = value
+        return resp
+
+    def _answer(self, error: HTTPException):
         if not request.path.startswith("/api/"):
-            return error
+            return error_page(error.code or 500)
         data = getattr(error, "data", None) or {}
         messages = data.get("messages")
         if messages:
