@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import g
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from courier import tokens
 from courier.extensions import db
@@ -31,10 +31,30 @@ class TokenList(Schema):
     tokens = fields.List(fields.Nested(TokenOut))
 
 
+class Scopes(fields.Field):
+    """Scopes as the documentation writes them, space-separated (``"jobs:read courier"``),
+    or as a list of scopes (``["jobs:read", "courier"]``); each is checked by
+    ``tokens.parse_scopes``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            raise ValidationError("space-separated scopes, or a list of scopes")
+        if not 1 <= len(value) <= 20:
+            raise ValidationError("give 1 to 20 scopes")
+        if any(not 1 <= len(s) <= 40 for s in value):
+            raise ValidationError("a scope is 1 to 40 characters")
+        return value
+
+
 class TokenIn(Strict):
     name = fields.String(required=True, validate=validate.Length(1, 80))
-    scopes = fields.List(fields.String(validate=validate.Length(1, 40)),
-                         load_default=lambda: ["*"], validate=validate.Length(1, 20))
+    scopes = Scopes(load_default=lambda: ["*"], metadata={
+        "description": "space-separated (\"jobs:read jobs:write\") or a list; default \"*\"",
+        "oneOf": [{"type": "string", "example": "jobs:read jobs:write"},
+                  {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                   "maxItems": 20}]})
 
 
 @blp.route("/tokens", methods=["GET"])
