@@ -22,7 +22,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from courier.errors import Conflict
+from courier.extensions import db
 from courier.fairwork import tracking, versions
 from courier.fairwork.earned import so_far
 from courier.fairwork.limits import (
@@ -34,7 +37,7 @@ from courier.fairwork.limits import (
 )
 from courier.fairwork.models import RulesVersion
 from courier.journal import record
-from courier.models import Courier, User
+from courier.models import Courier, Run, RunStatus, User
 from courier.routing import Break, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.solidarity.dispatching import check_assignable
@@ -49,6 +52,8 @@ WENT_ON_SHIFT = N_("went on shift: {why} ({rule}, warning under {rules})")
 REFUSED = N_("not for {name} under {rules}: {why}")
 OVER_VEHICLE = N_("carries up to {kg} kg / {l} L, over the {vehicle}'s {cap_kg} kg / {cap_l} L")
 NOT_ON_SHIFT = N_("{name} is not on shift")
+STILL_RIDING = N_("you have work accepted ({jobs}): finish it first, or stop in an emergency "
+                  "and dispatch takes it back")
 BIKE, CARGO_BIKE = N_("bike"), N_("cargo bike")
 
 
@@ -212,8 +217,10 @@ def judge(courier: Courier, facts: RouteFacts, now: datetime) -> Verdict:
             cap_kg=f"{courier.capacity_kg:g}", cap_l=f"{courier.capacity_l:g}"),
             "figures": {"kg": kg, "l": litres, "capacity_kg": courier.capacity_kg,
                         "capacity_l": courier.capacity_l}})
+    held = {b["rule"] for b in v.blocked}
     for b in breaches(lim, facts):
-        (v.blocked if b["enforce"] == "block" else v.warnings).append(b)
+        if b["rule"] not in held:  # a limit already reached is said once
+            (v.blocked if b["enforce"] == "block" else v.warnings).append(b)
     return v
 
 
@@ -248,3 +255,16 @@ def check_shift_start(user: User, courier: Courier, now: datetime) -> None:
         record(user, "courier", "rule_warning", courier=courier, at=now,
                reason=Phrase(WENT_ON_SHIFT, why=text, rule=rule, rules=version.label),
                data={"rule": rule, "rules_version": version.number})
+
+
+def check_shift_end(courier: Courier, emergency: bool = False) -> list:
+    """Going off shift: refused (409) while the courier has work accepted, unless in an
+    emergency; returns the accepted runs the caller must then hand back."""
+    riding = db.session.scalars(select(Run).where(
+        Run.courier_id == courier.id, Run.status == RunStatus.ACCEPTED)).all()
+    open_jobs = sorted({s.job_id for r in riding for s in r.stops if s.done_at is None})
+    if open_jobs and not emergency:
+        raise Conflict(Phrase(STILL_RIDING, jobs=", ".join(f"#{j}" for j in open_jobs)),
+                       {"online": "work accepted", "jobs": open_jobs,
+                        "runs": [r.id for r in riding]})
+    return list(riding) if open_jobs else []

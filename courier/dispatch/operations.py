@@ -13,14 +13,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from courier import outbox
-from courier.dispatch.gate import check_shift_start
-from courier.dispatch.runs import decline_run, finish_run_if_complete
+from courier.dispatch.gate import check_shift_end, check_shift_start
+from courier.dispatch.runs import decline_run, drop_stops, finish_run_if_complete
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
-from courier.journal import DISPATCH_ROOM, announce_run, move_job, record
+from courier.journal import DISPATCH_ROOM, move_job, record
 from courier.models import Courier, Job, JobStatus, Role, Run, RunStatus, User, utcnow
+from courier.texts import N_, Phrase
 
 CANCELLABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
+EMERGENCY = N_("the courier stopped in an emergency: {reason}")
 
 
 def cancel_job(user: User, job: Job, reason: str = "") -> Job:
@@ -33,17 +35,17 @@ def cancel_job(user: User, job: Job, reason: str = "") -> Job:
     run = job.run
     move_job(job, CANCELLABLE, JobStatus.CANCELLED, user, "cancelled", reason=reason,
              conflict="a job that is {status} can no longer be cancelled")
-    if run is not None:
-        if not finish_run_if_complete(run, user):
-            announce_run(run, "run.updated")
+    drop_stops(run, {job.id}, user, reason or "cancelled", utcnow())  # re-timed, pushed
     return job
 
 
 def set_shift(user: User, online: bool, lat: float | None = None,
-              lon: float | None = None, now: datetime | None = None) -> Courier:
-    """Go on or off shift. Going off declines any offer still open. Going on is
-    refused while a blocking working-time rule says to rest (a warning rule's
-    breach is recorded instead)."""
+              lon: float | None = None, now: datetime | None = None, *,
+              emergency: bool = False, reason: str = "") -> Courier:
+    """Go on or off shift. Going on is refused while a blocking working-time rule says to
+    rest (a warning rule's breach is recorded instead). Going off declines any offer
+    still open, and is refused while the courier has work accepted; in an ``emergency``
+    (with a ``reason``) that work goes back to dispatch instead (:func:`hand_back`)."""
     courier = courier_of(user)
     now = now or utcnow()
     if lat is not None and lon is not None:
@@ -54,6 +56,11 @@ def set_shift(user: User, online: bool, lat: float | None = None,
         raise InvalidInput("your position is needed to go on shift",
                            {"lat": "required to go on shift", "lon": "required to go on shift"})
     if not online:
+        riding = check_shift_end(courier, emergency)
+        if riding:
+            if not reason or not reason.strip():
+                raise InvalidInput("say what happened", {"reason": "required in an emergency"})
+            hand_back(user, courier, riding, reason.strip(), now)
         open_offers = db.session.scalars(select(Run).where(
             Run.courier_id == courier.id, Run.status == RunStatus.OFFERED)).all()
         for run in open_offers:
@@ -66,6 +73,27 @@ def set_shift(user: User, online: bool, lat: float | None = None,
     db.session.flush()
     _announce_courier(courier)
     return courier
+
+
+def hand_back(user: User, courier: Courier, runs: list[Run], reason: str,
+              now: datetime) -> None:
+    """An emergency: the courier stops with work accepted. Jobs not yet picked up go back
+    to dispatch; a parcel already on the bike fails (it stays with the courier; the shop
+    and dispatch are told why). No run is left accepted."""
+    why = Phrase(EMERGENCY, reason=reason)
+    for run in runs:
+        jobs = list({s.job_id: s.job for s in run.stops}.values())
+        back = [j for j in jobs if j.status == JobStatus.ACCEPTED]
+        for job in back:
+            move_job(job, JobStatus.ACCEPTED, JobStatus.PENDING, user, "handed_back", run=run,
+                     reason=why, run_id=None, courier_id=None)
+        for job in (j for j in jobs if j.status == JobStatus.PICKED_UP):
+            move_job(job, JobStatus.PICKED_UP, JobStatus.FAILED, user, "failed", run=run,
+                     reason=why, failure_reason=str(why)[:255])
+        drop_stops(run, {j.id for j in back}, user, why, now)
+        finish_run_if_complete(run, user)
+    record(user, "courier", "handed_back", courier=courier, reason=why, at=now,
+           data={"runs": [r.id for r in runs]})
 
 
 def update_position(user: User, lat: float, lon: float) -> Courier:

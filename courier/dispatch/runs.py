@@ -1,5 +1,7 @@
 """What happens to a run once offered: accept, decline, expire, and its stops
-picked up, delivered or failed, until the run is done."""
+picked up, delivered or failed, until the run is done. Accepting asks the gate again
+(:mod:`courier.dispatch.gate`): what the rules allowed at the offer may have changed
+(a break begun, a limit reached, the courier gone off shift)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from courier.dispatch import gate, timing
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.journal import announce_run, move_job, move_run
@@ -44,6 +47,8 @@ def accept_run(user: User, run: Run, now: datetime | None = None, replay: bool =
     if run.status == RunStatus.OFFERED and run.expires_at <= now:
         expire_run(run)
         raise Conflict("this offer has expired", {"status": RunStatus.EXPIRED.value})
+    if run.status == RunStatus.OFFERED:
+        _admit(run, now)
     move_run(run, RunStatus.OFFERED, RunStatus.ACCEPTED, user, "accepted", accepted_at=now,
              conflict="this run is {status} and can no longer be accepted")
     for job in _jobs(run):
@@ -51,6 +56,19 @@ def accept_run(user: User, run: Run, now: datetime | None = None, replay: bool =
     if not finish_run_if_complete(run, user):
         announce_run(run, "run.updated")
     return run
+
+
+def _admit(run: Run, now: datetime) -> None:
+    """The gate, at acceptance: the run as it is left from now, its breaks as the offer
+    planned them."""
+    courier = run.courier
+    if not courier.on_shift:
+        raise Conflict("go on shift to accept an offer", {"on_shift": False})
+    facts = timing.remaining(run, now).facts
+    facts.breaks = timing.PLANNED_BREAKS
+    verdict = gate.judge(courier, facts, now)
+    if verdict.blocked:
+        raise verdict.refusal()
 
 
 def decline_run(user: User, run: Run, reason: str = "", replay: bool = False) -> Run:
@@ -173,3 +191,21 @@ def finish_run_if_complete(run: Run, actor: User | None) -> bool:
         return False
     announce_run(run, "run.updated" if target == RunStatus.DONE else "run.cancelled")
     return True
+
+
+def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: str,
+               now: datetime) -> None:
+    """Take these jobs' stops off ``run``: it is re-timed from where its courier is and
+    sent to their phone again, or closed when nothing open is left of it."""
+    if run is None:
+        return
+    for stop in [s for s in run.stops if s.job_id in job_ids]:
+        run.stops.remove(stop)
+    db.session.flush()
+    if not run.stops:
+        move_run(run, (RunStatus.OFFERED, RunStatus.ACCEPTED), RunStatus.CANCELLED, actor,
+                 "cancelled", reason=reason, ended_at=now)
+        announce_run(run, "run.cancelled")
+    elif not finish_run_if_complete(run, actor):
+        timing.retime(run, now)
+        announce_run(run, "run.updated")

@@ -33,6 +33,10 @@ class ShiftIn(Strict):
     online = fields.Boolean(required=True)
     lat = fields.Float(validate=Lat, allow_nan=False)
     lon = fields.Float(validate=Lon, allow_nan=False)
+    emergency = fields.Boolean(load_default=False, metadata={
+        "description": "going off shift with work accepted: hand it back to dispatch"})
+    reason = fields.String(load_default="", validate=validate.Length(max=500), metadata={
+        "description": "what happened (required in an emergency)"})
 
 
 class PositionIn(Strict):

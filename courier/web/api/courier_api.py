@@ -26,8 +26,11 @@ class RunList(Schema):
 @blp.response(200, CourierOut)
 @blp.doc(security=BEARER)
 def shift(data):
-    """Go on shift (with a position) or off shift (declining any open offer)."""
-    courier = operations.set_shift(user(), data["online"], data.get("lat"), data.get("lon"))
+    """Go on shift (with a position) or off shift (declining any open offer). Going off
+    with work accepted is refused (409) unless ``emergency``, which hands that work back
+    to dispatch (jobs already picked up fail, with the ``reason``)."""
+    courier = operations.set_shift(user(), data["online"], data.get("lat"), data.get("lon"),
+                                   emergency=data["emergency"], reason=data["reason"])
     db.session.commit()
     return courier
 

@@ -1,0 +1,89 @@
+"""A run ridden in a given order from where its courier is: when each stop is reached,
+when the run ends, how far it goes and what it carries at most. Manual runs are timed
+here, a run is re-timed when a job leaves it, and the gate judges a run by these facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from courier.dispatch.gate import RouteFacts
+from courier.dispatch.planning import travel_matrix
+from courier.models import Courier, Job, Run, StopKind
+from courier.routing.geo import LatLon
+
+PLANNED_BREAKS = [-1]  # an offer's own plan of breaks, already judged when it was made
+
+
+@dataclass
+class Leg:
+    job: Job
+    kind: StopKind
+    at: LatLon
+
+
+@dataclass
+class Timed:
+    arrivals: list[datetime]  # one per leg
+    end: datetime
+    distance_m: int
+    facts: RouteFacts
+
+
+def _service(kind: StopKind) -> int:
+    key = "PICKUP_SERVICE_S" if kind == StopKind.PICKUP else "DROPOFF_SERVICE_S"
+    return int(current_app.config[key])
+
+
+def time_legs(courier: Courier, legs: list[Leg], now: datetime,
+              on_board: list[Job] = ()) -> Timed:
+    """Ride ``legs`` in order from the courier's position at ``now`` (``on_board``: jobs
+    already picked up, carried from the start)."""
+    points = [LatLon(courier.lat, courier.lon)] + [leg.at for leg in legs]
+    matrix = travel_matrix(points) if legs else None
+    t, dist, arrivals = now, 0, []
+    kg = sum(j.weight_kg for j in on_board)
+    litres = sum(j.volume_l for j in on_board)
+    peak = (kg, litres)
+    for i, leg in enumerate(legs):
+        t += timedelta(seconds=int(matrix.durations[i][i + 1]))
+        dist += int(matrix.distances[i][i + 1])
+        arrivals.append(t)
+        t += timedelta(seconds=_service(leg.kind))
+        sign = 1 if leg.kind == StopKind.PICKUP else -1
+        kg, litres = kg + sign * leg.job.weight_kg, litres + sign * leg.job.volume_l
+        peak = (max(peak[0], round(kg, 6)), max(peak[1], round(litres, 6)))
+    end_s = int((t - now).total_seconds())
+    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), peak, []))
+
+
+def pickups_then_dropoffs(jobs: list[Job]) -> list[Leg]:
+    """A manual run's order: every pickup (one per place), then every drop-off."""
+    return ([Leg(j, StopKind.PICKUP, LatLon(j.pickup_lat, j.pickup_lon)) for j in jobs]
+            + [Leg(j, StopKind.DROPOFF, LatLon(j.dropoff_lat, j.dropoff_lon)) for j in jobs])
+
+
+def remaining(run: Run, now: datetime) -> Timed:
+    """What is left of ``run`` from now: its stops not yet done, in their order."""
+    left = [s for s in sorted(run.stops, key=lambda s: s.seq) if s.done_at is None]
+    on_board = list({s.job_id: s.job for s in run.stops
+                     if s.kind == StopKind.PICKUP and s.done_at is not None
+                     and any(o.job_id == s.job_id and o.done_at is None for o in left)}.values())
+    legs = [Leg(s.job, s.kind, LatLon(s.lat, s.lon)) for s in left]
+    return time_legs(run.courier, legs, now, on_board)
+
+
+def retime(run: Run, now: datetime) -> None:
+    """Plan what is left of ``run`` again from the courier's position: the times of its
+    stops not done, its end, and its distance (what was ridden, in proportion to the
+    stops done, plus what is left)."""
+    left = [s for s in sorted(run.stops, key=lambda s: s.seq) if s.done_at is None]
+    timed = remaining(run, now)
+    for stop, at in zip(left, timed.arrivals, strict=True):
+        stop.planned_arrival = at
+    done = len(run.stops) - len(left)
+    ridden = run.distance_m * done // (done + len(left)) if run.stops and done else 0
+    run.planned_end, run.distance_m = timed.end, ridden + timed.distance_m
