@@ -53,21 +53,3 @@ def test_demo_seed_is_idempotent_and_has_a_playable_courier(app):
     assert ("courier", "ana@demo.coop") in logins
     assert db.session.scalar(select(db.func.count()).select_from(User)) == len(
         seed.CITY["shops"]) + len(seed.CITY["couriers"]) + len(seed.CITY["staff"])
-
-
-def test_demo_simulator_submits_jobs_and_rides_offers(app):
-    from courier.demo import seed
-    from courier.demo.simulator import Simulator
-    from courier.dispatch.cycle import run_cycle
-    from courier.models import Job, JobStatus
-
-    seed.seed()
-    sim = Simulator(app, speed=500, job_every=1, seed=7)
-    for _ in range(3):
-        sim.tick(1.0)
-    assert db.session.scalar(select(db.func.count()).select_from(Job)) >= 2
-    run_cycle()
-    for _ in range(60):
-        sim.tick(5.0)
-    statuses = {j.status for j in db.session.scalars(select(Job))}
-    assert statuses & {JobStatus.DELIVERED, JobStatus.FAILED}
