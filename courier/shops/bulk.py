@@ -74,28 +74,60 @@ def _body(row: dict) -> dict:
     return body
 
 
-def read_rows(text: str) -> list[tuple[int, dict]]:
+def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """The rows of the file with their line numbers, and the rows that are not CSV: a
+    quote opened and never closed (the rest of the file would become one cell; reading
+    stops there), more cells than the header names, or fewer."""
     if not text.strip():
         raise InvalidInput("the file is empty", {"file": "empty"})
     text = text.lstrip("\ufeff")
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    try:  # the header tells the separator; quoting is Excel's ("" for a quote)
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip() for h in reader.fieldnames or []]
+        delimiter = ","
+    records, broken = _records(text, delimiter)
+    header = [h.strip() for h in (records.pop(0)[1] if records else [])]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise InvalidInput(f"unknown column(s): {', '.join(unknown)}; known: {', '.join(COLUMNS)}",
                            {"file": f"unknown columns: {', '.join(unknown)}"})
-    reader.fieldnames = header
-    rows = [(reader.line_num, r) for r in reader if any((c or "").strip() for c in r.values())]
-    if not rows:
+    rows = []
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue  # a blank row
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells = cells[:-1]  # empty cells after the last column: trailing separators
+        if len(cells) != len(header):
+            broken.append((line, f"{len(cells)} cells where the header names {len(header)} "
+                                 "columns"))
+        else:
+            rows.append((line, dict(zip(header, cells, strict=True))))
+    if not rows and not broken:
         raise InvalidInput("the file has a header but no rows", {"file": "no rows"})
     if len(rows) > MAX_ROWS:
         raise InvalidInput(f"at most {MAX_ROWS} rows per file; split it",
                            {"file": f"more than {MAX_ROWS} rows"})
-    return rows
+    return rows, sorted(broken)
+
+
+def _records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]],
+                                                 list[tuple[int, str]]]:
+    """Every record of the file with the line it starts on (blank lines left out), and
+    the record whose quoting is broken, if one is."""
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return records, []
+        except csv.Error as err:
+            why = ("a quote opened on this row is never closed" if "end of data" in str(err)
+                   else f"quotes out of place ({err})")
+            return records, [(line, why)]
+        if cells:
+            records.append((line, cells))
 
 
 def import_jobs(user: User, text: str, now: datetime | None = None,
@@ -111,7 +143,10 @@ def import_jobs(user: User, text: str, now: datetime | None = None,
     now = now or utcnow()
     report = Report()
     groups: dict[str, list[tuple[int, dict, str]]] = {}
-    for line, row in read_rows(text):
+    rows, broken = read_rows(text)
+    for line, why in broken:
+        report.fail(line, why, {})
+    for line, row in rows:
         try:
             body = JobIn().load(_body(row))
         except ValidationError as err:
