@@ -48,7 +48,8 @@ function num(x, digits) {
   return x == null || Number.isNaN(x) ? "–" : Number(x).toLocaleString(LANG, { maximumFractionDigits: digits ?? 2 });
 }
 const km = (x) => (x == null ? "–" : `${num(x, 1)}\u00a0km`);
-const coords = (lat, lon) => t("{lat}, {lon}", { lat: num(lat, 5), lon: num(lon, 5) });
+const fixed5 = (x) => Number(x).toLocaleString(LANG, { minimumFractionDigits: 5, maximumFractionDigits: 5 });
+const coords = (lat, lon) => t("{lat}, {lon}", { lat: fixed5(lat), lon: fixed5(lon) });
 function day(isoDate) {  // "2026-03-04" -> "mer. 4 mars"
   if (!isoDate) return "";
   const [y, m, d] = String(isoDate).slice(0, 10).split("-").map(Number);

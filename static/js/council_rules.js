@@ -83,7 +83,7 @@
     versions = (await api("GET", "/rules/versions")).versions;
     el("history").innerHTML = versions.map((h) => `<li value="${h.number}"><b>v${h.number}</b>
       <span class="muted">${esc(t("from {date}", { date: when(h.effective_from) }))} · ${esc(h.created_by || t("template"))} · ${esc(when(h.created_at))}</span>
-      <p>${esc(tr(h.reason))}</p><details><summary>${esc(t("{n} changes", { n: h.diff.length }))}</summary>
+      <p>${esc(tr(h.reason))}</p><details><summary>${esc(h.diff.length === 1 ? t("1 change") : t("{n} changes", { n: h.diff.length }))}</summary>
       ${changeList(h.diff)}</details></li>`).join("");
     const opts = versions.map((h) => `<option value="${h.number}">v${h.number}</option>`).join("");
     const f = el("compare");
@@ -104,11 +104,28 @@
     return err;
   }
 
+  // The bounds of each value, checked before sending (the server checks them again).
+  function outOfBounds() {
+    const fields = {};
+    for (const field of el("rules-fields").querySelectorAll("input[data-path]")) {
+      const path = field.dataset.path;
+      const f = FIELDS[path];
+      const v = fromUi(f.unit, Number(field.value));
+      if (field.value.trim() === "" || Number.isNaN(v)) fields[`rules.${path}`] = t("required");
+      else if (v < f.min || v > f.max) {
+        fields[`rules.${path}`] = t("must be from {min} to {max}", { min: ruleValue(path, f.min), max: ruleValue(path, f.max) });
+      }
+    }
+    return fields;
+  }
+
   el("rules-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const form = ev.target;
     notice(el("published"), "");
     clearFieldErrors(form);
+    const wrong = outOfBounds();
+    if (Object.keys(wrong).length) { showFieldErrors(form, { message: "", fields: wrong }); return; }
     const body = { rules: draft(), reason: form.reason.value };
     if (form.effective_from.value) body.effective_from = new Date(form.effective_from.value).toISOString();
     try {

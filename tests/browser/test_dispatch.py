@@ -23,7 +23,7 @@ def test_dispatcher_sees_a_courier_move_and_moves_an_offer(open_page, server, sn
     expect(ana_row).to_have_attribute("data-lat", str(LYON["latitude"]))
     phone.context.set_geolocation({"latitude": 45.7712, "longitude": 4.8421})
     expect(ana_row).to_have_attribute("data-lat", "45.7712")
-    expect(ana_row.locator(".pos")).to_have_text("45.77120, 4.84210")
+    expect(ana_row.locator(".pos")).to_have_text("45,77120 ; 4,84210")
 
     board.click("#run-cycle")
     offer = board.locator("#offers li").first
