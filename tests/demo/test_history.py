@@ -175,3 +175,9 @@ def test_members_and_the_council_read_the_past_through_the_api(past, client):
     ana = get("ana@demo.coop", q)
     assert ana.status_code == 200 and ana.json["members"][0]["deliveries"] > 20
     assert len(ana.json["distribution"]["effective_hourly_cents"]) == 5
+    contests = get("council@demo.coop", "/contests").json["contests"]
+    assert len(contests) == 4 and sum(1 for c in contests if c["status"] == "open") == 2
+    mine = get("ana@demo.coop", "/contests").json["contests"]
+    assert [c["status"] for c in mine] == ["answered"]
+    decisions = get("ana@demo.coop", "/courier/decisions").json
+    assert len(decisions["decisions"]) > 10 and decisions["contested"] == [mine[0]["event"]["id"]]
