@@ -216,9 +216,13 @@ static i64 confirm(Ctx *X, const Route *R, int v, int p, int d, int i, int j, i6
     return c;
 }
 
+/* What an insertion costs beyond its arcs: the preference, and for an unused
+ * vehicle its fixed cost (and back the start-to-end arc the arcs take off). */
 static i64 extra_of(const Inst *I, const Route *R, int v, int x) {
+    const Veh *V = &I->veh[v];
     i64 s = I->ship[x], pv = I->preferred[s];
-    return (R->len ? 0 : I->veh[v].fixed) + (pv >= 0 && pv != v ? I->pref_cost : 0);
+    i64 opening = R->len ? 0 : V->fixed + cost_ab(I, V, V->start, V->end);
+    return opening + (pv >= 0 && pv != v ? I->pref_cost : 0);
 }
 
 /* Cheapest feasible insertion of the pair (p, d) in route R of vehicle v:
@@ -277,7 +281,8 @@ i64 ins_single(Ctx *X, const Route *R, int v, int x, double blink, int *oj) {
     if (L + 1 > V->stops) return BIG;
     i64 lx = I->loc[x], extra = extra_of(I, R, v, x), best = BIG;
     for (int j = 0; j <= L; j++) {
-        if (!fits(I, R->load + (size_t)j * dims, x, v, -1)) break;
+        /* the load after each visit before it grows (the start's is not a step) */
+        if (j > 0 && !fits(I, R->load + (size_t)j * dims, x, v, -1)) break;
         i64 a = ploc(V, I, R, j), b = ploc(V, I, R, j + 1);
         i64 ad = MAX2(I->early[x], R->st[j] + psvc(I, R, j) + tt(I, V, a, lx));
         if (ad > I->late[x] || ad + I->svc[x] + tt(I, V, lx, b) > R->lat[j + 1]) continue;

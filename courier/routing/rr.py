@@ -90,11 +90,11 @@ def solve_rr(problem: Problem, modelled: list[int], allowed: dict[int, tuple[int
              rejected: list[Unassigned], started: float, budget: float, *,
              preference_cost: int = 300, mandatory_lost: bool = False,
              config: RrConfig | None = None, compiled: bool = True,
-             vehicles_first: bool = False) -> Plan:
+             vehicles_first: bool = False, courier_cost: int = 0) -> Plan:
     """Plan the ``modelled`` shipments (each on ``allowed[s]`` vehicles) by ruin
     and recreate, ending by ``started + budget`` (see the module docstring)."""
     cfg = replace(config or CONFIG, fleet=vehicles_first)
-    pk = pack(problem, modelled, allowed, preference_cost)
+    pk = pack(problem, modelled, allowed, preference_cost, courier_cost)
     routes = warm_routes(pk) if problem.initial_routes else [[] for _ in problem.vehicles]
     deadline = started + budget - PLAN_SECONDS - PLAN_SECONDS_PER_NODE * pk.n
     search = rr_c.search_for(pk, cfg, compiled)

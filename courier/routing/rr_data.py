@@ -50,7 +50,7 @@ def unit_weight(priority: int, mandatory: bool, tier: int) -> int:
 
 
 def pack(problem: Problem, modelled: list[int], allowed: dict[int, tuple[int, ...]],
-         preference_cost: int = 300) -> Packed:
+         preference_cost: int = 300, courier_cost: int = 0) -> Packed:
     """Pack the ``modelled`` shipments (problem indices), each allowed on the
     vehicles ``allowed[s]`` (vehicle indices)."""
     vehicles, shipments = problem.vehicles, problem.shipments
@@ -123,8 +123,8 @@ def pack(problem: Problem, modelled: list[int], allowed: dict[int, tuple[int, ..
         breaks = sorted(v.breaks, key=lambda b: min(w.start for w in b.time_windows))
         veh_int[i] = (v.start, -1 if v.end is None else v.end, v.time_window.start,
                       v.time_window.end, BIG if v.max_working_time is None else v.max_working_time,
-                      BIG if v.max_stops is None else v.max_stops, v.fixed_cost, len(bdur),
-                      len(breaks))
+                      BIG if v.max_stops is None else v.max_stops, v.fixed_cost + courier_cost,
+                      len(bdur), len(breaks))
         veh_float[i] = (v.speed_factor, v.cost_factor)
         for b in breaks:
             bdur.append(b.duration)

@@ -46,6 +46,10 @@ from courier.routing.validate import validate
 
 STRATEGIES = ("default", "vehicles_first", "ortools")
 
+#: What sending out one more courier weighs in the default objective, in
+#: seconds of riding (see :mod:`courier.routing.rr`).
+COURIER_COST = 900
+
 
 def warm_start_routes(m: Model, allowed: dict[int, tuple[int, ...]]) -> list[list[int]]:
     """``Problem.initial_routes`` as lists of routing indices, one per vehicle.
@@ -92,7 +96,8 @@ def _empty_plan(problem: Problem, started: float, status: str,
 
 
 def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default",
-          full_time: bool = False, preference_cost: int = 300, log: bool = False) -> Plan:
+          full_time: bool = False, preference_cost: int = 300, log: bool = False,
+          courier_cost: int | None = None) -> Plan:
     """Plan the shipments of ``problem`` on its vehicles within ``time_limit`` seconds.
 
     ``preference_cost``: extra cost (in seconds of travel) of serving a
@@ -117,7 +122,8 @@ def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default
     if strategy == "default" or (strategy == "vehicles_first" and not plain(problem, modelled)):
         return solve_rr(problem, modelled, allowed, rejected, started, budget,
                         preference_cost=preference_cost, mandatory_lost=mandatory_lost,
-                        vehicles_first=strategy == "vehicles_first")
+                        vehicles_first=strategy == "vehicles_first",
+                        courier_cost=COURIER_COST if courier_cost is None else courier_cost)
     if strategy == "vehicles_first":
         m, assignment = solve_vehicles_first(problem, modelled, allowed, started, budget, log)
     else:

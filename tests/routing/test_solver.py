@@ -159,9 +159,18 @@ def test_max_working_time_moves_work_to_another_vehicle():
     ships = [ship("a", 1, 2), ship("b", 3, 4)]
     free = run(problem(ships, [Vehicle("v1", 0, None), Vehicle("v2", 5, None)]))
     assert carrier(free) == {"a": "v1", "b": "v1"}
-    capped = run(problem(ships, [Vehicle("v1", 0, None, max_working_time=25),
-                                 Vehicle("v2", 5, None)]))
-    assert carrier(capped) == {"a": "v1", "b": "v2"}
+    capped = problem(ships, [Vehicle("v1", 0, None, max_working_time=25),
+                             Vehicle("v2", 5, None)])
+    assert carrier(run(capped, courier_cost=0)) == {"a": "v1", "b": "v2"}
+
+
+def test_a_courier_sent_out_weighs_in_the_default_objective():
+    ships = [ship("a", 1, 2), ship("b", 3, 4)]
+    capped = problem(ships, [Vehicle("v1", 0, None, max_working_time=25),
+                             Vehicle("v2", 5, None)])
+    # 100 s of riding on two couriers, or 120 s on one: the courier weighs more.
+    assert carrier(run(capped)) == {"a": "v2", "b": "v2"}
+    assert carrier(run(capped, courier_cost=10)) == {"a": "v1", "b": "v2"}
 
 
 def test_max_stops_caps_the_number_of_stops():
@@ -268,8 +277,8 @@ def test_warm_start_is_kept_when_it_is_already_best():
 def test_vehicles_first_strategy_trades_travel_for_fewer_vehicles():
     ships = [ship("a", 1, 1), ship("b", 4, 4)]
     vehicles = [Vehicle("west", 0, None), Vehicle("east", 4, None)]
-    assert run(problem(ships, vehicles)).stats.vehicles_used == 2
-    plan = run(problem(ships, vehicles), strategy="vehicles_first")
+    assert run(problem(ships, vehicles), courier_cost=0).stats.vehicles_used == 2
+    plan = run(problem(ships, vehicles), strategy="vehicles_first", courier_cost=0)
     assert plan.stats.vehicles_used == 1 and not plan.unassigned
 
 
