@@ -5,7 +5,7 @@ writes the result.
 
 The couriers keep weekly habits (lunch, day or evening shifts; two days off a week
 at least, never six days in a row), shops send work in proportion to the couriers
-on shift (about two jobs per courier-hour), each job goes to the nearest free courier
+on shift (about 1.5 jobs per courier-hour), each job goes to the nearest free courier
 who can carry it, with other waiting jobs of the same shop, and runs are ridden at
 the speed dispatch plans with, a little slower or faster.
 """
@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from courier.demo.pastdata import Past, PastJob, PastRun, PastStop, Setup, Shift
 
 MIN = timedelta(minutes=1)
 # weekday (0 = Monday) -> local (start, end) hours, per courier of lyon.json
@@ -30,80 +31,7 @@ HABITS = {
 }
 WEIGHTS = [0.5, 1, 1, 2, 2, 3, 5, 8, 12, 25]  # kg; 25 kg for cargo bikes only
 RECIPIENTS = ["Léa", "Hugo", "Inès", "Nathan", "Zoé", "Jules", "Manon", "Karim"]
-
-
-@dataclass
-class Setup:
-    """What the past depends on (from the demo city and the app's settings)."""
-
-    tz: ZoneInfo
-    couriers: list[dict]  # email, vehicle, lat, lon, capacity_kg
-    shops: list[dict]  # email, lat, lon, address
-    places: list[dict]
-    speed_mps: float  # planned street speed of a bike
-    detour: float
-    cargo_factor: float
-    pickup_s: int
-    dropoff_s: int
-    offer_ttl: int
-    cooldown_s: int
-
-
-@dataclass
-class Shift:
-    courier: str
-    start: datetime
-    end: datetime
-    breaks: list[tuple[datetime, datetime]] = field(default_factory=list)
-
-
-@dataclass
-class PastJob:
-    n: int
-    shop: dict
-    created: datetime
-    deliver_by: datetime
-    dropoff: tuple[float, float, str]
-    weight_kg: float
-    volume_l: float
-    recipient: str
-    status: str = "pending"  # delivered, failed or cancelled in the end
-    at: dict = field(default_factory=dict)  # picked_up, delivered, failed, cancelled -> time
-    run: int | None = None  # the run that carried it
-
-
-@dataclass
-class PastStop:
-    job: int
-    kind: str  # pickup, dropoff
-    lat: float
-    lon: float
-    planned: datetime
-    done: datetime | None
-
-
-@dataclass
-class PastRun:
-    n: int
-    courier: str
-    jobs: list[int]
-    offered: datetime
-    status: str  # done, declined, expired
-    ended: datetime
-    accepted: datetime | None = None
-    stops: list[PastStop] = field(default_factory=list)
-    metres: int = 0
-    away_m: int = 0  # from the courier to the first pickup
-    version: int | None = None  # filled when written: the rules in force, the offer's reason
-    warnings: list = field(default_factory=list)
-    reason: str = ""
-
-
-@dataclass
-class Past:
-    shifts: list[Shift] = field(default_factory=list)
-    jobs: list[PastJob] = field(default_factory=list)
-    runs: list[PastRun] = field(default_factory=list)
+__all__ = ["Past", "PastJob", "PastRun", "PastStop", "Setup", "Shift", "generate", "metres"]
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -174,57 +102,68 @@ class _Day:
         Every job ends delivered, failed or cancelled by its shop."""
         if not shifts:
             return
-        where = {s.courier: (self.couriers[s.courier]["lat"], self.couriers[s.courier]["lon"])
-                 for s in shifts}
-        free = {id(s): s.start for s in shifts}  # when each shift's courier is next free
-        resumed = {id(s): s.start for s in shifts}  # when work last began without a break
-        refused: dict[tuple[int, str], datetime] = {}
-        pending: list[PastJob] = []
+        self.where = {s.courier: (self.couriers[s.courier]["lat"],
+                                  self.couriers[s.courier]["lon"]) for s in shifts}
+        self.free = {id(s): s.start for s in shifts}  # when each shift's courier is next free
+        self.resumed = {id(s): s.start for s in shifts}  # when work last began without a break
+        self.refused: dict[tuple[int, str], datetime] = {}  # (job, courier or "") -> until
+        self.pending: list[PastJob] = []
         todo = list(jobs)
         t, close = min(s.start for s in shifts), max(s.end for s in shifts) + timedelta(hours=3)
-        while (todo or pending) and t < close:
+        while (todo or self.pending) and t < close:
             while todo and todo[0].created <= t:
-                pending.append(todo.pop(0))
-            for j in [j for j in pending if t > j.deliver_by + 30 * MIN]:
+                self.pending.append(todo.pop(0))
+            for j in [j for j in self.pending if t > j.deliver_by + 30 * MIN]:
                 j.status, j.at["cancelled"] = "cancelled", t  # nobody came: the shop gave up
-                pending.remove(j)
-            idle = [s for s in shifts if s.start <= t < s.end - 20 * MIN and free[id(s)] <= t]
-            for s in list(idle):
-                if t - free[id(s)] >= 10 * MIN:  # waiting for work: back near the shops
-                    where[s.courier] = min((_shop_of(x) for x in self.s.shops),
-                                           key=lambda p: metres(where[s.courier], p))
-                if (t - resumed[id(s)] >= timedelta(hours=self.rng.uniform(3.5, 5))
-                        and s.end - t > timedelta(hours=1.5) and not s.breaks):
-                    s.breaks.append((t, t + 30 * MIN))
-                    free[id(s)] = resumed[id(s)] = t + 30 * MIN
-                    idle.remove(s)
-            for j in list(pending):
-                able = [s for s in idle if refused.get((j.n, s.courier), t) <= t
-                        and refused.get((j.n, ""), t) <= t
-                        and j.weight_kg <= self.couriers[s.courier]["capacity_kg"]]
-                if j not in pending or not able:
-                    continue
-                s = min(able, key=lambda s: metres(where[s.courier], _shop(j)))
-                idle.remove(s)
-                more = [o for o in pending if o is not j and o.shop is j.shop
-                        and o.weight_kg <= self.couriers[s.courier]["capacity_kg"]]
-                batch = [j] + more[:self.rng.choice([0, 1, 1, 2, 3])]
-                run = self._offer(s.courier, batch, t, where[s.courier])
-                free[id(s)] = run.ended
-                if run.status != "done":
-                    for o in batch:  # back to be planned when the offer ends, not for them
-                        refused[(o.n, "")] = run.ended
-                        refused[(o.n, s.courier)] = run.ended + timedelta(
-                            seconds=self.s.cooldown_s)
-                    continue
-                for o in batch:
-                    pending.remove(o)
-                where[s.courier] = (run.stops[-1].lat, run.stops[-1].lon)
+                self.pending.remove(j)
+            idle = [s for s in shifts if s.start <= t < s.end - 20 * MIN and self.free[id(s)] <= t]
+            self._assign(self._rest(idle, t), t)
             t += MIN
-        for j in pending + todo:
+        for j in self.pending + todo:
             j.status, j.at["cancelled"] = "cancelled", t
         for s in shifts:  # a run under way is finished before going home
-            s.end = max(s.end, free[id(s)])
+            s.end = max(s.end, self.free[id(s)])
+
+    def _rest(self, idle: list[Shift], t: datetime) -> list[Shift]:
+        """Couriers waiting for work go back near the shops; one long shift's break is
+        taken between runs. Returns those still free for work."""
+        out = []
+        for s in idle:
+            if t - self.free[id(s)] >= 10 * MIN:
+                self.where[s.courier] = min((_shop_of(x) for x in self.s.shops),
+                                            key=lambda p: metres(self.where[s.courier], p))
+            if (t - self.resumed[id(s)] >= timedelta(hours=self.rng.uniform(3.5, 5))
+                    and s.end - t > timedelta(hours=1.5) and not s.breaks):
+                s.breaks.append((t, t + 30 * MIN))
+                self.free[id(s)] = self.resumed[id(s)] = t + 30 * MIN
+            else:
+                out.append(s)
+        return out
+
+    def _assign(self, idle: list[Shift], t: datetime) -> None:
+        for j in list(self.pending):
+            cap = self.couriers
+            able = [s for s in idle if self.refused.get((j.n, s.courier), t) <= t
+                    and self.refused.get((j.n, ""), t) <= t
+                    and j.weight_kg <= cap[s.courier]["capacity_kg"]]
+            if j not in self.pending or not able:
+                continue
+            s = min(able, key=lambda s: metres(self.where[s.courier], _shop(j)))
+            idle.remove(s)
+            more = [o for o in self.pending if o is not j and o.shop is j.shop
+                    and o.weight_kg <= cap[s.courier]["capacity_kg"]]
+            batch = [j] + more[:self.rng.choice([0, 1, 1, 2, 3])]
+            run = self._offer(s.courier, batch, t, self.where[s.courier])
+            self.free[id(s)] = run.ended
+            if run.status != "done":
+                for o in batch:  # back to be planned when the offer ends, not for them
+                    self.refused[(o.n, "")] = run.ended
+                    self.refused[(o.n, s.courier)] = run.ended + timedelta(
+                        seconds=self.s.cooldown_s)
+                continue
+            for o in batch:
+                self.pending.remove(o)
+            self.where[s.courier] = (run.stops[-1].lat, run.stops[-1].lon)
 
     def _offer(self, courier: str, batch: list[PastJob], t: datetime,
                here: tuple[float, float]) -> PastRun:
