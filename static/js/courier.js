@@ -116,7 +116,7 @@ function stopItem(s, actions, next) {
     <div class="stop-head"><span class="kind ${s.kind}">${s.kind === "pickup" ? t("Pick up") : t("Drop off")}</span>
       <span class="time">${hhmm(s.planned_arrival)}</span>${next ? `<span class="badge">${t("Next")}</span>` : ""}</div>
     <b class="place">${place}</b>
-    <span class="muted small">#${s.job_id} · ${s.weight_kg} kg · ${esc(statusLabel(s.job_status))}</span>
+    <span class="muted small">#${s.job_id} · ${num(s.weight_kg, 1)} kg · ${esc(statusLabel(s.job_status))}</span>
     ${who}${s.notes ? `<span class="notes small">${esc(s.notes)}</span>` : ""}
     ${actions && !done ? `<div class="row actions"><a class="button big nav" href="${geo}">${t("Navigate")}</a>${buttons}</div>` : ""}
   </li>`;

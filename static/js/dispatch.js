@@ -26,7 +26,7 @@ function courierState(c) {
 function load(c) {
   const run = runOf(c.id, "accepted");
   const onBoard = run ? run.stops.filter((s) => s.kind === "pickup" && s.job_status === "picked_up").reduce((a, s) => a + s.weight_kg, 0) : 0;
-  return t("{kg} of {cap} kg on board", { kg: Math.round(onBoard * 10) / 10, cap: c.capacity_kg ?? "?" });
+  return t("{kg} of {cap} kg on board", { kg: num(onBoard, 1), cap: c.capacity_kg == null ? "?" : num(c.capacity_kg, 1) });
 }
 
 const STATE_LABEL = { free: t("free"), offered: t("offer pending"), riding: t("riding"), off: t("off shift") };
@@ -60,7 +60,7 @@ function draw() {
 
   const pending = [...jobs.values()].filter((j) => j.status === "pending").sort((a, b) => new Date(a.deliver_by) - new Date(b.deliver_by));
   $("unassigned").innerHTML = pending.map((j) => `<li data-job="${j.id}">
-      <b>#${j.id}</b> ${esc(j.dropoff.address || (j.redacted ? t("Address kept private") : ""))} · ${j.weight_kg} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
+      <b>#${j.id}</b> ${esc(j.dropoff.address || (j.redacted ? t("Address kept private") : ""))} · ${num(j.weight_kg, 1)} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
       <button class="small-button" data-assign="${j.id}">${t("Assign…")}</button>
       <span class="reason small">${esc(j.unassigned_reason ? phrase(j.unassigned_reason_phrase, j.unassigned_reason) : t("waiting for the next cycle"))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("unassigned-count").textContent = pending.length;

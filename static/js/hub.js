@@ -12,7 +12,7 @@ function num(v) { const n = Number(String(v).replace(",", ".")); return Number.i
 async function loadProducers() {
   producers = await api("GET", "/hub/producers");
   document.getElementById("producers").innerHTML = producers.map((p) =>
-    `<li>${esc(p.name)} <span class="muted small">${esc(p.address)} · ${p.default_kg} kg</span></li>`).join("");
+    `<li>${esc(p.name)} <span class="muted small">${esc(p.address)} · ${num(p.default_kg, 1)} kg</span></li>`).join("");
   document.getElementById("producer-choices").innerHTML = producers.map((p) =>
     `<label class="inline"><input type="checkbox" name="producer_ids" value="${p.id}"> ${esc(p.name)}</label>`).join("");
 }
@@ -31,7 +31,7 @@ async function loadRounds() {
       <td data-label="${t("When")}">${dayTime(r.starts_at)}–${hhmm(r.ends_at)}</td>
       <td data-label="${t("Round")}">${esc(r.name || KIND[r.kind])}${r.solidarity ? ` <span class="pill">${t("solidarity")}</span>` : ""}</td>
       <td data-label="${t("Status")}">${esc(ROUND_STATUS[r.status] || r.status)}</td>
-      <td data-label="${t("Orders")}">${r.order_count} · ${r.weight_kg} kg</td>
+      <td data-label="${t("Orders")}">${num(r.order_count)} · ${num(r.weight_kg, 1)} kg</td>
       <td data-label="${t("Orders close")}">${dayTime(r.cutoff_at)}</td>
       <td>${r.status === "open" ? `<button class="small-button" data-release="${r.id}">${t("Send to dispatch now")}</button>` : ""}</td>
     </tr>`).join("");

@@ -57,7 +57,7 @@ const Position = (() => {
     else if (!shared) el.textContent = t("Looking for your position…");
     else {
       el.textContent = t("Shared with dispatch at {time}: {lat}, {lon} (±{acc} m)", {
-        time: hhmm(shared.at), lat: shared.lat.toFixed(5), lon: shared.lon.toFixed(5),
+        time: hhmm(shared.at), lat: fixed5(shared.lat), lon: fixed5(shared.lon),
         acc: Math.round(shared.accuracy || 0) });
     }
   }
