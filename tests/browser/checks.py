@@ -57,9 +57,9 @@ def too_wide(page) -> str | None:
         const wide = [...document.querySelectorAll('body *')].filter((n) =>
             n.getBoundingClientRect().right > w + 1 && getComputedStyle(n).position !== 'fixed');
         const deepest = wide.filter((n) => !wide.some((m) => m !== n && n.contains(m)));
-        return deepest.slice(0, 3).map((n) => n.tagName.toLowerCase() + (n.id ? '#' + n.id : '')
-            + (n.className && typeof n.className === 'string' ? '.' + n.className.split(' ')[0] : '')
-            + ' ' + Math.round(n.getBoundingClientRect().right) + 'px').join(', ');
+        const name = (n) => n.tagName.toLowerCase() + (n.id ? '#' + n.id : '');
+        return deepest.slice(0, 3).map((n) => name(n) + ' '
+            + Math.round(n.getBoundingClientRect().right) + 'px').join(', ');
     }""")
     return f"{width} px wide in a {inner} px viewport ({culprit})"
 

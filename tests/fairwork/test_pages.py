@@ -83,7 +83,8 @@ def test_every_rule_label_is_translated_into_french(app):
 ])
 def test_a_change_of_the_rules_reads_in_words_and_units(app, lang, expected):
     changes = [("working_time.max_day.limit_s", 36000, 28800), ("pay.per_hour_cents", 900, 1050),
-               ("load.vehicle_caps.bike.kg", 15.0, 8.5), ("working_time.break.duration_s", 1800, 2700),
+               ("load.vehicle_caps.bike.kg", 15.0, 8.5),
+               ("working_time.break.duration_s", 1800, 2700),
                ("load.max_run.enforce", "block", "warn"), ("pay.night_bonus_pct", 25, 30),
                ("working_time.consecutive_days.max_days", 1, 6)]
     with app.test_request_context(), force_locale(lang):

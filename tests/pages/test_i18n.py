@@ -115,7 +115,8 @@ def test_french_catalogue_is_complete_and_compiled():
 
 
 SCRIPTS = ("alert.js", "app.js", "courier.js", "dispatch.js", "messages.js", "position.js",
-           "queue.js", "shop.js", "track.js")
+           "queue.js", "shop.js", "track.js", "council.js", "council_earnings.js",
+           "council_reports.js", "council_rules.js", "hub.js", "partner.js")
 
 
 def test_every_string_of_the_pages_is_in_the_catalogue():
@@ -124,7 +125,7 @@ def test_every_string_of_the_pages_is_in_the_catalogue():
         ids = {_forms(m.id)[0] for m in read_po(fh)}
     assert not [m for m in js_msgids(str(ROOT / "static"), SCRIPTS) if m not in ids]
     pattern = re.compile(r"""_\(\s*'((?:[^'\\]|\\.)*)'|_\(\s*"((?:[^"\\]|\\.)*)\"""")
-    for page in (ROOT / "courier/templates").glob("*.html"):
+    for page in (ROOT / "courier/templates").glob("**/*.html"):
         for a, b in pattern.findall(page.read_text(encoding="utf-8")):
             text = (a or b).replace("\\'", "'").replace('\\"', '"')
             assert text in ids, (f"{page.name}: {text!r} is not in the French catalogue: "
