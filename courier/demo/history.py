@@ -86,7 +86,7 @@ def seed_history(now: datetime | None = None, seed: int = 25, days: int = DAYS) 
     job_ids = w.jobs(past, run_ids, KEY)
     w.stops(past, job_ids, run_ids)
     w.events(past, job_ids, run_ids)
-    _contests(users, now - timedelta(days=2))
+    _contests(users, min(now - timedelta(days=2), datetime.combine(end, time(0), tz)))
     db.session.commit()
     return Seeded(len(span), len(past.jobs), len(past.runs), len(past.shifts),
                   change.number if change is not None else None)
@@ -106,11 +106,14 @@ def _setup(tz: ZoneInfo, users: dict) -> P.Setup:
 def _rules_change(council: User, today: date, tz: ZoneInfo,
                   span: list[date]) -> RulesVersion | None:
     """The council's change of two weeks ago, written as publishing it then would have
-    (publishing refuses the past). Only over the template: a coop that already changed
-    its rules keeps its own history."""
+    (publishing refuses the past). Only over the template, and only if the database has
+    no work of its own since then: work already done stays under the rules it was done
+    under, and a coop that already changed its rules keeps its own history."""
     effective = datetime.combine(today - timedelta(days=CHANGE_DAYS_AGO), time(0), tz)
     known = versions.all_versions()
     if len(known) != 1 or not span or span[0] >= effective.date():
+        return None
+    if db.session.scalar(select(Event.id).where(Event.at >= effective).limit(1)) is not None:
         return None
     prev = known[0]
     doc = R.validate(R.merge(prev.rules, CHANGE))
@@ -124,8 +127,8 @@ def _rules_change(council: User, today: date, tz: ZoneInfo,
 
 
 def _contests(users: dict, before: datetime) -> None:
-    """A few members contest a decision about them (the latest of its kind two days ago
-    or more, one contest per member); the council answered some."""
+    """A few members contest a decision of the past about them (the latest of its kind
+    ``before``, one contest per member); the council answered some."""
     council = users["council@demo.coop"]
     authors = {u.courier.id: u for u in users.values() if u.courier is not None}
     done: set[int] = set()

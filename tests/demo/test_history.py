@@ -125,6 +125,7 @@ def test_the_past_stops_where_the_database_has_work_of_its_own(app):
     db.session.commit()
     done = seed_history(now=NOW)
     assert done.days == 18
+    assert done.rules_change is None  # work already done stays under the rules of its time
     last = db.session.scalar(select(func.max(Event.at)).where(Event.at < own))
     assert last < datetime.combine(own.astimezone(TZ).date(), time(0), TZ)
 
