@@ -204,8 +204,29 @@ def run_city(jobs: int, couriers: int, seed: int = 0, time_limit: float = 4.5) -
     help="Solver time limit in seconds (the matrix comes on top).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def city_command(jobs: int, couriers: int, seed: int, time_limit: float, as_json: bool) -> None:
+@click.option("--compare-vroom", is_flag=True,
+              help="Also solve the day with VROOM (pyvroom) and verify both plans, side by side.")
+@click.option("--exploration", multiple=True, type=click.IntRange(0, 5), default=(1, 5),
+              show_default=True, help="VROOM exploration levels (repeatable).")
+@click.option("--vroom-threads", default=2, show_default=True)
+@click.option("--strategy", "strategies", multiple=True, default=("default",),
+              show_default=True, type=click.Choice(["default", "vehicles_first", "ortools"]),
+              help="solve() strategies for the comparison (repeatable).")
+@click.option("--courier-cost", "courier_costs", multiple=True, type=int,
+              help="Weights of a courier sent out for the comparison (repeatable).")
+@click.option("--fairness", is_flag=True,
+              help="Comparison: also plan with the fairness rules' cost factors (0.7 for the "
+                   "couriers who worked less, 1.3 for the others) and show who rides.")
+def city_command(jobs: int, couriers: int, seed: int, time_limit: float, as_json: bool,
+                 compare_vroom: bool, exploration, vroom_threads: int, strategies,
+                 courier_costs, fairness: bool) -> None:
     """Plan a synthetic day in Lyon and print time, service, km and hours."""
+    if compare_vroom:
+        from courier.bench.city_compare import compare
+
+        compare(jobs, couriers, seed, time_limit, exploration, vroom_threads, strategies,
+                courier_costs, fairness)
+        return
     r = run_city(jobs, couriers, seed, time_limit)
     if as_json:
         click.echo(json.dumps(asdict(r), indent=2))

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from courier.bench.city_vroom import riding_seconds, solve_vroom
 from courier.bench.verify import violations
 from courier.routing import Plan, Problem, solve
+
+#: Cost factors of the fairness rows: the couriers who worked less this week
+#: (even numbers here) ride cheaper, the others dearer.
+FAVOURED, OTHERS = 0.7, 1.3
 
 HOUR = 3600
 
@@ -40,10 +44,12 @@ def row(name: str, problem: Problem, plan: Plan, seconds: float) -> Row:
                tuple(violations(problem, plan)))
 
 
-def run_planner(problem: Problem, time_limit: float, strategy: str, name: str = "") -> Row:
+def run_planner(problem: Problem, time_limit: float, strategy: str, name: str = "",
+                courier_cost: int | None = None) -> tuple[Row, Plan]:
     started = time.perf_counter()
-    plan = solve(problem, time_limit=time_limit, strategy=strategy, full_time=True)
-    return row(name or f"courier {strategy}", problem, plan, time.perf_counter() - started)
+    plan = solve(problem, time_limit=time_limit, strategy=strategy, full_time=True,
+                 courier_cost=courier_cost)
+    return row(name or f"courier {strategy}", problem, plan, time.perf_counter() - started), plan
 
 
 def run_vroom(problem: Problem, exploration: int, threads: int) -> Row:
@@ -69,3 +75,56 @@ def format_row(r: Row, base: Row | None = None) -> str:
         text += (f"   (km x{base.km / r.km:.3f}, couriers x{base.couriers / r.couriers:.3f} "
                  f"of {base.solver})")
     return text
+
+
+def with_fairness(problem: Problem) -> Problem:
+    vehicles = [replace(v, cost_factor=FAVOURED if i % 2 == 0 else OTHERS)
+                for i, v in enumerate(problem.vehicles)]
+    return replace(problem, vehicles=vehicles)
+
+
+def favoured_share(problem: Problem, plan: Plan) -> float:
+    """Share of the riding done by the couriers with the lower cost factor."""
+    favoured = {v.id for i, v in enumerate(problem.vehicles) if i % 2 == 0}
+    ride = {r.vehicle: riding_seconds(problem, Plan((r,), (), plan.stats)) for r in plan.routes}
+    total = sum(ride.values())
+    return sum(t for v, t in ride.items() if v in favoured) / total if total else 0.0
+
+
+def compare(jobs: int, couriers: int, seed: int, time_limit: float, explorations,
+            threads: int, strategies=("default",), courier_costs=(), fairness=False) -> list[Row]:
+    """Solve one day with the planner and VROOM and print the rows side by side."""
+    import click
+
+    from courier.bench.city import make_city_problem
+
+    started = time.perf_counter()
+    problem, meta = make_city_problem(jobs, couriers, seed)
+    matrix = time.perf_counter() - started
+    click.echo(f"{meta.city}: {jobs} jobs, {couriers} couriers ({meta.kinds.count('bike')} bikes, "
+               f"{meta.kinds.count('cargo')} cargo bikes), seed {seed}, limit {time_limit:g} s, "
+               f"matrix {matrix:.2f} s")
+    click.echo(HEADER)
+    rows: list[Row] = []
+
+    def show(r: Row) -> None:
+        rows.append(r)
+        click.echo(format_row(r, rows[0]))
+
+    for strategy in strategies:
+        for cost in courier_costs or (None,):
+            name = f"courier {strategy}" + (f" c{cost}" if cost is not None else "")
+            show(run_planner(problem, time_limit, strategy, name, cost)[0])
+    if fairness:
+        plain_row, plain_plan = rows[0], None
+        fair = with_fairness(problem)
+        r, plan = run_planner(fair, time_limit, strategies[0], "courier fairness factors")
+        show(r)
+        _, plain_plan = run_planner(problem, time_limit, strategies[0])
+        click.echo(f"riding by the favoured half: {favoured_share(problem, plain_plan):.0%} "
+                   f"without factors, {favoured_share(fair, plan):.0%} with "
+                   f"({plain_row.solver} row above: without)")
+    for level in explorations:
+        show(run_vroom(problem, level, threads))
+    click.echo(f"peak RSS {peak_rss_mb():.0f} MB")
+    return rows
