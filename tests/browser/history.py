@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
 from courier.fairwork import versions
 from courier.models import Job
@@ -81,9 +80,9 @@ def build(make_user, now: datetime | None = None) -> History:
     for actor in (ana, bea):
         shift(actor.user.courier, now - 0.5 * H, None)
     job = _submit(shop, now, weight=12)
-    result = run_cycle(now=now)
-    assert result.runs and result.runs[0].courier_id == ana.user.courier.id, result
-    db.session.commit()
+    r = dispatcher.post("/dispatch")
+    assert r.status_code == 200 and [run["courier"]["id"] for run in r.json["runs"]] == [
+        ana.user.courier.id], r.json
 
     warning = _event(ana, "rule_warning")
     not_offered = _event(bea, "not_offered")
