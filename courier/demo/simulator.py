@@ -96,11 +96,17 @@ class Simulator:
             self.submit_job(self.next_job)
             db.session.commit()
             self.next_job += timedelta(seconds=self.rng.expovariate(1 / self.job_every))
+        shops = [m.id for u in self._users([s["email"] for s in CITY["shops"]])
+                 if (m := u.merchant) is not None]
         stale = db.session.scalars(select(Job).where(
-            Job.status == JobStatus.PENDING, Job.deliver_by < now - GIVE_UP)).all()
+            Job.status == JobStatus.PENDING, Job.merchant_id.in_(shops),
+            Job.solidarity.is_(False), Job.deliver_by < now - GIVE_UP)).all()
         for job in stale:
-            operations.cancel_job(job.merchant.user, job, "no courier came in time")
-        db.session.commit()
+            try:
+                operations.cancel_job(job.merchant.user, job, "no courier came in time")
+                db.session.commit()
+            except DomainError:  # taken meanwhile
+                db.session.rollback()
 
     def move_courier(self, user: User, now: datetime, dt: float) -> None:
         """One courier's share of a tick: shifts and breaks, offers, riding."""

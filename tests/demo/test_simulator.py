@@ -98,16 +98,25 @@ def test_simulated_couriers_take_their_break_go_home_and_rest(app):
             assert breaks[1].at - breaks[0].at >= timedelta(minutes=30)
 
 
-def test_the_demo_submits_jobs_on_the_clock(app):
+def test_the_demo_submits_jobs_on_the_clock_and_gives_up_on_stale_ones(app):
     seed.seed()
     with clock.using(clock.SimulatedClock(START)) as sim_clock:
         sim = Simulator(app, job_every=300, seed=7)
         sim.tick()
         sim_clock.advance(3600)
         sim.tick()
-    jobs = db.session.scalars(select(Job)).all()
-    assert 5 <= len(jobs) <= 25  # about one every five minutes of the clock
-    assert all(START <= j.created_at <= START + timedelta(hours=1) for j in jobs)
+        jobs = db.session.scalars(select(Job)).all()
+        assert 5 <= len(jobs) <= 25  # about one every five minutes of the clock
+        assert all(START <= j.created_at <= START + timedelta(hours=1) for j in jobs)
+        sim_clock.advance(2 * 3600)  # nobody dispatched them: the shops give up
+        sim.tick()
+    db.session.expire_all()
+    assert {j.status for j in jobs} == {JobStatus.CANCELLED}
+    cancelled = db.session.scalars(select(Event).where(Event.action == "cancelled")).all()
+    assert {e.job_id for e in cancelled} >= {j.id for j in jobs}
+    assert {e.reason for e in cancelled} == {"no courier came in time"}
+    for e in cancelled:
+        assert e.at - db.session.get(Job, e.job_id).deliver_by >= timedelta(minutes=30)
 
 
 def test_courier_demo_starts_on_a_fresh_database_with_its_past(tmp_path):
