@@ -23,11 +23,13 @@ The objective, in this order (see docs/routing.md):
 1. the weight of the shipments left out: 1 + priority each, mandatory and
    on-board shipments more than all the others together (a plan never drops
    one to save anything);
-2. the couriers sent out (routes used);
-3. the cost: each arc's travel time at the vehicle's speed times its
-   ``cost_factor`` (the fairness rules' lever), plus ``fixed_cost`` of every
-   vehicle used, ``preference_cost`` per shipment away from its
+2. with ``vehicles_first`` only: the couriers sent out (routes used);
+3. the cost: each ride's travel time at the vehicle's speed times its
+   ``cost_factor`` (the fairness rules' lever), plus ``fixed_cost`` and
+   ``courier_cost`` (the default weight of a courier sent out, 900 s) of
+   every vehicle used, ``preference_cost`` per shipment away from its
    ``preferred_vehicle``, and ``balance`` times the longest route's duration.
+   Phase 2 above runs only with ``vehicles_first``.
 
 Waiting is not priced: it costs no legwork and every route leaves as late as
 it can (:mod:`courier.routing.rr_route`), so route hours hold riding, service
