@@ -224,8 +224,8 @@ def city_command(jobs: int, couriers: int, seed: int, time_limit: float, as_json
     if compare_vroom:
         from courier.bench.city_compare import compare
 
-        compare(jobs, couriers, seed, time_limit, exploration, vroom_threads, strategies,
-                courier_costs, fairness)
+        compare(make_city_problem, jobs, couriers, seed, time_limit, exploration,
+                vroom_threads, strategies, courier_costs, fairness)
         return
     r = run_city(jobs, couriers, seed, time_limit)
     if as_json:

@@ -91,15 +91,14 @@ def favoured_share(problem: Problem, plan: Plan) -> float:
     return sum(t for v, t in ride.items() if v in favoured) / total if total else 0.0
 
 
-def compare(jobs: int, couriers: int, seed: int, time_limit: float, explorations,
+def compare(day, jobs: int, couriers: int, seed: int, time_limit: float, explorations,
             threads: int, strategies=("default",), courier_costs=(), fairness=False) -> list[Row]:
-    """Solve one day with the planner and VROOM and print the rows side by side."""
+    """Solve one day with the planner and VROOM and print the rows side by side; ``day``
+    makes the day's problem (``courier.bench.city.make_city_problem``)."""
     import click
 
-    from courier.bench.city import make_city_problem
-
     started = time.perf_counter()
-    problem, meta = make_city_problem(jobs, couriers, seed)
+    problem, meta = day(jobs, couriers, seed)
     matrix = time.perf_counter() - started
     click.echo(f"{meta.city}: {jobs} jobs, {couriers} couriers ({meta.kinds.count('bike')} bikes, "
                f"{meta.kinds.count('cargo')} cargo bikes), seed {seed}, limit {time_limit:g} s, "

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from courier.dispatch import explain, reasons
+from courier.dispatch import explain, facts, reasons
 from courier.dispatch.planning import build_problem, snapshot
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
@@ -74,7 +74,14 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
     if not snap.jobs:
         return result
     problem, points = build_problem(snap)
-    plan = solve(problem, time_limit=float(current_app.config["DISPATCH_TIME_LIMIT"]))
+    snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused)
+    try:
+        plan = solve(problem, time_limit=float(current_app.config["DISPATCH_TIME_LIMIT"]))
+    except ValueError as err:  # a problem the planner cannot take: nothing is offered
+        log.error("dispatch cycle failed, %d jobs left pending: %s", len(snap.jobs), err)
+        result.stats = {"status": "failed", "error": str(err), "jobs": len(snap.jobs),
+                        "couriers": len(snap.couriers)}
+        return result
     result.stats = {"solve_time": plan.stats.solve_time, "status": plan.stats.status,
                     "jobs": len(snap.jobs), "couriers": len(snap.couriers)}
     jobs = {j.id: j for j in snap.jobs}
@@ -83,9 +90,10 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
         run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points, snap)
         if run is not None:
             result.runs.append(run)
+    given = {r.courier_id for r in result.runs}
     for miss in plan.unassigned:
         job = jobs[miss.shipment]
-        text = reasons.unassigned(job, miss.reason, snap)
+        text = reasons.unassigned(job, snap, given)
         result.unassigned.append((job, text))
         sentence, phrase = stored(text)
         if job.unassigned_reason != sentence:

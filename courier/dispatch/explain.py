@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
-from courier.dispatch import reasons
+from courier.dispatch import reasons, waits
 from courier.dispatch.gate import breaches, route_facts
 from courier.extensions import db
 from courier.fairwork.limits import hm
@@ -27,12 +27,6 @@ log = logging.getLogger(__name__)
 WITH_BREAK = N_("includes a {pause} break ({worked} worked without one so far)")
 WARNING = N_("warning: {text} ({rule})")
 RULE_BREACH = N_("{text} ({rule})")
-ONE_LEFT, LEFT = N_("the {n} job left"), N_("the {n} jobs left")
-WENT_ELSEWHERE = N_("the pending jobs went to couriers better placed for them")
-ONE_OVER_CAP = N_("{jobs} is over your {vehicle}'s {kg} kg cap")
-OVER_CAP = N_("{jobs} are over your {vehicle}'s {kg} kg cap")
-NO_TIME_LEFT = N_("{jobs} did not fit in your remaining working time ({why})")
-OUT_OF_REACH = N_("{jobs} could not be reached in time from where you are")
 
 
 @dataclass
@@ -95,21 +89,6 @@ def _last_reason(courier_id: int) -> str | None:
     return ev.reason if ev is not None and ev.action == "not_offered" else None
 
 
-def _why_not(c, snap, left: list) -> Phrase:
-    lim = snap.rules.limits[c.id]
-    kg = reasons._capped(c, snap)[0]
-    n = len(left)
-    if not left:
-        return Phrase(WENT_ELSEWHERE)
-    jobs = Phrase(ONE_LEFT if n == 1 else LEFT, n=n)
-    if all(j.weight_kg > kg for j in left):
-        return Phrase(ONE_OVER_CAP if n == 1 else OVER_CAP, jobs=jobs,
-                      vehicle=reasons.vehicle_name(c), kg=f"{kg:g}")
-    if lim.deadline_s is not None and lim.deadline_s < 3600:
-        return Phrase(NO_TIME_LEFT, jobs=jobs, why=lim.deadline_why)
-    return Phrase(OUT_OF_REACH, jobs=jobs)
-
-
 def not_offered(actor, snap, offered: set[int], left: list) -> None:
     """For each courier free on shift who got nothing this cycle, why (recorded
     when it differs from the last reason they were given). ``left``: the jobs
@@ -118,7 +97,8 @@ def not_offered(actor, snap, offered: set[int], left: list) -> None:
     if ctx is None:
         return
     who = [(c, why) for c, why in snap.held.values()]
-    who += [(c, _why_not(c, snap, left)) for c in snap.couriers if c.id not in offered]
+    who += [(c, waits.courier_waits(c, snap, left)) for c in snap.couriers
+            if c.id not in offered]
     for c, why in who:
         text = reasons.not_offered(why, ctx.label)
         if _last_reason(c.id) != stored(text)[0]:

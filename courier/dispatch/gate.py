@@ -141,7 +141,9 @@ def vehicle(v: RoutingVehicle, lim: Limits, cost_factor: float = 1.0) -> Routing
         changes["capacity"] = (min(v.capacity[0], round(kg * 1000)),
                                min(v.capacity[1], round(litres * 1000)))
     if lim.break_by_s is not None and (end is None or lim.break_by_s < end):
-        changes["breaks"] = (Break("rest", (TimeWindow(0, lim.break_by_s),), lim.break_s),)
+        start = v.time_window.start  # busy until then: the break comes first when due before
+        by = max(start, lim.break_by_s)
+        changes["breaks"] = (Break("rest", (TimeWindow(start, by),), lim.break_s),)
     return dataclasses.replace(v, **changes)
 
 

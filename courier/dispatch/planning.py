@@ -38,6 +38,9 @@ class Snapshot:
     on_shift: int  # on shift at all, offered or not
     free_from: dict[int, tuple[LatLon, datetime]] = field(default_factory=dict)
     excluded: dict[int, set[int]] = field(default_factory=dict)  # job id -> courier ids
+    refused: dict[int, dict[int, str]] = field(default_factory=dict)  # ... -> how
+    deciding: list[Courier] = field(default_factory=list)  # on shift, considering an offer
+    fits: dict = field(default_factory=dict)  # job id -> courier id -> facts.Fit
     rules: gate.Context | None = None
     held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
 
@@ -54,7 +57,8 @@ def snapshot(now: datetime) -> Snapshot:
         Run.status.in_([RunStatus.OFFERED, RunStatus.ACCEPTED]))).all()
     deciding = {r.courier_id for r in runs if r.status == RunStatus.OFFERED}
     free = [c for c in on_shift if c.id not in deciding]
-    snap = Snapshot(now=now, jobs=list(jobs), couriers=free, on_shift=len(on_shift))
+    snap = Snapshot(now=now, jobs=list(jobs), couriers=free, on_shift=len(on_shift),
+                    deciding=[c for c in on_shift if c.id in deciding])
     for c in free:
         snap.free_from[c.id] = (LatLon(c.lat, c.lon), now)
     for r in runs:  # riding an accepted run: free where and when it ends
@@ -63,7 +67,8 @@ def snapshot(now: datetime) -> Snapshot:
             when = max(now, r.planned_end)
             if when >= snap.free_from[r.courier_id][1]:
                 snap.free_from[r.courier_id] = (LatLon(end.lat, end.lon), when)
-    snap.excluded = recent_refusals(now, [j.id for j in jobs])
+    snap.refused = recent_refusals(now, [j.id for j in jobs])
+    snap.excluded = {job_id: set(who) for job_id, who in snap.refused.items()}
     _apply_rules(snap)
     return snap
 
@@ -79,18 +84,20 @@ def _apply_rules(snap: Snapshot) -> None:
     snap.couriers = [c for c in snap.couriers if c.id not in snap.held]
 
 
-def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, set[int]]:
-    """Who declined (or let expire) which of these jobs within the cool-down."""
+def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, dict[int, str]]:
+    """Who declined (or let expire) which of these jobs within the cool-down: job id ->
+    courier id -> "declined" or "expired"."""
     if not job_ids:
         return {}
     since = now - timedelta(seconds=current_app.config["REOFFER_COOLDOWN"])
     rows = db.session.execute(
-        select(RunStop.job_id, Run.courier_id).join(Run, RunStop.run_id == Run.id).where(
-            RunStop.job_id.in_(job_ids), Run.status.in_([RunStatus.DECLINED, RunStatus.EXPIRED]),
-            Run.ended_at >= since)).all()
-    out: dict[int, set[int]] = {}
-    for job_id, courier_id in rows:
-        out.setdefault(job_id, set()).add(courier_id)
+        select(RunStop.job_id, Run.courier_id, Run.status).join(Run, RunStop.run_id == Run.id)
+        .where(RunStop.job_id.in_(job_ids),
+               Run.status.in_([RunStatus.DECLINED, RunStatus.EXPIRED]),
+               Run.ended_at >= since).order_by(Run.ended_at)).all()
+    out: dict[int, dict[int, str]] = {}
+    for job_id, courier_id, status in rows:
+        out.setdefault(job_id, {})[courier_id] = status.value
     return out
 
 

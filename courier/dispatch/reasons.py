@@ -1,7 +1,10 @@
-"""Why work went where it went, in words a courier or a shopkeeper understands."""
+"""Why work went where it went, in words a courier or a shopkeeper understands: why a
+run was offered to a courier, and why a job waits (from the cycle's facts, see
+:mod:`courier.dispatch.waits`)."""
 
 from __future__ import annotations
 
+from courier.dispatch import waits
 from courier.dispatch.gate import vehicle_name
 from courier.dispatch.planning import Snapshot
 from courier.models import Courier, Job
@@ -13,23 +16,6 @@ NO_COURIER = N_("not assigned: no courier on shift")
 ALL_HELD = N_("not assigned: every courier free on shift is held back under {rules} ({who})")
 HELD = N_("{name}: {why}")
 ALL_CONSIDERING = N_("not assigned: every courier on shift is considering an offer")
-OVER_CAPACITY = N_("not assigned: {amount} {unit} is over every on-shift vehicle's capacity "
-                   "(largest {largest} {unit})")
-OVER_CAP = N_("not assigned: {amount} {unit} is over every on-shift vehicle's cap under "
-              "{rules} (largest {largest} {unit})")
-RUNS_FULL = N_("not assigned: every on-shift courier's run is full under {rules}")
-TOO_HEAVY = N_("not assigned: too heavy or bulky for the couriers allowed to take it")
-TOO_LATE = N_("not assigned: no courier on shift can deliver it by {time} UTC within the "
-              "working time {rules} allows")
-NO_TIME = N_("not assigned: no courier on shift has enough working time left for it under "
-             "{rules}")
-VOLUNTEERS_ONLY = N_("not assigned: only volunteers are free on shift, and they take "
-                     "solidarity work only")
-ALL_DECLINED = N_("not assigned: declined by every courier on shift; it will be offered to "
-                  "them again after a cool-down")
-NONE_AVAILABLE = N_("not assigned: no courier available")
-PLANS_FULL = N_("not assigned yet: every courier on shift has a full plan; waiting for the "
-                "next cycle")
 BEST_PLAN = N_("best plan for the couriers on shift")
 OFFERED = N_("offered to {name}: {why}, {load} of {cap} kg; {jobs}, {km} km by {vehicle}")
 ONE_JOB, JOBS = N_("{n} job"), N_("{n} jobs")
@@ -49,10 +35,10 @@ def _rules(snap: Snapshot) -> str:
     return snap.rules.label if snap.rules is not None else Phrase(RULES)
 
 
-def unassigned(job: Job, code: str, snap: Snapshot) -> Phrase:
+def unassigned(job: Job, snap: Snapshot, given: set[int]) -> Phrase:
     """The reason ``job`` was not offered to anyone in this cycle, naming the rules
-    version in force."""
-    text = _unassigned(job, code, snap)
+    version in force; ``given``: the couriers offered a run in it."""
+    text = _unassigned(job, snap, given)
     label = _rules(snap)
     return text if label in text else Phrase(WITH_RULES, reason=text, rules=label)
 
@@ -64,43 +50,16 @@ def _capped(c: Courier, snap: Snapshot) -> tuple[float, float]:
     return min(c.capacity_kg, lim.caps[0]), min(c.capacity_l, lim.caps[1])
 
 
-def _unassigned(job: Job, code: str, snap: Snapshot) -> Phrase:
+def _unassigned(job: Job, snap: Snapshot, given: set[int]) -> Phrase:
     if snap.on_shift == 0:
         return Phrase(NO_COURIER)
     if not snap.couriers and snap.held:
         who = joined([Phrase(HELD, name=c.user.first_name, why=why)
-                            for c, why in snap.held.values()])
+                      for c, why in snap.held.values()])
         return Phrase(ALL_HELD, rules=_rules(snap), who=who)
     if not snap.couriers:
         return Phrase(ALL_CONSIDERING)
-    if code == "capacity":
-        phys_kg = max(c.capacity_kg for c in snap.couriers)
-        phys_l = max(c.capacity_l for c in snap.couriers)
-        max_kg = max(_capped(c, snap)[0] for c in snap.couriers)
-        max_l = max(_capped(c, snap)[1] for c in snap.couriers)
-        for amount, unit, cap, phys in ((job.weight_kg, "kg", max_kg, phys_kg),
-                                        (job.volume_l, "L", max_l, phys_l)):
-            if amount > phys:
-                return Phrase(OVER_CAPACITY, amount=f"{amount:g}", unit=unit,
-                              largest=f"{phys:g}")
-            if amount > cap:
-                return Phrase(OVER_CAP, amount=f"{amount:g}", unit=unit, rules=_rules(snap),
-                              largest=f"{cap:g}")
-        stops = [lim.max_stops for lim in (snap.rules.limits.values() if snap.rules else [])]
-        if stops and all(s is not None and s < 2 for s in stops):
-            return Phrase(RUNS_FULL, rules=_rules(snap))
-        return Phrase(TOO_HEAVY)
-    if code == "time_window":
-        return Phrase(TOO_LATE, time=f"{job.deliver_by:%H:%M}", rules=_rules(snap))
-    if code == "working_time":
-        return Phrase(NO_TIME, rules=_rules(snap))
-    if code == "not_allowed" and not job.solidarity and all(c.volunteer for c in snap.couriers):
-        return Phrase(VOLUNTEERS_ONLY)
-    if code == "not_allowed":
-        return Phrase(ALL_DECLINED)
-    if code == "no_vehicle":
-        return Phrase(NONE_AVAILABLE)
-    return Phrase(PLANS_FULL)
+    return waits.job_waits(job, snap, _rules(snap), given)
 
 
 def offer(courier: Courier, jobs: int, km: float, peak_kg: float, *, why: str = "",
