@@ -73,6 +73,9 @@ DEFAULTS = {
     "LOGIN_ACCOUNT_RATE_LIMIT": "5/minute;20/hour",  # failed logins per account tried
     "RATELIMIT_STORAGE_URI": None,  # default: the Redis of SOCKETIO_MESSAGE_QUEUE, or memory
     "TRUSTED_PROXIES": 0,  # reverse proxies in front (nginx: 1) whose X-Forwarded-* to trust
+    # request limits (courier.web.security): 413 beyond; a CSV import's own limit is 2 MB
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body (JSON, a form)
+    "MAX_JSON_DEPTH": 32,  # nesting of a JSON body: deeper is refused (400) before parsing
     # i18n
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

@@ -47,9 +47,11 @@ def init_app(app: Flask) -> None:
     proxies = int(cfg.get("TRUSTED_PROXIES") or 0)
     if proxies:  # behind nginx: the client's address and scheme come from its headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.before_request(_refuse_deep_json)
     app.before_request(_refuse_unusable_input)
     app.after_request(_security_headers)
     app.register_error_handler(429, _too_many)
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(DataError, _database_refused)
     app.register_error_handler(StatementError, _database_refused)
     app.register_error_handler(OverflowError, _database_refused)
@@ -111,6 +113,48 @@ def _refuse_unusable_input():
     field = re.sub(r"\[0\]$", "", field)
     message = f"invalid {field}: text may not contain NUL or unpaired surrogate characters"
     return _answer(422, message, {field: "contains a character that is not allowed"})
+
+
+JSON_TOKENS = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')  # strings (skipped), brackets
+
+
+def json_depth_over(body: bytes, limit: int) -> bool:
+    """Whether a JSON text nests arrays and objects more than ``limit`` deep, found by
+    counting brackets outside strings (no parsing: parsing is what would recurse)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # (every usual body: too few brackets to be deep)
+    depth = 0
+    for token in JSON_TOKENS.finditer(body):
+        bracket = token.group()
+        if bracket in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _refuse_deep_json():
+    """Refuse a JSON body nested deeper than ``MAX_JSON_DEPTH`` (400) before anything
+    parses it: Python's parser, and every validation walking the result, recurse, and
+    2,000 levels ended in a RecursionError (500)."""
+    if not request.is_json:
+        return None
+    limit = int(current_app.config["MAX_JSON_DEPTH"])
+    if not json_depth_over(request.get_data(cache=True), limit):
+        return None
+    return _answer(400, f"the JSON body is nested more than {limit} levels deep",
+                   {"_body": f"nested more than {limit} levels"})
+
+
+def _too_large(err):
+    """A body over the limit of its kind of request (413), said in the API's JSON."""
+    limit = request.max_content_length
+    if request.path.startswith("/api/"):
+        return error_response(413, f"the request body is over {limit} bytes",
+                              {"_body": f"over {limit} bytes"})
+    return error_page(413)
 
 
 def _escapes_or_nul(body: bytes) -> bool:

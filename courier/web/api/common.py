@@ -38,6 +38,7 @@ class Blueprint(_Blueprint):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.url_value_preprocessor(_body_limit)  # before anything reads the body
         self.before_request(refuse_unread)
 
     def arguments(self, schema, *args, **kwargs):
@@ -45,10 +46,11 @@ class Blueprint(_Blueprint):
                                  *args, **kwargs)
 
     @staticmethod
-    def raw_body(content: dict, description: str):
+    def raw_body(content: dict, description: str, max_length: int | None = None):
         """For a view that reads its body itself (a CSV file, GeoJSON, a schedule checked
         key by key): describes the body in the OpenAPI description and lets it past
-        ``refuse_unread``. The view must refuse what it does not understand itself."""
+        ``refuse_unread``; ``max_length`` replaces the app's ``MAX_CONTENT_LENGTH`` for
+        it. The view must refuse what it does not understand itself."""
 
         def decorator(view):
             doc = deepcopy(getattr(view, "_apidoc", {}))
@@ -56,9 +58,17 @@ class Blueprint(_Blueprint):
                 "required": True, "description": description, "content": content}
             view._apidoc = doc
             view.reads_body = True
+            view.max_body = max_length
             return view
 
         return decorator
+
+
+def _body_limit(endpoint, values) -> None:
+    """The body limit of this request's kind, when its view has one of its own."""
+    limit = getattr(current_app.view_functions.get(endpoint or ""), "max_body", None)
+    if limit:
+        request.max_content_length = limit
 
 
 @cache

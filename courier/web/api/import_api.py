@@ -9,7 +9,7 @@ from courier.db import commit_and_keep
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.models import Role
-from courier.schemas import JobOut
+from courier.schemas import JobOut, PhraseOut
 from courier.shops.bulk import import_jobs
 from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
@@ -27,7 +27,8 @@ CSV_BODY = {"text/csv": {"schema": {"type": "string"}},
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}
 csv_body = Blueprint.raw_body(CSV_BODY, "The CSV, UTF-8, 2 MB at most: a ``text/csv`` body or "
-                              "a multipart upload named ``file``")
+                              "a multipart upload named ``file``",
+                              max_length=MAX_BYTES + 64 * 1024)  # (multipart's framing)
 
 
 def csv_text() -> str:
@@ -50,6 +51,26 @@ def rows_refused(rows: list[dict]):
                     "rows": rows, "fields": {f"row {r['row']}": r["error"] for r in rows}})
     resp.status_code = 422
     return resp
+
+
+class RowProblem(Schema):
+    row = fields.Integer(metadata={"description": "the line of the file the row starts on"})
+    error = fields.String()
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "by column"})
+
+
+class RowsRefused(Schema):
+    """An import refused: the API's error, and for failing rows each with its line."""
+
+    error = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), required=True)
+    error_phrase = fields.Nested(PhraseOut)
+    rows = fields.List(fields.Nested(RowProblem))
+
+
+refused_rows_doc = blp.alt_response(
+    422, schema=RowsRefused, description="Nothing was imported: the file, or each failing "
+    "row (``rows``), and why")
 
 
 class DeliveryPreview(Schema):
@@ -77,6 +98,7 @@ class ImportOut(Schema):
 @blp.response(201, ImportOut, description="The jobs were created")
 @blp.alt_response(200, schema=ImportOut, description="A dry run: nothing was created; "
                   "``would_create`` jobs would be, priced in ``deliveries``")
+@refused_rows_doc
 @blp.doc(security=BEARER)
 def import_csv(query):
     """Import jobs from CSV (multipart ``file``, or a ``text/csv`` body): every row
