@@ -62,3 +62,12 @@ def test_a_row_after_a_multi_line_cell_is_reported_on_its_own_line(make_merchant
                      f"r2,95,4.84,2 rue B,{READY},\n")
     r = post_csv(make_merchant(), text)
     assert r.status_code == 422 and [row["row"] for row in r.json["rows"]] == [4]
+
+
+def test_any_line_ending_ends_a_row(make_merchant):
+    text = HEADER.replace("\n", "\r\n") + (f"r1,45.76,4.84,1 rue A,{READY},\r"
+                                           f"r2,45.77,4.83,2 rue B,{READY},\r\n"
+                                           f"r3,45.78,4.82,3 rue C,{READY},\n")
+    r = post_csv(make_merchant(), text)
+    assert r.status_code == 201, r.json
+    assert [j["dropoff"]["address"] for j in r.json["jobs"]] == ["1 rue A", "2 rue B", "3 rue C"]

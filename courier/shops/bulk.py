@@ -114,7 +114,8 @@ def _records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]],
                                                  list[tuple[int, str]]]:
     """Every record of the file with the line it starts on (blank lines left out), and
     the record whose quoting is broken, if one is."""
-    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, strict=True)
+    lines = io.StringIO(text, newline=None)  # \r\n, \r and \n all end a line
+    reader = csv.reader(lines, csv.excel, delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     while True:
         line = reader.line_num + 1
@@ -124,7 +125,8 @@ def _records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]],
             return records, []
         except csv.Error as err:
             why = ("a quote opened on this row is never closed" if "end of data" in str(err)
-                   else f"quotes out of place ({err})")
+                   else f"quotes out of place ({err})" if "expected after" in str(err)
+                   else f"not readable as CSV ({err})")
             return records, [(line, why)]
         if cells:
             records.append((line, cells))

@@ -12,7 +12,13 @@ from courier.solidarity import orders, rounds
 from courier.solidarity.models import Producer, Round, RoundKind
 from courier.web.api.args import Lat, Lon, Moment, Strict
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
-from courier.web.api.import_api import ImportQuery, csv_body, csv_text, rows_refused
+from courier.web.api.import_api import (
+    ImportQuery,
+    csv_body,
+    csv_text,
+    refused_rows_doc,
+    rows_refused,
+)
 from courier.web.auth import require
 
 blp = Blueprint("hub", __name__, description="Food hubs: producers, rounds, order lists")
@@ -221,6 +227,7 @@ def get_round(round_id):
 @blp.response(201, OrdersImported, description="The orders were added or updated")
 @blp.alt_response(200, schema=OrdersImported, description="A dry run: nothing was written; "
                   "``created`` and ``updated`` say what would be")
+@refused_rows_doc
 @blp.doc(security=BEARER)
 def import_orders(query, round_id):
     """Import the round's orders from CSV (multipart ``file`` or a ``text/csv`` body):
