@@ -57,6 +57,7 @@ async function refresh() {
     const [me, mine] = await Promise.all([api("GET", "/courier/me"), api("GET", "/courier/runs")]);
     state = { me, runs: mine.runs };
     saveState();
+    await Break.load(me.id);
   } catch (err) {
     if (!err.network) showError(err);
   }
@@ -88,10 +89,12 @@ function render() {
   btn.setAttribute("aria-pressed", String(on));
   btn.classList.toggle("primary", !on);
   if (on) Position.start(); else Position.stop();
+  Break.show(on);
   renderOffer(offer);
   renderRun(run);
   el("idle").hidden = !!(offer || run);
-  el("idle-text").textContent = on ? t("On shift: new offers appear here, with a sound.") : t("Go on shift to receive offers.");
+  el("idle-text").textContent = !on ? t("Go on shift to receive offers.")
+    : Break.on() ? t("On a break: no offers until you end it.") : t("On shift: new offers appear here, with a sound.");
 }
 
 function stopItem(s, actions, next) {
@@ -127,6 +130,8 @@ function renderOffer(offer) {
   el("offer").hidden = !offer;
   if (!offer) return;
   el("offer").dataset.run = offer.id;
+  el("accept").hidden = Break.on();  // the server refuses it during a break: no button to tap
+  el("offer-break").hidden = !Break.on();
   const jobs = new Set(offer.stops.map((s) => s.job_id)).size;
   const kg = offer.stops.filter((s) => s.kind === "pickup").reduce((a, s) => a + s.weight_kg, 0);
   el("offer-summary").textContent = t("{jobs} job(s) · {km} km · {kg} kg · until {end}",
@@ -200,6 +205,7 @@ el("shift").addEventListener("click", async () => {
     state.me = await api("POST", "/courier/shift", body);
     if (!goingOn) state.runs = state.runs.filter((r) => r.status !== "offered");
     saveState();
+    if (!goingOn) await Break.load(state.me.id);  // going off shift ends a break
     render();
   } catch (err) {
     showError(err.network ? new Error(t("No connection: try again once you are back online.")) : err);
@@ -254,6 +260,8 @@ el("fail-form").addEventListener("submit", (ev) => {
   act(`/jobs/${failJob}/failed`, { reason }, `#${failJob} ${t("Failed")}`);
 });
 
+Break.init({ changed: render,
+  error: (err) => { showError(err); refresh(); } });
 Position.init({ onShift: () => !!(state.me && state.me.on_shift), refused: refresh,
   moved: () => redrawMap() });
 

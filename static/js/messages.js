@@ -26,6 +26,7 @@ const API_MESSAGES = [
   // courier and dispatch
   t("required to go on shift"), t("your position is needed to go on shift"),
   t("this offer has expired"), t("positions are only taken while on shift"),
+  t("a break is taken on shift"), t("you are already on a break"), t("you are not on a break"),
   t("say why you override the plan"), t("say why the delivery failed"),
   t("the run is already this courier's"), t("a dispatch cycle is already running"),
   t("this run is not yours"), t("this job is not on your run"),

@@ -3,7 +3,7 @@
 // the page keeps its own state and queue (queue.js).
 "use strict";
 
-const VERSION = "courier-v3";
+const VERSION = "courier-v4";
 const SHELL = [
   "/static/css/app.css",
   "/static/js/app.js",
@@ -11,6 +11,7 @@ const SHELL = [
   "/static/js/queue.js",
   "/static/js/position.js",
   "/static/js/alert.js",
+  "/static/js/breaks.js",
   "/static/js/courier.js",
   "/static/vendor/socket.io/socket.io.min.js",
   "/static/vendor/leaflet/leaflet.js",
