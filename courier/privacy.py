@@ -85,6 +85,26 @@ def may_see(job, viewer: Viewer | None = None) -> bool:
             and job.status in CARRYING)
 
 
+OFFERED_ONLY = (JobStatus.PENDING, JobStatus.OFFERED)
+
+
+def may_call(job, viewer: Viewer | None = None) -> bool:
+    """Whether ``viewer`` may read the recipient's phone number: a courier only once they
+    have accepted the job (an offer they may still decline does not carry it); anyone
+    else as :func:`may_see` says."""
+    v = viewer or current()
+    if v.courier_id is not None and job.status in OFFERED_ONLY:
+        return False
+    return may_see(job, v)
+
+
+def withhold_phone(recipient: dict | None) -> dict | None:
+    """A dumped recipient without the phone number (in place; returns it)."""
+    if recipient:
+        recipient["phone"] = ""
+    return recipient
+
+
 def coarse(value: float | None) -> float | None:
     return None if value is None else round(value, COARSE_DECIMALS)
 

@@ -86,7 +86,11 @@ class JobOut(Schema):
 
     @post_dump(pass_original=True)
     def _privacy(self, data, job, **kwargs):
-        return data if privacy.may_see(job) else privacy.redact_job(data)
+        if not privacy.may_see(job):
+            return privacy.redact_job(data)
+        if not privacy.may_call(job):
+            privacy.withhold_phone(data.get("recipient"))
+        return data
 
 
 class JobDetailOut(JobOut):
@@ -129,7 +133,11 @@ class StopOut(Schema):
 
     @post_dump(pass_original=True)
     def _privacy(self, data, stop, **kwargs):
-        return data if privacy.may_see(stop.job) else privacy.redact_stop(data, stop.kind)
+        if not privacy.may_see(stop.job):
+            return privacy.redact_stop(data, stop.kind)
+        if not privacy.may_call(stop.job):  # an offer: the phone comes once accepted
+            privacy.withhold_phone(data.get("recipient"))
+        return data
 
 
 class RunOut(Schema):
