@@ -110,3 +110,7 @@ def lilim_generate(out, pairs, kinds, seeds, horizon, capacity) -> None:
 from courier.bench.city import city_command  # noqa: E402
 
 bench.add_command(city_command)
+
+from courier.bench.day import day_command  # noqa: E402
+
+bench.add_command(day_command)

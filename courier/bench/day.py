@@ -1,0 +1,153 @@
+"""``courier bench day``: a whole day of live dispatch run through the real app, measured,
+beside a greedy baseline living the same day.
+
+Each policy runs on a database of its own (a SQLite file in a temporary folder, or the
+empty database of ``--database-url``, emptied between the two), with the app built by
+the command's own factory, on a simulated clock (:mod:`courier.bench.day_sim`). The
+day is drawn once from the seed (:mod:`courier.bench.day_plan`); the figures are in
+:mod:`courier.bench.day_figures`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import ScriptInfo
+
+from courier.bench.day_figures import figures, table
+from courier.bench.day_greedy import greedy_dispatch
+from courier.bench.day_plan import OPENING_HOUR, Day, Settings, check, make_day
+from courier.bench.day_sim import Simulation
+from courier.extensions import db
+from courier.models import User
+
+POLICIES = ("dispatch", "greedy")
+
+
+def app_config(url: str) -> dict:
+    """The app as it ships (dispatch's time limit, offer expiry, speeds, rules), on
+    ``url``, with no background cycles: the simulation runs them on its clock."""
+    return {"SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url, "AUTO_MIGRATE": True,
+            "DISPATCH_AUTORUN": False}
+
+
+def _clear() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
+
+
+def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: str,
+                progress: Callable[[str, float, int], None] | None = None,
+                shared: bool = False) -> dict:
+    """Run ``day`` under ``policy`` on the database at ``url`` and return its figures.
+    ``shared``: the database is the user's, which must be empty, and is emptied after."""
+    app = make_app(app_config(url))
+    started = time.perf_counter()
+    with app.app_context():
+        try:
+            if shared and db.session.scalar(sa.select(sa.func.count(User.id))):
+                raise click.UsageError("--database-url must name an empty database: the "
+                                       "benchmark fills it with a day and empties it after")
+            report = (lambda t, n: progress(policy, t, n)) if progress else None
+            sim = Simulation(day, report)
+            if policy == "greedy":
+                with greedy_dispatch():
+                    rec = sim.run()
+            else:
+                rec = sim.run()
+            out = figures(rec, time.perf_counter() - started)
+        finally:
+            db.session.remove()
+            if shared:
+                _clear()
+            db.engine.dispose()
+    return out
+
+
+def run_day(make_app: Callable[[dict], Flask], settings: Settings,
+            database_url: str | None = None, policies=POLICIES,
+            progress: Callable[[str, float, int], None] | None = None) -> dict:
+    """Live the day of ``settings`` under each of ``policies``; returns the settings,
+    the machine, and each policy's figures."""
+    day = make_day(settings)
+    out = {"settings": asdict(settings), "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="courier-day-") as folder:
+        for policy in policies:
+            url = database_url or f"sqlite:///{Path(folder) / (policy + '.sqlite')}"
+            out[policy] = live_policy(make_app, day, policy, url, progress,
+                                      shared=database_url is not None)
+    return out
+
+
+def machine() -> dict:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (None,) * 3
+    return {"cpus": os.cpu_count(), "load_1m": load[0], "load_5m": load[1]}
+
+
+def _progress(policy: str, t: float, sent: int) -> None:
+    minutes = int(OPENING_HOUR * 60 + t // 60)
+    click.echo(f"\r{policy:>8}: {minutes // 60:02d}:{minutes % 60:02d}, "
+               f"{sent} jobs sent   ", nl=False, err=True)
+
+
+@click.command("day")
+@click.option("--jobs", type=int, default=600, show_default=True,
+              help="Jobs the shops send over the day.")
+@click.option("--couriers", type=int, default=40, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--decline-rate", type=float, default=0.1, show_default=True,
+              help="Share of offers turned down (a third of them left to expire).")
+@click.option("--speed-noise", type=float, default=0.2, show_default=True,
+              help="Spread of riding time around the matrix's (0.2: about 20 %).")
+@click.option("--hours", type=float, default=12.0, show_default=True,
+              help="Length of the day, from 08:00.")
+@click.option("--cycle-every", type=int, default=30, show_default=True,
+              help="Seconds of the day between dispatch cycles (the app's interval).")
+@click.option("--database-url", help="An empty database to run on (PostgreSQL); default: "
+                                     "SQLite files in a temporary folder.")
+@click.option("--no-greedy", is_flag=True, help="Skip the greedy baseline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cycle_every,
+                database_url, no_greedy, as_json) -> None:
+    """Live a day of jobs arriving and couriers riding through the real app and
+    dispatch, on a simulated clock, and measure it beside a greedy baseline."""
+    settings = Settings(jobs=jobs, couriers=couriers, seed=seed, decline_rate=decline_rate,
+                        speed_noise=speed_noise, hours=hours, cycle_every=cycle_every)
+    try:
+        check(settings)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    info = ctx.find_object(ScriptInfo)
+    if info is None or info.create_app is None:
+        raise click.UsageError("run it as `courier bench day`: it needs the app")
+    policies = ("dispatch",) if no_greedy else POLICIES
+    out = run_day(info.create_app, settings, database_url, policies, _progress)
+    click.echo("", err=True)
+    if as_json:
+        json.dump(out, sys.stdout, indent=1)
+        click.echo()
+        return
+    m = out["machine"]
+    click.echo(f"Lyon, {jobs} jobs, {couriers} couriers, {hours:g} h from 08:00, seed {seed}, "
+               f"decline {decline_rate:g}, speed noise {speed_noise:g} "
+               f"({m['cpus']} cpus, load {m['load_1m']:.2f})")
+    for line in table(out["dispatch"], out.get("greedy")):
+        click.echo(line)

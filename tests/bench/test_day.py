@@ -1,0 +1,194 @@
+"""``courier bench day``: a day lived through the real app, its figures, the greedy
+baseline, and the settings it refuses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from courier import create_app
+from courier.__main__ import main
+from courier.bench.day import app_config, run_day
+from courier.bench.day_figures import figures, percentile
+from courier.bench.day_greedy import greedy_dispatch, greedy_solve
+from courier.bench.day_plan import Settings, check, draw, make_day
+from courier.bench.day_sim import Simulation
+from courier.dispatch import cycle
+from courier.extensions import db
+from courier.models import Event, Job, JobStatus, Run, RunStatus, User
+from courier.routing import Problem, Shipment, Stop, TimeWindow, Vehicle
+
+TINY = Settings(jobs=20, couriers=4, seed=3, hours=1)
+
+
+def live(tmp_path, name: str, settings: Settings = TINY, greedy: bool = False):
+    """Run ``settings``'s day on a SQLite file of its own; yields the app context open on
+    it, the simulation's record and the figures."""
+    app = create_app(app_config(f"sqlite:///{tmp_path / name}.sqlite"))
+    ctx = app.app_context()
+    ctx.push()
+    sim = Simulation(make_day(settings))
+    if greedy:
+        with greedy_dispatch():
+            rec = sim.run()
+    else:
+        rec = sim.run()
+    return ctx, rec, figures(rec, 0.0)
+
+
+@pytest.fixture
+def tiny_day(tmp_path):
+    ctx, rec, figs = live(tmp_path, "dispatch")
+    yield rec, figs
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+def test_a_tiny_day_ends_every_job_delivered_failed_or_pending_with_a_reason(tiny_day):
+    rec, figs = tiny_day
+    jobs = db.session.scalars(select(Job)).all()
+    assert len(jobs) == TINY.jobs
+    for job in jobs:
+        assert job.status in (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.PENDING,
+                              JobStatus.CANCELLED), job.id
+        if job.status in (JobStatus.PENDING, JobStatus.CANCELLED):  # cancelled: given up
+            assert job.unassigned_reason, job.id
+        if job.status == JobStatus.FAILED:
+            assert job.failure_reason == "recipient absent"
+        if job.status == JobStatus.CANCELLED:  # by its shop, well past the deadline
+            (gave_up,) = db.session.scalars(select(Event).where(
+                Event.job_id == job.id, Event.action == "cancelled")).all()
+            assert gave_up.actor_id == job.merchant.user_id
+            assert gave_up.at >= job.deliver_by + timedelta(minutes=30)
+    assert figs["delivered"] > 0, "four couriers deliver something in an hour"
+    assert figs["cycles"] > 0 and figs["open_jobs_max"] >= 1
+
+
+def test_the_figures_add_up(tiny_day):
+    rec, figs = tiny_day
+    assert (figs["delivered"] + figs["failed"] + figs["never_served"] + figs["unfinished"]
+            == figs["jobs"] == TINY.jobs)
+    assert figs["given_up"] <= figs["never_served"]
+    assert figs["unfinished"] == 0
+    assert figs["on_time"] + figs["late"] == figs["delivered"]
+    assert sum(r["count"] for r in figs["never_served_reasons"].values()) == figs["never_served"]
+    delivered = db.session.scalars(select(Job).where(Job.status == JobStatus.DELIVERED)).all()
+    late = [j for j in delivered if rec.door[j.id] > j.deliver_by]
+    assert len(late) == figs["late"]
+    for j in delivered:  # at the door before the delivery is marked, after the pickup
+        assert j.picked_up_at <= rec.door[j.id] <= j.delivered_at
+        assert j.delivered_at - rec.door[j.id] == timedelta(seconds=120)
+    assert figs["km"] > 0 and figs["km_per_delivery"] == pytest.approx(
+        figs["km"] / figs["delivered"], abs=0.01)
+    assert 0 < figs["busy_hours"] <= figs["shift_hours"]
+
+
+def test_couriers_work_through_the_phone_operations(tiny_day):
+    """Every pickup and delivery is an event of the courier carrying the job, and every
+    offer answered was answered by its courier."""
+    couriers = {u.id: u.courier.id for u in db.session.scalars(select(User)).all()
+                if u.courier is not None}
+    for job in db.session.scalars(select(Job).where(Job.status == JobStatus.DELIVERED)):
+        marks = db.session.scalars(select(Event).where(
+            Event.job_id == job.id, Event.action.in_(["picked_up", "delivered"]))).all()
+        assert [e.action for e in marks] == ["picked_up", "delivered"]
+        assert {couriers[e.actor_id] for e in marks} == {job.courier_id}
+    answered = db.session.scalars(select(Run).where(
+        Run.status.in_([RunStatus.DONE, RunStatus.DECLINED]))).all()
+    assert answered, "offers were made and answered"
+
+
+def test_the_greedy_baseline_lives_the_same_day_one_job_per_offer(tmp_path):
+    before = cycle.solve
+    ctx, _, greedy = live(tmp_path, "greedy", greedy=True)
+    try:
+        assert cycle.solve is before, "the planner is put back"
+        sent = [(j.created_at, j.deliver_by, round(j.dropoff_lat, 6))
+                for j in db.session.scalars(select(Job).order_by(Job.id))]
+        runs = db.session.scalars(select(Run)).all()
+        assert runs and all(len(r.stops) == 2 for r in runs), "no batching"
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
+    ctx, _, ours = live(tmp_path, "dispatch")
+    try:
+        again = [(j.created_at, j.deliver_by, round(j.dropoff_lat, 6))
+                 for j in db.session.scalars(select(Job).order_by(Job.id))]
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
+    assert again == sent
+    assert greedy["jobs"] == ours["jobs"] == TINY.jobs
+
+
+def test_greedy_gives_each_job_to_the_nearest_idle_courier_who_makes_it():
+    # locations 0 (far), 1 (near), 2 pickup, 3 drop-off; seconds
+    d = [[0, 50, 900, 900], [50, 0, 100, 200], [900, 100, 0, 100], [900, 200, 100, 0]]
+    window = TimeWindow(0, 600)
+    sh = [Shipment("a", Stop(2, window, 60), Stop(3, window, 60), (1,)),
+          Shipment("b", Stop(2, window, 60), Stop(3, window, 60), (1,)),
+          Shipment("c", Stop(2, window, 60), Stop(3, window, 60), (1,))]
+    vehicles = [Vehicle("far", 0, capacity=(5,)), Vehicle("near", 1, capacity=(5,)),
+                Vehicle("riding", 1, time_window=TimeWindow(30), capacity=(5,))]
+    plan = greedy_solve(Problem(sh, vehicles, d, d))
+    assert [(r.vehicle, [s.shipment for s in r.steps if s.type == "pickup"])
+            for r in plan.routes] == [("near", ["a"])]
+    # "far" cannot reach the pickup and deliver by 600; "riding" is not idle
+    assert [u.shipment for u in plan.unassigned] == ["b", "c"]
+
+
+def test_the_same_seed_draws_the_same_day_and_luck():
+    assert make_day(TINY) == make_day(TINY)
+    assert make_day(TINY) != make_day(Settings(**{**TINY.__dict__, "seed": 4}))
+    assert draw(1, "offer", 2, 0).random() == draw(1, "offer", 2, 0).random()
+    assert draw(1, "offer", 2, 0).random() != draw(1, "offer", 2, 1).random()
+    day = make_day(Settings(jobs=2000, couriers=10, seed=0))
+    times = [a.at for a in day.arrivals]
+    assert times == sorted(times) and times[-1] <= day.length_s - 45 * 60
+    lunch = sum(1 for t in times if 3.5 * 3600 <= t < 5.5 * 3600)  # 11:30-13:30
+    morning = sum(1 for t in times if 1 * 3600 <= t < 3 * 3600)  # 09:00-11:00
+    assert lunch > 1.6 * morning, "the lunch peak is busier"
+    for a in day.arrivals:
+        assert a.window_s >= 45 * 60 and a.at + a.ready_s + a.window_s <= day.length_s + 1
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--couriers", "0"], "at least one courier"),
+    (["--decline-rate", "1.5"], "between 0 and 1"),
+    (["--decline-rate", "-0.1"], "between 0 and 1"),
+    (["--hours", "0"], "1 to 16 hours"),
+    (["--speed-noise", "1"], "speed noise"),
+    (["--jobs", "-3"], "cannot be negative"),
+])
+def test_impossible_settings_are_refused(args, words):
+    r = CliRunner().invoke(main, ["bench", "day", *args])
+    assert r.exit_code == 2, r.output
+    assert words in r.output
+
+
+def test_check_accepts_the_defaults_and_the_issue_size():
+    check(Settings())
+    check(Settings(jobs=1500, couriers=80, decline_rate=0, speed_noise=0))
+    with pytest.raises(ValueError):
+        check(Settings(cycle_every=0))
+
+
+def test_percentile_is_nearest_rank():
+    assert percentile([], 50) is None
+    assert percentile([3, 1, 2, 4], 50) == 2
+    assert percentile(list(range(1, 101)), 99) == 99
+
+
+@pytest.mark.slow
+def test_a_full_small_day_runs_both_policies(tmp_path):
+    out = run_day(create_app, Settings(jobs=120, couriers=12, seed=1, hours=4))
+    for policy in ("dispatch", "greedy"):
+        f = out[policy]
+        assert f["jobs"] == 120 and f["unfinished"] == 0
+        assert f["delivered"] + f["failed"] + f["never_served"] == 120
