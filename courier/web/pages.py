@@ -19,7 +19,7 @@ from courier.web.security import limit_login
 bp = Blueprint("pages", __name__)
 
 HOME = {Role.MERCHANT: "pages.shop", Role.COURIER: "pages.courier",
-        Role.DISPATCHER: "pages.dispatch", Role.COUNCIL: "pages.dispatch",
+        Role.DISPATCHER: "pages.dispatch", Role.COUNCIL: "council.reports",
         Role.PARTNER: "solidarity_pages.partner"}
 
 
