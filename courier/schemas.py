@@ -3,10 +3,13 @@ messages alike (one shape, one place)."""
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from marshmallow import Schema, fields, post_dump
 
 from courier import privacy
 from courier.tracking import tracking_url
+
+RUN_PAY = "courier.run_pay"  # app.extensions: run -> its pay in cents (fairwork.estimate)
 
 
 class PlaceOut(Schema):
@@ -154,6 +157,15 @@ class RunOut(Schema):
     reason = fields.String()
     reason_phrase = fields.Nested(PhraseOut, allow_none=True)
     stops = fields.List(fields.Nested(StopOut))
+    estimated_pay_cents = fields.Method("_pay", allow_none=True, metadata={
+        "description": "what the run pays its courier under the rules in force, computed "
+                       "as the earnings report does (deliveries, km, their bonuses; hours "
+                       "on shift are paid apart): estimated while offered or ridden, "
+                       "earned once it ends; null for a volunteer"})
+
+    def _pay(self, run):
+        pay = current_app.extensions.get(RUN_PAY) if has_app_context() else None
+        return pay(run) if pay is not None else None
 
 
 class CourierOut(Schema):

@@ -13,10 +13,13 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from courier.extensions import db
+from courier.fairwork import estimate
 from courier.models import Role, User
 from courier.web.security import limit_login
 
 bp = Blueprint("pages", __name__)
+# Run payloads (API and live messages alike) carry what the run pays its courier.
+bp.record_once(lambda state: estimate.init_app(state.app))
 
 HOME = {Role.MERCHANT: "pages.shop", Role.COURIER: "pages.courier",
         Role.DISPATCHER: "pages.dispatch", Role.COUNCIL: "council.reports",

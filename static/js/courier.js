@@ -137,6 +137,9 @@ function renderOffer(offer) {
   el("offer-summary").textContent = t("{jobs} job(s) · {km} km · {kg} kg · until {end}",
     { jobs, km: num(offer.distance_m / 1000, 1), kg: num(kg, 1), end: hhmm(offer.planned_end) });
   el("offer-reason").textContent = phrase(offer.reason_phrase, offer.reason);
+  const pay = offer.estimated_pay_cents;
+  el("offer-pay-box").hidden = pay == null;
+  el("offer-pay").textContent = pay == null ? "" : t("+{pay} for this run", { pay: money(pay) });
   el("offer-stops").innerHTML = offer.stops.map((s) => stopItem(s, false)).join("");
   const ttl = (CONFIG.offerTtl || 120) * 1000;
   const tick = () => {
@@ -176,6 +179,16 @@ function drawMap(run, nextIdx) {
   if (myPos) L.circleMarker(myPos, { radius: 9, color: "#fff", weight: 3, fillColor: "#1565c0", fillOpacity: 1 }).addTo(layer);
   setTimeout(() => map.invalidateSize(), 0);
   if (fittedRun !== run.id) { fittedRun = run.id; fitTo(map, line); }
+}
+
+// A run ends: what it earned, for a few seconds ("+4,19 €").
+function earned(run) {
+  const box = el("earned");
+  if (run.estimated_pay_cents == null || box.dataset.run === String(run.id)) return;
+  box.dataset.run = String(run.id);
+  box.textContent = t("Run done: +{pay}", { pay: money(run.estimated_pay_cents) });
+  box.hidden = false;
+  setTimeout(() => { box.hidden = true; }, 15000);
 }
 
 // ---- the queue's state ------------------------------------------------------------
@@ -273,7 +286,7 @@ live({
   connect: () => { ActionQueue.flush(); refresh(); Position.flush(); },
   "run.offered": (run) => { upsert(run); OfferAlert.ring(el("offer")); },
   "runs.current": (mine) => { state.runs = mine.runs; saveState(); render(); },  // on every (re)connect
-  "run.updated": (run) => upsert(run),
+  "run.updated": (run) => { if (run.status === "done") earned(run); upsert(run); },
   "run.cancelled": (run) => {
     const had = (state.runs || []).find((r) => r.id === run.id);
     if (had && run.status === "cancelled") {

@@ -17,6 +17,12 @@ const API_MESSAGES = [
   t("deliver_by must be after ready_at"),
   t("Longer than maximum length {0}."), t("Length must be between {0} and {1}."),
   t("Shorter than minimum length {0}."), t("required"), t("Must be greater than or equal to {0}."),
+  // a delivery no vehicle of the coop can carry
+  t("more than any vehicle of the coop carries (largest {0} kg)"),
+  t("more than any vehicle of the coop carries (largest {0} L)"),
+  t("more than any vehicle of the coop carries (largest {0} kg, {1} L)"),
+  t("no vehicle of the coop carries {0} kg and {1} L together"),
+  t("no vehicle of the coop can carry this delivery: the largest carries {0} kg and {1} L"),
   // pricing rules the coop has by default
   t("default"), t("minimum price"),
   // CSV import
