@@ -13,10 +13,9 @@ from courier.dispatch.cycle import run_cycle
 from courier.errors import Conflict
 from courier.extensions import db
 from courier.fairwork import tracking
-from courier.fairwork.rules import merge
 from courier.models import Event, Job, JobStatus, RunStatus
 from tests.conftest import LYON
-from tests.fairwork.helpers import NOW, H, all_off, courier, job, publish
+from tests.fairwork.helpers import NOW, H, courier, job, rules
 
 
 @pytest.fixture
@@ -24,14 +23,10 @@ def council(make_user):
     return make_user("council", "Chloé Council")
 
 
-def rules(council, rule: str, enforce: str, **params):
-    section, name = rule.split(".")
-    publish(council, merge(all_off(), {section: {name: {"enforce": enforce, **params}}}))
-
-
 def test_a_dispatcher_cannot_put_a_job_over_the_bikes_capacity(
         make_merchant, make_courier, make_job, dispatcher):
     shop, bea = make_merchant(), make_courier("Bea", vehicle="bike")
+    make_courier("Carl", vehicle="cargo_bike", on_shift=False)  # the coop can carry it
     heavy = make_job(shop, weight_kg=70)
     r = dispatcher.post(f"/jobs/{heavy['id']}/assign",
                         json={"courier_id": bea.user.courier.id, "reason": "she is close"})

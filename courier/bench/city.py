@@ -25,8 +25,9 @@ from dataclasses import asdict, dataclass
 
 import click
 
+from courier.bench.city_vroom import riding_seconds
 from courier.bench.lyon import BOUNDS, CITY, NEIGHBOURHOODS, SHOPS
-from courier.routing import Plan, Problem, Shipment, Stop, TimeWindow, Vehicle, solve
+from courier.routing import Problem, Shipment, Stop, TimeWindow, Vehicle, solve
 from courier.routing.geo import LatLon
 from courier.routing.matrix import GeodesicMatrix, MatrixProvider
 
@@ -147,17 +148,6 @@ class CityResult:
     courier_hours: float
     riding_hours: float
     target_met: bool
-
-
-def riding_seconds(problem: Problem, plan: Plan) -> int:
-    """Seconds spent moving (no waiting or service), at each vehicle's speed."""
-    factor = {v.id: v.speed_factor for v in problem.vehicles}
-    total = 0.0
-    for route in plan.routes:
-        locations = [s.location for s in route.steps if s.location is not None]
-        for a, b in zip(locations, locations[1:], strict=False):
-            total += float(problem.durations[a][b]) * factor[route.vehicle]
-    return round(total)
 
 
 def run_city(jobs: int, couriers: int, seed: int = 0, time_limit: float = 4.5) -> CityResult:

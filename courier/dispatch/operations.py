@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from courier import outbox
 from courier.dispatch.gate import check_shift_end, check_shift_start
-from courier.dispatch.runs import decline_run, drop_stops, finish_run_if_complete
+from courier.dispatch.runs import decline_run, drop_stops
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.journal import DISPATCH_ROOM, move_job, record
@@ -90,8 +90,7 @@ def hand_back(user: User, courier: Courier, runs: list[Run], reason: str,
         for job in (j for j in jobs if j.status == JobStatus.PICKED_UP):
             move_job(job, JobStatus.PICKED_UP, JobStatus.FAILED, user, "failed", run=run,
                      reason=why, failure_reason=str(why)[:255])
-        drop_stops(run, {j.id for j in back}, user, why, now)
-        finish_run_if_complete(run, user)
+        drop_stops(run, {j.id for j in jobs}, user, why, now)  # nothing open is left
     record(user, "courier", "handed_back", courier=courier, reason=why, at=now,
            data={"runs": [r.id for r in runs]})
 

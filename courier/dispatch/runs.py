@@ -195,17 +195,22 @@ def finish_run_if_complete(run: Run, actor: User | None) -> bool:
 
 def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: str,
                now: datetime) -> None:
-    """Take these jobs' stops off ``run``: it is re-timed from where its courier is and
-    sent to their phone again, or closed when nothing open is left of it."""
+    """These jobs leave ``run`` (cancelled, handed back or given to someone else). When
+    other open work is left, their stops are taken off and the run is re-timed from where
+    its courier is and sent to their phone again; otherwise the run closes, its stops kept
+    as the record of what it was."""
     if run is None:
+        return
+    if not any(s.job_id not in job_ids and s.job.status in OPEN_JOB_STATUSES
+               for s in run.stops):
+        ridden = run.status == RunStatus.ACCEPTED and any(s.done_at for s in run.stops)
+        target = RunStatus.DONE if ridden else RunStatus.CANCELLED
+        if move_run(run, (RunStatus.OFFERED, RunStatus.ACCEPTED), target, actor,
+                    "completed" if ridden else "cancelled", reason=reason, ended_at=now):
+            announce_run(run, "run.updated" if ridden else "run.cancelled")
         return
     for stop in [s for s in run.stops if s.job_id in job_ids]:
         run.stops.remove(stop)
     db.session.flush()
-    if not run.stops:
-        move_run(run, (RunStatus.OFFERED, RunStatus.ACCEPTED), RunStatus.CANCELLED, actor,
-                 "cancelled", reason=reason, ended_at=now)
-        announce_run(run, "run.cancelled")
-    elif not finish_run_if_complete(run, actor):
-        timing.retime(run, now)
-        announce_run(run, "run.updated")
+    timing.retime(run, now)
+    announce_run(run, "run.updated")

@@ -89,3 +89,9 @@ def delivered(courier, shop, *, accepted: datetime, delivered_at: list[datetime]
             seq += 1
     db.session.commit()
     return run
+
+
+def rules(council, rule: str, enforce: str, **params):
+    """Every limit off except ``rule``, set to ``enforce`` with ``params``: rules v2."""
+    section, name = rule.split(".")
+    publish(council, R.merge(all_off(), {section: {name: {"enforce": enforce, **params}}}))

@@ -10,7 +10,7 @@ from courier.extensions import db
 from courier.fairwork.rules import merge
 from courier.models import Event
 from tests.conftest import LYON
-from tests.fairwork.helpers import NOW, H, all_off, courier, job, publish, shift
+from tests.fairwork.helpers import NOW, H, all_off, courier, job, publish, rules, shift
 
 MODES = ["off", "block"]
 
@@ -18,12 +18,6 @@ MODES = ["off", "block"]
 @pytest.fixture
 def council(make_user):
     return make_user("council", "Chloé Council")
-
-
-def rules(council, rule: str, enforce: str, **params):
-    """Every limit off except ``rule``, set to ``enforce`` with ``params``: rules v2."""
-    section, name = rule.split(".")
-    publish(council, merge(all_off(), {section: {name: {"enforce": enforce, **params}}}))
 
 
 def cycle(now=NOW):
