@@ -40,6 +40,7 @@ def test_unchanged_reason_is_not_logged_again(make_merchant, make_job, dispatche
 def test_too_heavy_for_every_vehicle_says_so(make_merchant, make_courier, make_job, dispatcher):
     shop = make_merchant()
     make_courier(vehicle="bike")
+    make_courier(vehicle="cargo_bike", on_shift=False)  # the coop can carry it, not now
     heavy = make_job(shop, weight_kg=18)
     light = make_job(shop, weight_kg=3)
     r = dispatcher.post("/dispatch").json
@@ -164,3 +165,21 @@ def test_cycle_writes_runs_and_offers_atomically(make_merchant, make_courier, ma
     db.session.expire_all()
     assert db.session.get(Job, job["id"]).run_id == run.id
     assert len(db.session.get(Run, run.id).stops) == 2
+
+
+def test_a_problem_the_planner_refuses_fails_the_cycle_not_the_worker(
+        make_merchant, make_courier, make_job, dispatcher, monkeypatch, caplog):
+    from courier.dispatch import cycle
+
+    def refuse(problem, time_limit):
+        raise ValueError("durations: the matrix is not square")
+
+    make_courier("Ana")
+    job = make_job(make_merchant())
+    monkeypatch.setattr(cycle, "solve", refuse)
+    r = dispatcher.post("/dispatch")
+    assert r.status_code == 200, r.json
+    assert r.json["runs"] == [] and r.json["stats"]["status"] == "failed"
+    assert "durations" in r.json["stats"]["error"]
+    assert dispatcher.get(f"/jobs/{job['id']}").json["status"] == "pending"
+    assert "dispatch cycle failed, 1 jobs left pending" in caplog.text
