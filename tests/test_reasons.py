@@ -72,3 +72,20 @@ def test_a_job_nobody_can_reach_in_time_names_the_soonest_arrival(make_user, mak
     told = db.session.scalars(select(Event).where(Event.action == "not_offered")).all()
     assert len(told) == 2
     assert all("could not be reached in time from where you are" in ev.reason for ev in told)
+
+
+def test_an_offer_to_a_farther_courier_names_the_nearer_one_and_why_not(make_user):
+    from courier.dispatch.planning import Snapshot
+    from courier.dispatch.reasons import why_them
+    from courier.routing.geo import LatLon
+
+    near = courier(make_user, "Nina", lat=LYON[0] + 0.001).courier
+    far = courier(make_user, "Fred", lat=LYON[0] + 0.02).courier
+    snap = Snapshot(now=NOW, jobs=[], couriers=[near, far], on_shift=2)
+    snap.free_from = {c.id: (LatLon(c.lat, c.lon), NOW) for c in (near, far)}
+    snap.planned = {near.id, far.id}
+    text = why_them(far, LYON, 2.0, snap)
+    assert text.startswith("2.2 km away; Nina, nearer (0.1 km), rides other work of this plan")
+    snap.planned = {far.id}
+    assert "Nina, nearer (0.1 km), fits it less well" in why_them(far, LYON, 2.0, snap)
+    assert why_them(near, LYON, 2.0, snap).startswith("nearest courier on shift")

@@ -85,6 +85,8 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
     result.stats = {"solve_time": plan.stats.solve_time, "status": plan.stats.status,
                     "jobs": len(snap.jobs), "couriers": len(snap.couriers)}
     jobs = {j.id: j for j in snap.jobs}
+    snap.planned = {route.vehicle for route in plan.routes
+                    if any(s.type in ("pickup", "delivery") for s in route.steps)}
     couriers = {c.id: c for c in snap.couriers}
     for route in plan.routes:
         run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points, snap)

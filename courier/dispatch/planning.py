@@ -41,6 +41,7 @@ class Snapshot:
     refused: dict[int, dict[int, str]] = field(default_factory=dict)  # ... -> how
     deciding: list[Courier] = field(default_factory=list)  # on shift, considering an offer
     fits: dict = field(default_factory=dict)  # job id -> courier id -> facts.Fit
+    planned: set[int] = field(default_factory=set)  # couriers the plan gives work to
     rules: gate.Context | None = None
     held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
 

@@ -23,7 +23,9 @@ NEAREST = N_("nearest {kind} on shift, {km} km away")
 COURIER = N_("courier")
 FEWER_HOURS = N_("fewer hours this week than nearer couriers (balancing), {km} km away")
 LESS_PAY = N_("less pay this week than nearer couriers (balancing), {km} km away")
-BEST_FIT = N_("{km} km away, best fit for the whole plan")
+NEARER_BUSY = N_("{km} km away; {name}, nearer ({near} km), rides other work of this plan")
+BEST_FIT_OVER = N_("{km} km away; {name}, nearer ({near} km), fits it less well with the rest "
+                   "of the plan")
 NO_OFFER = N_("no offer: {why} ({rules})")
 
 
@@ -78,7 +80,8 @@ def offer(courier: Courier, jobs: int, km: float, peak_kg: float, *, why: str = 
 def why_them(courier: Courier, pickup: tuple[float, float], peak_kg: float,
              snap: Snapshot) -> str:
     """Why this courier rather than another: nearest able to carry the load, or
-    preferred by balancing, or the best fit for the whole plan."""
+    preferred by balancing, or, naming the nearest one, why not them: they ride other
+    work of this plan, or the whole plan is shorter this way."""
     from geopy.distance import geodesic
 
     away = {c.id: geodesic(tuple(snap.free_from[c.id][0]), pickup).km for c in snap.couriers}
@@ -94,7 +97,10 @@ def why_them(courier: Courier, pickup: tuple[float, float], peak_kg: float,
     if factors.get(courier.id, 1.0) < factors.get(nearest.id, 1.0):
         hours = snap.rules.version.rules["fairness"]["balance"] == "hours"
         return Phrase(FEWER_HOURS if hours else LESS_PAY, km=f"{mine:.1f}")
-    return Phrase(BEST_FIT, km=f"{mine:.1f}")
+    near = {"name": nearest.user.first_name, "near": f"{away[nearest.id]:.1f}", "km": f"{mine:.1f}"}
+    if nearest.id in snap.planned:
+        return Phrase(NEARER_BUSY, **near)
+    return Phrase(BEST_FIT_OVER, **near)
 
 
 def not_offered(why: str, rules: str) -> Phrase:
