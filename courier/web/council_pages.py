@@ -7,7 +7,9 @@ REST API, which does every permission check again.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from courier.models import Role
@@ -42,3 +44,17 @@ def my_earnings():
     for their offers and non-offers, which they can contest."""
     courier = current_user.courier if current_user.role == Role.COURIER else None
     return _page("council/earnings.html", Role.COURIER, courier_id=courier.id if courier else 0)
+
+
+DOCS = ("fairwork.md",)  # the documents the pages link to, for how a figure is computed
+
+
+@bp.get("/docs/<name>")
+def doc(name: str):
+    """How the figures are computed, in the project's own words: the pages' "how is this
+    computed" lines link to its sections. Plain text, public like the rules themselves."""
+    path = Path(current_app.root_path).parent / "docs" / name
+    if name not in DOCS or not path.is_file():
+        abort(404)
+    return Response(path.read_text(encoding="utf-8"), mimetype="text/plain",
+                    headers={"Cache-Control": "no-cache"})

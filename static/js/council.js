@@ -59,19 +59,45 @@ const FW = (() => {
     el.innerHTML = items.length ? svg.join("") : `<p class="muted">${esc(t("No data for this period."))}</p>`;
   }
 
-  function figures(el, pairs) {
-    el.innerHTML = pairs.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join("");
+  // How each figure is computed: one line, linked to its section of docs/fairwork.md.
+  const HOW = {
+    deliveries: [t("Jobs delivered in the period; a failed one is not counted."), "deliveries"],
+    km: [t("Planned km of the runs done, in proportion to the stops done."), "km-ridden"],
+    on_shift: [t("From going on shift to going off, breaks taken out."), "hours-on-shift"],
+    active: [t("From accepting a run to its last stop."), "active-time"],
+    pay: [t("Under the rules version in force when the work was done."), "pay-by-component"],
+    topup: [t("Each day, up to the guaranteed rate times the hours on shift."), "top-up"],
+    total: [t("The sum of the pay lines, top-up included."), "total"],
+    hourly: [t("Pay before top-up divided by the hours on shift beside it."), "effective-hourly-pay"],
+    gini: [t("0 when everyone has the same, towards 1 when one member has everything."), "gini"],
+    members: [t("Paid members with time on shift in the period."), "members-who-worked"],
+    below: [t("Pay before top-up under the guaranteed rate for their hours."), "below-the-guaranteed-rate"],
+  };
+  const how = (key) => (HOW[key] ? `<a class="how" href="/docs/fairwork.md#${HOW[key][1]}">${esc(HOW[key][0])}</a>` : "");
+  // The effective hourly pay, only ever beside the hours it is computed over.
+  const hourly = (cents, secs) => (cents == null || !secs ? "–"
+    : t("{rate} an hour over {hours}", { rate: money(cents), hours: hours(secs) }));
+
+  // Figures [label, value, how]: each with its line on how it is computed.
+  function figures(el, items) {
+    el.innerHTML = items.map(([k, v, h]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd>${h ? `<dd class="how">${how(h)}</dd>` : ""}</div>`).join("");
   }
 
-  function fairness(el, f) {
+  // Below a table: what each column means and how it is computed.
+  function legend(el, items) {
+    el.innerHTML = items.map(([k, h]) => `<li><b>${esc(k)}</b> ${how(h)}</li>`).join("");
+  }
+
+  // ``secs``: the hours on shift of the members compared (the rates are each one's own).
+  function fairness(el, f, secs) {
     figures(el, [
-      [t("Members who worked"), f.members],
-      [t("Gini of hours"), num(f.gini_hours, 3)],
-      [t("Gini of pay"), num(f.gini_pay, 3)],
-      [t("Hourly pay: lowest"), money(f.hourly_min_cents)],
-      [t("Hourly pay: median"), money(f.hourly_median_cents)],
-      [t("Hourly pay: highest"), money(f.hourly_max_cents)],
-      [t("Below the guaranteed rate before top-up"), pct(f.share_below_guaranteed)],
+      [t("Members who worked"), f.members, "members"],
+      [t("Gini of hours"), num(f.gini_hours, 3), "gini"],
+      [t("Gini of pay"), num(f.gini_pay, 3), "gini"],
+      [t("Hourly pay: lowest"), hourly(f.hourly_min_cents, secs), "hourly"],
+      [t("Hourly pay: median"), hourly(f.hourly_median_cents, secs), "hourly"],
+      [t("Hourly pay: highest"), hourly(f.hourly_max_cents, secs), "hourly"],
+      [t("Below the guaranteed rate before top-up"), pct(f.share_below_guaranteed), "below"],
     ]);
   }
 
@@ -79,5 +105,5 @@ const FW = (() => {
     night_bonus: t("Night bonus"), sunday_bonus: t("Sunday bonus"), topup: t("Top-up") };
 
   return { t, api, esc, money, num, km, day, phrase, hours, pct, when, thisWeek, bars, figures, fairness, stack, notice,
-    COMPONENTS };
+    COMPONENTS, hourly, legend, how };
 })();

@@ -5,7 +5,7 @@
 
 (() => {
   const { t, api, esc, money, num, km, day, phrase, hours, when, thisWeek, bars, figures, fairness,
-    stack, notice, COMPONENTS } = FW;
+    stack, notice, COMPONENTS, hourly, legend } = FW;
   const el = (id) => document.getElementById(id);
   const form = document.getElementById("period");
   const me = Number(el("me").dataset.courier);
@@ -20,15 +20,17 @@
       const r = await api("GET", `/reports/earnings?from=${form.from.value}&to=${form.to.value}`);
       const m = r.members[0];
       figures(el("mine"), m ? [
-        [t("Deliveries"), num(m.deliveries)], [t("km ridden"), km(m.km_ridden)],
-        [t("On shift"), hours(m.on_shift_s)], [t("Active"), hours(m.active_s)],
-        ...Object.entries(COMPONENTS).map(([k, l]) => [l, money(m.pay[k])]),
-        [t("Total"), money(m.total_cents)], [t("Per hour before top-up"), money(m.effective_hourly_cents)],
-      ] : [[t("Total"), money(0)]]);
+        [t("Deliveries"), num(m.deliveries), "deliveries"], [t("km ridden"), km(m.km_ridden), "km"],
+        [t("On shift"), hours(m.on_shift_s), "on_shift"], [t("Active"), hours(m.active_s), "active"],
+        ...Object.entries(COMPONENTS).map(([k, l]) => [l, money(m.pay[k]), k === "topup" ? "topup" : "pay"]),
+        [t("Total"), money(m.total_cents), "total"],
+        [t("Per hour before top-up"), hourly(m.effective_hourly_cents, m.on_shift_s), "hourly"],
+      ] : [[t("Total"), money(0), "total"]]);
       el("lines").innerHTML = m ? `<thead><tr><th>${esc(t("Day"))}</th><th>${esc(t("Component"))}</th>
         <th>${esc(t("Rules"))}</th><th>${esc(t("Amount"))}</th></tr></thead><tbody>${m.lines.map((l) =>
         `<tr><td>${esc(day(l.day))}</td><td>${esc(COMPONENTS[l.component] || l.component)}</td><td>v${l.version}</td><td>${money(l.cents)}</td></tr>`).join("")}</tbody>` : "";
       stack(el("lines"));
+      legend(el("lines-how"), m ? [[t("Component"), "pay"], [t("Rules"), "pay"]] : []);
       const mine = m ? m.effective_hourly_cents : null;
       let marked = false;
       bars(el("chart-hourly"), r.distribution.effective_hourly_cents.map((v, i) => {
@@ -36,7 +38,7 @@
         marked = marked || mark;
         return { label: mark ? t("you") : `#${i + 1}`, value: v, mark };
       }), money);
-      fairness(el("fairness"), r.fairness);
+      fairness(el("fairness"), r.fairness, r.totals.on_shift_s);
     } catch (err) { notice(el("error"), err.message); }
   }
 

@@ -4,7 +4,7 @@
 
 (() => {
   const { t, api, esc, money, num, km, phrase, hours, when, thisWeek, bars, fairness, stack, notice,
-    COMPONENTS } = FW;
+    COMPONENTS, hourly, legend } = FW;
   const form = document.getElementById("period");
   const el = (id) => document.getElementById(id);
 
@@ -14,19 +14,19 @@
     el("csv").href = `/api/v1/reports/earnings?${q}&format=csv`;
     try {
       const r = await api("GET", `/reports/earnings?${q}`);
-      fairness(el("fairness"), r.fairness);
+      fairness(el("fairness"), r.fairness, r.totals.on_shift_s);
       const rate = r.members.length ? Math.max(...r.members.map((m) => m.on_shift_s ? m.guaranteed_cents * 3600 / m.on_shift_s : 0)) : 0;
       bars(el("chart-hours"), r.members.map((m) => ({ label: m.name, value: m.on_shift_s })), hours);
       bars(el("chart-hourly"), r.members.filter((m) => m.on_shift_s).map((m) => ({
-        label: m.name, value: m.effective_hourly_cents, mark: m.before_topup_cents < m.guaranteed_cents })),
+        label: `${m.name} · ${hours(m.on_shift_s)}`, value: m.effective_hourly_cents, mark: m.before_topup_cents < m.guaranteed_cents })),
         money, rate ? { value: rate, label: t("guaranteed {rate}", { rate: money(rate) }) } : null);
       const comps = Object.keys(COMPONENTS);
       const head = [t("Member"), t("Deliveries"), t("km ridden"), t("On shift"), t("Active"),
-        ...comps.map((c) => COMPONENTS[c]), t("Total"), t("Per hour")];
+        ...comps.map((c) => COMPONENTS[c]), t("Total"), t("Per hour before top-up")];
       const row = (m, name) => `<tr><th>${esc(name)}</th><td>${num(m.deliveries)}</td><td>${km(m.km_ridden)}</td>
         <td>${hours(m.on_shift_s)}</td><td>${hours(m.active_s)}</td>
         ${comps.map((c) => `<td>${money(m.pay[c])}</td>`).join("")}
-        <td><b>${money(m.total_cents)}</b></td><td>${money(m.effective_hourly_cents)}</td></tr>`;
+        <td><b>${money(m.total_cents)}</b></td><td>${esc(hourly(m.effective_hourly_cents, m.on_shift_s))}</td></tr>`;
       // volunteers are never paid: their time is shown apart from the paid members' total
       const v = r.totals.volunteers || {};
       const unpaid = v.members ? row({ ...v, pay: Object.fromEntries(comps.map((c) => [c, 0])),
@@ -35,6 +35,9 @@
         <tbody>${r.members.map((m) => row(m, m.volunteer ? `${m.name} · ${t("volunteer")}` : m.name)).join("")}</tbody>
         <tfoot>${row({ ...r.totals, effective_hourly_cents: null }, t("Coop total"))}${unpaid}</tfoot>`;
       stack(el("members"));
+      legend(el("members-how"), [[t("Deliveries"), "deliveries"], [t("km ridden"), "km"],
+        [t("On shift"), "on_shift"], [t("Active"), "active"], [t("Pay by component"), "pay"],
+        [t("Top-up"), "topup"], [t("Total"), "total"], [t("Per hour before top-up"), "hourly"]]);
       const w = await api("GET", `/rules/warnings?${q}`);
       el("warnings").innerHTML = w.warnings.map((e) => `<li data-event="${e.id}"><span class="muted">${esc(when(e.at))}</span>
         ${esc(phrase(e.reason_phrase, e.reason))}</li>`).join("") || `<li class="muted">${esc(t("None."))}</li>`;
