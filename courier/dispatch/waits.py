@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from courier.dispatch.facts import FITS
 from courier.dispatch.gate import vehicle_name
+from courier.fairwork import tracking
 from courier.texts import N_, Phrase, joined
 
 OVER_CAPACITY = N_("not assigned: {amount} {unit} is over every on-shift vehicle's capacity "
@@ -22,8 +23,8 @@ FOR_BUSY = N_("not assigned yet: {amount} {unit} fits only {names}, considering 
 OVER_CAP = N_("not assigned: {amount} {unit} is over every on-shift vehicle's cap under "
               "{rules} (largest {largest} {unit})")
 RUNS_FULL = N_("not assigned: every on-shift courier's run is full under {rules}")
-TOO_LATE = N_("not assigned: no courier free on shift can deliver it by {time} UTC; the "
-              "soonest, {name}, would arrive at {arrival} UTC")
+TOO_LATE = N_("not assigned: no courier free on shift can deliver it by {time}; the soonest, "
+              "{name}, would arrive at {arrival}")
 NO_TIME = N_("not assigned: no courier free on shift has enough working time left for it "
              "under {rules}")
 RUN_TOO_LONG = N_("not assigned: riding it takes longer than a run may last under {rules} "
@@ -55,7 +56,7 @@ NOT_YOURS = N_("{jobs}: not yours to take")
 SHORT = {"volunteer": N_("solidarity work only"), "refused": N_("turned it down"),
          "not_allowed": N_("may not take it"), "capacity": N_("{amount} {unit} over capacity"),
          "cap": N_("over the cap"), "stops": N_("run full"),
-         "late": N_("would arrive at {arrival} UTC"), "working_time": N_("working time left"),
+         "late": N_("would arrive at {arrival}"), "working_time": N_("working time left"),
          "run_length": N_("run too long"), FITS: N_("fits")}
 UNITS = ("kg", "L")
 
@@ -65,7 +66,12 @@ def _names(couriers) -> str:
 
 
 def _clock(snap, seconds: int) -> str:
-    return f"{snap.now + timedelta(seconds=seconds):%H:%M}"
+    """A time of the day, as the coop's members read it (its own time zone)."""
+    return _local(snap.now + timedelta(seconds=seconds))
+
+
+def _local(t) -> str:
+    return f"{t.astimezone(tracking.timezone()):%H:%M}"
 
 
 def job_waits(job, snap, rules, given: set[int]) -> Phrase:
@@ -111,7 +117,7 @@ def _all_stopped_by(code, job, snap, rules, fits, free) -> Phrase:
                       rules=rules, largest=f"{largest:g}")
     if code == "late":
         cid, f = min(fits.items(), key=lambda kv: kv[1].figures["arrival_s"])
-        return Phrase(TOO_LATE, time=f"{job.deliver_by:%H:%M}", name=free[cid].user.first_name,
+        return Phrase(TOO_LATE, time=_local(job.deliver_by), name=free[cid].user.first_name,
                       arrival=_clock(snap, f.figures["arrival_s"]))
     if code == "refused":
         how = {cid: f.figures["how"] for cid, f in fits.items()}
