@@ -14,6 +14,7 @@ from datetime import timedelta
 from courier.dispatch.facts import FITS
 from courier.dispatch.gate import vehicle_name
 from courier.fairwork import tracking
+from courier.fairwork.limits import hm
 from courier.texts import N_, Phrase, joined
 
 OVER_CAPACITY = N_("not assigned: {amount} {unit} is over every on-shift vehicle's capacity "
@@ -130,18 +131,12 @@ def _all_stopped_by(code, job, snap, rules, fits, free) -> Phrase:
         return Phrase(REFUSED, who=joined(parts))
     if code == "run_length":
         f = min(fits.values(), key=lambda f: f.figures["lasts_s"])
-        return Phrase(RUN_TOO_LONG, rules=rules, lasts=_hm(f.figures["lasts_s"]),
-                      limit=_hm(f.figures["limit_s"]))
+        return Phrase(RUN_TOO_LONG, rules=rules, lasts=hm(f.figures["lasts_s"]),
+                      limit=hm(f.figures["limit_s"]))
     simple = {"volunteer": VOLUNTEERS_ONLY, "stops": RUNS_FULL, "working_time": NO_TIME,
               "not_allowed": NONE_ALLOWED}
     return Phrase(simple[code], rules=rules) if "{rules}" in simple[code] \
         else Phrase(simple[code])
-
-
-def _hm(s: int) -> str:
-    from courier.fairwork.limits import hm
-
-    return hm(s)
 
 
 def courier_waits(c, snap, left: list) -> Phrase:

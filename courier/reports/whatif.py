@@ -21,6 +21,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from courier.dispatch.gate import _factors, vehicle
+from courier.dispatch.planning import Places, matrix_provider
+from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.fairwork import intervals, tracking
 from courier.fairwork import rules as R
@@ -28,7 +30,7 @@ from courier.fairwork.limits import courier_limits
 from courier.fairwork.models import RulesVersion
 from courier.fairwork.pay import Work
 from courier.fairwork.versions import EPOCH, Timeline, latest
-from courier.models import Job, JobStatus
+from courier.models import Job, JobStatus, utcnow
 from courier.reports import earnings as reports
 from courier.routing import Problem, Shipment, Stop, TimeWindow, solve
 from courier.routing import Vehicle as RoutingVehicle
@@ -55,8 +57,6 @@ def _shift_end(intervals, t: datetime) -> datetime | None:
 def replay(jobs: list[Job], couriers: dict, timeline: Timeline, start: datetime,
            end: datetime, step: int, time_limit: float) -> Sim:
     """Plan ``jobs`` over simulated ``couriers`` (id -> (Courier, work intervals))."""
-    from courier.dispatch.planning import matrix_provider
-
     cfg = current_app.config
     tz = tracking.timezone()
     sim = Sim(work={cid: Work(shifts=intervals.clip(w, start, end)) for cid, (_, w) in
@@ -85,8 +85,6 @@ def replay(jobs: list[Job], couriers: dict, timeline: Timeline, start: datetime,
 
 
 def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, provider):
-    from courier.dispatch.planning import Places
-
     loc = Places()
     points = loc.points
 
@@ -166,9 +164,6 @@ def _summary(members: list[dict], jobs: int, served: int, late: int, metres: int
 def what_if(first: date, last: date, change: dict, step: int = 120,
             time_limit: float = 0.5, now: datetime | None = None) -> dict:
     """Replay ``[first, last]`` under the latest rules with ``change`` laid over them."""
-    from courier.errors import InvalidInput
-    from courier.models import utcnow
-
     if (last - first).days + 1 > MAX_DAYS or last < first:
         raise InvalidInput(f"replay 1 to {MAX_DAYS} days", {"to": f"at most {MAX_DAYS} days"})
     now = now or utcnow()

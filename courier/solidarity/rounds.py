@@ -27,6 +27,9 @@ from courier.extensions import db
 from courier.fairwork.tracking import timezone
 from courier.journal import announce_job, record
 from courier.models import Job, JobStatus, Merchant, MerchantKind, Role, User, utcnow
+from courier.shops.intake import prepare
+from courier.shops.zones import check_in_service
+from courier.solidarity.deliveries import place
 from courier.solidarity.dispatching import PAID, ROUND
 from courier.solidarity.models import (
     Producer,
@@ -62,9 +65,6 @@ def create_producer(user: User, data: dict) -> Producer:
     if db.session.scalar(select(Producer.id).where(Producer.hub_id == hub.id,
                                                    Producer.name == data["name"])):
         raise Conflict(f"a producer named {data['name']!r} exists already", {"name": "taken"})
-    from courier.shops.zones import check_in_service
-    from courier.solidarity.deliveries import place
-
     where = place(data, "producer")
     check_in_service([("address", where["lat"], where["lon"], where["address"])])
     producer = Producer(hub_id=hub.id, name=data["name"], address=where["address"],
@@ -258,8 +258,6 @@ def _price(rnd, pickup, dropoff, order, ready_at, deliver_by, now):
     """Free for solidarity rounds; else each leg under the pricing rules in force."""
     if rnd.solidarity:
         return 0, {"free": True, "solidarity": "round", "round": rnd.id}
-    from courier.shops.intake import prepare
-
     try:
         quote = prepare(None, {"pickup": pickup, "dropoff": dropoff, "weight_kg": order.weight_kg,
                                "volume_l": order.volume_l, "ready_at": ready_at,
