@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.models import Merchant
-from courier.shops import geocoding, slots
+from courier.shops import fleet, geocoding, slots
 from courier.shops.pricing import Price, in_force_columns, price_for, route_km
 from courier.shops.rules import DAYS, Facts
 from courier.shops.zones import STAMP_COLUMNS, check_in_service, current_index
@@ -136,7 +136,8 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
     ready_at, deliver_by, slot = _window(merchant, data, now)
     pickup = _pickup(merchant, data.get("pickup"))
     parts = _parts(data)
-    stamp, in_force = _settings(now)
+    weight_kg, volume_l = sum(p.weight_kg for p in parts), sum(p.volume_l for p in parts)
+    stamp, in_force, vehicles = _settings(now, weight_kg, volume_l)
     index = current_index(stamp)
     single = len(parts) == 1 and not data.get("dropoffs")
     stops = [("pickup", pickup["lat"], pickup["lon"], pickup["address"])]
@@ -144,10 +145,12 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
                p.dropoff["address"]) for i, p in enumerate(parts)]
     found = [index.at(lon, lat) for _, lat, lon, _ in stops]
     check_in_service(stops, index, found)
+    fleet.check(vehicles, weight_kg, volume_l, *(("weight_kg", "volume_l") if single
+                                                 else ("dropoffs", "dropoffs")))
     local = ready_at.astimezone(ZoneInfo(current_app.config["COOP_TIMEZONE"]))
     facts = Facts(
         distance_km=route_km([(lat, lon) for _, lat, lon, _ in stops]),
-        weight_kg=sum(p.weight_kg for p in parts), volume_l=sum(p.volume_l for p in parts),
+        weight_kg=weight_kg, volume_l=volume_l,
         urgency_minutes=(deliver_by - ready_at).total_seconds() / 60, dropoffs=len(parts),
         pickup_zones=found[0], dropoff_zones=tuple(found[1:]),
         weekday=DAYS[local.weekday()], minute=local.hour * 60 + local.minute)
@@ -155,14 +158,17 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
                     price_for(facts, now, in_force))
 
 
-_SETTINGS = select(*STAMP_COLUMNS, *in_force_columns(bindparam("now")))
+_SETTINGS = select(*STAMP_COLUMNS, *in_force_columns(bindparam("now")),
+                   *fleet.columns(bindparam("now"), bindparam("kg"), bindparam("l")))
 
 
-def _settings(now: datetime) -> tuple[tuple, tuple | None]:
-    """The zones' stamp and the pricing version in force, read in one round trip (this
-    runs on every submission and quote)."""
-    row = db.session.connection().execute(_SETTINGS, {"now": now}).one()
-    return tuple(row[:3]), (None if row[3] is None else (row[3], row[4]))
+def _settings(now: datetime, weight_kg: float, volume_l: float) -> tuple:
+    """The zones' stamp, the pricing version in force and what the coop's vehicles can
+    carry (:mod:`courier.shops.fleet`), read in one round trip (this runs on every
+    submission and quote)."""
+    row = db.session.connection().execute(
+        _SETTINGS, {"now": now, "kg": weight_kg, "l": volume_l}).one()
+    return tuple(row[:3]), (None if row[3] is None else (row[3], row[4])), tuple(row[5:])
 
 
 def describe(facts: Facts) -> dict:
