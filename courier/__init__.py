@@ -30,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _serve_static(app)
     _init_extensions(app)
+    from courier.fairwork import estimate
+
+    estimate.init_app(app)  # run payloads carry the run's pay, in every process
     from courier.web import security
 
     security.init_app(app)
