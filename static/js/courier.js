@@ -222,8 +222,23 @@ el("shift").addEventListener("click", async () => {
     render();
   } catch (err) {
     showError(err.network ? new Error(t("No connection: try again once you are back online.")) : err);
+    el("emergency").hidden = !(err.status === 409 && err.fields && err.fields.jobs);
   } finally {
     el("shift").disabled = false;
+  }
+});
+
+// Going off shift with work accepted is refused; in an emergency it hands the work back.
+el("emergency").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  showError(null);
+  const reason = el("emergency-reason").value.trim();
+  try {
+    state.me = await api("POST", "/courier/shift", { online: false, emergency: true, reason });
+    el("emergency").hidden = true;
+    await refresh();
+  } catch (err) {
+    showError(err);
   }
 });
 
