@@ -11,6 +11,7 @@ day is drawn once from the seed (:mod:`courier.bench.day_plan`); the figures are
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sys
@@ -139,7 +140,13 @@ def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cyc
     if info is None or info.create_app is None:
         raise click.UsageError("run it as `courier bench day`: it needs the app")
     policies = ("dispatch",) if no_greedy else POLICIES
-    out = run_day(info.create_app, settings, database_url, policies, _progress)
+    quiet = logging.getLogger("courier")  # the cycle's per-offer notes would drown the progress
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        out = run_day(info.create_app, settings, database_url, policies, _progress)
+    finally:
+        quiet.setLevel(level)
     click.echo("", err=True)
     if as_json:
         json.dump(out, sys.stdout, indent=1)

@@ -180,6 +180,10 @@ def _fmt(x) -> str:
         f"{x:.1f}" if isinstance(x, float) else str(x))
 
 
+def _short(text: str, width: int = 150) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def table(dispatch: dict, greedy: dict | None) -> list[str]:
     """The figures as lines of text, the greedy baseline beside when there is one."""
     lines = [f"{'':30} {'dispatch':>10}" + (f" {'greedy':>10} {'difference':>12}"
@@ -196,6 +200,6 @@ def table(dispatch: dict, greedy: dict | None) -> list[str]:
     for name, figs in (("dispatch", dispatch), ("greedy", greedy)):
         if figs and figs["never_served_reasons"]:
             lines.append(f"never served ({name}):")
-            lines += [f"  {r['count']:4}  e.g. {r['example']}"
+            lines += [f"  {r['count']:4}  e.g. {_short(r['example'])}"
                       for r in figs["never_served_reasons"].values()]
     return lines

@@ -136,7 +136,7 @@ def _shift(i: int, length_s: int) -> tuple[int, int]:
     everyone works all of it."""
     if length_s < 4 * HOUR:
         return 0, length_s
-    a, b = SHIFTS[i % len(SHIFTS)]
+    a, b = (h - OPENING_HOUR for h in SHIFTS[i % len(SHIFTS)])  # 08:00-20:00 in hours
     return round(a / 12 * length_s), round(b / 12 * length_s)
 
 

@@ -36,7 +36,8 @@ from courier.shops import submit
 
 GRACE_S = 2 * 3600  # after the day's end, jobs still pending this long are never served
 GIVE_UP = timedelta(minutes=30)  # a shop cancels a job nobody took this long past its deadline
-BREAK_AFTER_S = 5 * 3600  # an idle courier takes the rules' break this long into a shift
+BREAK_AFTER_S = 5 * 3600  # the rules' break (due at 6 h) is taken after this much of a shift:
+# new offers are declined from then on and the break starts once the work in hand is done
 BREAK_S = 30 * 60 + 1
 LAPSE_SHARE = 1 / 3  # of the offers turned down, those left to expire rather than declined
 
@@ -100,7 +101,7 @@ class Simulation:
                             address=f"{name}, Lyon")
             self.shops.append(u)
         for sh in self.day.shifts:
-            u = create_user("courier", f"Courier {sh.index}", f"courier{sh.index}@day.bench",
+            u = create_user("courier", f"C{sh.index:03d} Bench", f"courier{sh.index}@day.bench",
                             lat=sh.home.lat, lon=sh.home.lon, vehicle=sh.vehicle)
             self.agents.append(Agent(sh, u.id, sh.home))
         db.session.flush()
@@ -224,6 +225,10 @@ class Simulation:
         return (not g.break_taken and g.break_until is None
                 and g.shift.end - g.shift.start - g.shift.late_s > BREAK_AFTER_S + 3600)
 
+    def _break_now(self, g: Agent, now: datetime) -> bool:
+        """The break is due: no new work is taken until it is over."""
+        return self._break_due(g) and now >= g.started + timedelta(seconds=BREAK_AFTER_S)
+
     def _act(self, g: Agent, now: datetime) -> None:
         user = db.session.get(User, g.user_id)
         if not g.on:
@@ -246,7 +251,7 @@ class Simulation:
             db.session.commit()
             g.on, g.gone = False, True
             self.rec.shift_s += (now - g.started).total_seconds()
-        elif self._break_due(g) and now >= g.started + timedelta(seconds=BREAK_AFTER_S):
+        elif self._break_now(g, now):
             g.break_taken = True
             if self._do(lambda: tracking.start_break(user, now)):
                 g.break_until = now + timedelta(seconds=BREAK_S)
@@ -255,8 +260,8 @@ class Simulation:
         r = draw(self.s.seed, "offer", g.shift.index, g.offers)
         g.offers += 1
         think, turned_down, lapses = 10 + 50 * r.random(), r.random(), r.random()
-        if now >= self.day.at(g.shift.end):
-            g.choice = "decline"
+        if now >= self.day.at(g.shift.end) or self._break_now(g, now):
+            g.choice = "decline"  # going home, or the break first
         elif turned_down < self.s.decline_rate:
             g.choice = "lapse" if lapses < LAPSE_SHARE else "decline"
         else:

@@ -39,9 +39,10 @@ def live(tmp_path, name: str, settings: Settings = TINY, greedy: bool = False):
     return ctx, rec, figures(rec, 0.0)
 
 
-@pytest.fixture
-def tiny_day(tmp_path):
-    ctx, rec, figs = live(tmp_path, "dispatch")
+@pytest.fixture(scope="module")
+def tiny_day(tmp_path_factory):
+    """One tiny day (20 jobs, 4 couriers, an hour), lived once for the tests that read it."""
+    ctx, rec, figs = live(tmp_path_factory.mktemp("day"), "dispatch")
     yield rec, figs
     db.session.remove()
     db.engine.dispose()
@@ -154,6 +155,10 @@ def test_the_same_seed_draws_the_same_day_and_luck():
     lunch = sum(1 for t in times if 3.5 * 3600 <= t < 5.5 * 3600)  # 11:30-13:30
     morning = sum(1 for t in times if 1 * 3600 <= t < 3 * 3600)  # 09:00-11:00
     assert lunch > 1.6 * morning, "the lunch peak is busier"
+    starts = sorted({s.start for s in day.shifts})
+    ends = sorted({s.end for s in day.shifts})
+    assert starts[0] == 0 and ends[-1] == day.length_s, "someone works from open to close"
+    assert starts == [0, 2 * 3600, 4 * 3600, 6 * 3600]  # the city day's staggered shifts
     for a in day.arrivals:
         assert a.window_s >= 45 * 60 and a.at + a.ready_s + a.window_s <= day.length_s + 1
 
