@@ -1,18 +1,27 @@
-"""Creating members and shops, and their API tokens."""
+"""Creating members and shops, and their API tokens; passwords, members' roles, and
+ending a user's sessions."""
 
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
-from werkzeug.security import generate_password_hash
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from courier.errors import Conflict, InvalidInput
+from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import CAPACITY, ApiToken, Courier, Merchant, MerchantKind, Role, User, Vehicle
+
+MIN_PASSWORD = 8
+MEMBER_ROLES = (Role.COURIER, Role.DISPATCHER, Role.COUNCIL)
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(user: User, password: str) -> bool:
+    return bool(user.active and user.password_hash and password
+                and check_password_hash(user.password_hash, password))
 
 
 def create_user(role: str, name: str, email: str | None = None, password: str | None = None,
@@ -64,3 +73,62 @@ def issue_token(user: User, name: str = "", scopes: str = "*") -> str:
     db.session.add(token)
     db.session.flush()
     return secret
+
+
+def end_sessions(user: User) -> int:
+    """End every logged-in page session of ``user``, on every device: each carries the
+    generation it was opened under, and no longer matches. Their API tokens keep working
+    (a token ends only when revoked). Returns the new generation. The caller commits, then
+    disconnects the user's live page connections."""
+    user.session_generation = User.session_generation + 1  # in SQL: two at once both count
+    db.session.flush()
+    return user.session_generation
+
+
+def change_password(user: User, current: str, new: str) -> int:
+    """Set ``user``'s password after checking the current one, and end their sessions
+    (a stolen session must not outlive the password). Returns the new generation."""
+    if not password_matches(user, current):
+        raise InvalidInput("the current password is wrong", {"current_password": "wrong"})
+    if len(new or "") < MIN_PASSWORD:
+        raise InvalidInput(f"a password needs {MIN_PASSWORD} characters at least",
+                           {"new_password": f"{MIN_PASSWORD} characters at least"})
+    user.password_hash = hash_password(new)
+    return end_sessions(user)
+
+
+def change_member(actor: User, member: User, role: str | None = None,
+                  active: bool | None = None) -> User:
+    """The council changes a member's role (courier, dispatcher, council) or removes them
+    from the coop (``active=False``); either ends the member's sessions. A courier on
+    shift goes off shift first, and the coop always keeps an active council member."""
+    if actor.role != Role.COUNCIL:
+        raise Forbidden("only the council changes members")
+    if member.role not in MEMBER_ROLES:
+        raise Conflict(f"{member.name} is not a member: a {member.role.value}'s role stays",
+                       {"user_id": "not a member"})
+    new_role = Role(role) if role is not None else member.role
+    if new_role not in MEMBER_ROLES:
+        raise InvalidInput("a member is a courier, a dispatcher or the council",
+                           {"role": "courier, dispatcher or council"})
+    new_active = member.active if active is None else active
+    if (new_role, new_active) == (member.role, member.active):
+        return member
+    if member.courier is not None and member.courier.on_shift:
+        raise Conflict(f"{member.name} is on shift: they go off shift first",
+                       {"user_id": "on shift"})
+    if member.role == Role.COUNCIL and member.active and not (
+            new_role == Role.COUNCIL and new_active) and _other_council(member) == 0:
+        raise Conflict("the coop keeps at least one council member", {"user_id": "last council"})
+    if new_role == Role.COURIER and member.courier is None:
+        kg, litres = CAPACITY[Vehicle.BIKE]
+        db.session.add(Courier(user=member, vehicle=Vehicle.BIKE, capacity_kg=kg,
+                               capacity_l=litres))
+    member.role, member.active = new_role, new_active
+    end_sessions(member)
+    return member
+
+
+def _other_council(member: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.COUNCIL, User.active.is_(True), User.id != member.id))

@@ -182,7 +182,7 @@ def test_rate_limits_live_in_redis_when_configured():
 
 # --- Socket.IO rooms -----------------------------------------------------------------------
 
-KNOWN_SOCKET_HANDLERS = {"connect"}
+KNOWN_SOCKET_HANDLERS = {"connect", "disconnect"}  # disconnect joins nothing: it forgets
 
 
 def test_socket_handlers_are_only_the_reviewed_ones(app):

@@ -43,6 +43,9 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # written into each logged-in page's session at login; raising it ends them all
+    # (courier.accounts.end_sessions). API tokens do not depend on it.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     merchant: Mapped[Merchant | None] = relationship(back_populates="user", uselist=False)
     courier: Mapped[Courier | None] = relationship(back_populates="user", uselist=False)

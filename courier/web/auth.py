@@ -1,5 +1,12 @@
 """Who is asking: a bearer token (shop software, scripts, the courier app) or the
-logged-in session of a page (then with a CSRF token on every change)."""
+logged-in session of a page (then with a CSRF token on every change).
+
+A page's session holds its user's session generation from the moment they logged in;
+the user loader checks it on every request (it reads the user's row anyway, so this
+costs no query), and a session of an older generation is no session at all. Raising the
+generation (:func:`courier.accounts.end_sessions`) ends every session of that user at
+once. Tokens never look at it: a token ends when it is revoked.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,8 @@ import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import g, request
-from flask_login import current_user
+from flask import g, request, session
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
@@ -21,10 +28,30 @@ from courier.tokens import granted
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+GENERATION = "_generation"  # the session's key for the generation it was opened under
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", GENERATION)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or session.get(GENERATION) != user.session_generation:
+        for key in _LOGIN_KEYS:  # an ended session: the answer forgets it
+            session.pop(key, None)
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on this browser, under their current session generation."""
+    login_user(user)
+    session[GENERATION] = user.session_generation
+
+
+def end_session() -> None:
+    """Forget the login of this browser (the caller has ended the user's sessions)."""
+    logout_user()
+    session.pop(GENERATION, None)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,25 @@
-"""Server-rendered pages: login, the shop's page, the courier's phone page and the
-dispatcher's board. The pages talk to the REST API and listen on Socket.IO."""
+"""Server-rendered pages: login, one's account, the shop's page, the courier's phone page
+and the dispatcher's board. The pages talk to the REST API and listen on Socket.IO."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from courier import accounts, tokens
+from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.models import Role, User
+from courier.web.auth import end_session, start_session
 from courier.web.security import limit_login
+from courier.web.sockets import end_page_sockets
 
 bp = Blueprint("pages", __name__)
 
@@ -83,9 +88,8 @@ def login():
     error = None
     if form.validate_on_submit():
         user = db.session.scalars(select(User).where(User.email == form.email.data.lower())).first()
-        if user and user.active and user.password_hash and check_password_hash(
-                user.password_hash, form.password.data):
-            login_user(user)
+        if user and accounts.password_matches(user, form.password.data):
+            start_session(user)
             return redirect(url_for(HOME[user.role]))
         error = _l("Wrong email or password.")
     status = 401 if error else (422 if form.errors else 200)
@@ -95,8 +99,83 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    """Log out: every session of this user ends, on this browser and every other one
+    (a copy of the cookie included); their API tokens keep working."""
+    user_id = current_user.id
+    accounts.end_sessions(current_user)
+    db.session.commit()
+    end_session()
+    end_page_sockets(user_id)
     return redirect(url_for("pages.login"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your password."))])
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Enter a new password.")),
+        Length(min=accounts.MIN_PASSWORD, max=200, message=_l("8 to 200 characters."))])
+    repeat = PasswordField(_l("New password, again"), validators=[
+        EqualTo("new_password", _l("The two new passwords differ."))])
+
+
+DONE = {"password": _l("Password changed. Your sessions on other devices have ended."),
+        "revoked": _l("Token revoked: it no longer works.")}
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """One's own account: the password, ending every session, and the API tokens."""
+    return _account(PasswordForm(formdata=None))
+
+
+def _account(form: PasswordForm, status: int = 200):
+    tz = ZoneInfo(current_app.config["COOP_TIMEZONE"])
+    shown = [{"id": t.id, "name": t.name, "scopes": t.scopes, "revoked": t.revoked_at is not None,
+              "created": _when(t.created_at, tz), "used": _when(t.last_used_at, tz)}
+             for t in tokens.of(current_user)]
+    return render_template("account.html", user=current_user, form=form, tokens=shown,
+                           done=DONE.get(request.args.get("done", ""))), status
+
+
+def _when(moment, tz) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """A new password ends every session of the member's, then opens a new one here."""
+    form = PasswordForm()
+    if not form.validate():
+        return _account(form, 422)
+    user = current_user._get_current_object()
+    try:
+        accounts.change_password(user, form.current_password.data, form.new_password.data)
+    except InvalidInput:
+        db.session.rollback()
+        form.current_password.errors = [_l("This is not your current password.")]
+        return _account(form, 422)
+    db.session.commit()
+    start_session(user)  # this browser, under the new generation
+    end_page_sockets(user.id)
+    return redirect(url_for("pages.account", done="password"))
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions():
+    """Log out everywhere: every session of this member ends, this one included."""
+    return logout()
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    tokens.revoke(current_user, token_id)
+    db.session.commit()
+    return redirect(url_for("pages.account", done="revoked"))
 
 
 @bp.get("/shop")

@@ -6,13 +6,19 @@ their own room (``user:<id>``); dispatchers and the council also join
 ``dispatch``. Messages themselves go out from :mod:`courier.outbox` after commit.
 A courier also gets ``runs.current`` (their offered and accepted runs) on every
 connect, so that reconnecting after a lost connection or a restart restores them.
+
+A connection opened with a page's session also joins ``pages:<id>``, and its id is kept
+(in Redis beside the message queue, so that every web process knows it): when the
+user's sessions end (logout, a new password, a role change), ``end_page_sockets``
+disconnects those connections, in whichever web process holds them; a connection
+opened with an API token stays, as the token does.
 """
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, join_room, rooms
 from sqlalchemy import select
 
 from courier import privacy
@@ -30,6 +36,7 @@ def _connect(auth=None):
         user = token_user(str(token))
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
+        _keep_page_socket(user.id)
     if user is None:
         raise ConnectionRefusedError("unauthorized: give auth={token} or log in")
     join_room(user_room(user.id))
@@ -52,5 +59,61 @@ def _send_current_runs(courier_id: int) -> None:
     socketio.emit("runs.current", {"runs": [dump_run(r) for r in runs]}, to=request.sid)
 
 
+PAGES = "pages:"  # the room of a user's connections opened with a page's session
+KEEP = 7 * 86400  # seconds an idle list of them is kept (every connection renews it)
+
+
+def _keep_page_socket(user_id: int) -> None:
+    join_room(f"{PAGES}{user_id}")
+    shared = _shared()
+    if shared is not None:
+        key = _key(user_id)
+        shared.pipeline().sadd(key, request.sid).expire(key, KEEP).execute()
+
+
+def _disconnect(reason=None) -> None:
+    shared = _shared()
+    for room in rooms():
+        if shared is not None and room.startswith(PAGES):
+            shared.srem(_key(int(room.removeprefix(PAGES))), request.sid)
+
+
+def end_page_sockets(user_id: int) -> int:
+    """Disconnect every live connection a page of ``user_id`` opened with its session, in
+    every web process, after the commit that ended their sessions
+    (:func:`courier.accounts.end_sessions`); they are told first (``session.ended``).
+    Returns how many were asked to close."""
+    room = f"{PAGES}{user_id}"
+    sids = {sid for sid, _ in socketio.server.manager.get_participants("/", room)}
+    shared = _shared()
+    if shared is not None:
+        key = _key(user_id)
+        sids.update(s.decode() for s in shared.smembers(key))
+        shared.delete(key)
+    socketio.emit("session.ended", {}, to=room)
+    for sid in sids:  # one held by another process: the message queue carries it there
+        socketio.server.disconnect(sid, namespace="/")
+    return len(sids)
+
+
+def _shared():
+    """The Redis of the message queue, where every web process lists its page
+    connections; None without one (a single process: its rooms are the whole list)."""
+    url = current_app.config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    client = current_app.extensions.get("courier.page_sockets")
+    if client is None:
+        import redis
+
+        client = current_app.extensions["courier.page_sockets"] = redis.Redis.from_url(url)
+    return client
+
+
+def _key(user_id: int) -> str:
+    return f"{current_app.config['SOCKETIO_CHANNEL']}-pages:{user_id}"
+
+
 def register() -> None:
     socketio.on_event("connect", _connect)
+    socketio.on_event("disconnect", _disconnect)

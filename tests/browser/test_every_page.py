@@ -21,6 +21,7 @@ ROLES = (ANONYMOUS, "courier", "merchant", "hub", "dispatcher", "council", "part
 PAGES = {
     "/": ROLES[1:],
     "/login": (ANONYMOUS,),
+    "/account": ROLES[1:],
     "/courier": ("courier",),
     "/me/earnings": ("courier",),
     "/shop": ("merchant", "hub"),

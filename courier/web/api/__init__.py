@@ -69,10 +69,11 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     _register_shops()
     _register_solidarity()
-    from courier.web.api import tokens_api
+    from courier.web.api import members_api, tokens_api
 
-    csrf.exempt(tokens_api.blp)
-    api.register_blueprint(tokens_api.blp, url_prefix="/api/v1")
+    for module in (tokens_api, members_api):
+        csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
 
 
 def _register_solidarity() -> None:
