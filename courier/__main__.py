@@ -1,9 +1,17 @@
 """The ``courier`` command (and ``python -m courier``): the app's commands (see
-:mod:`courier.cli`), Flask's ``routes`` and ``shell``, and the benchmarks."""
+:mod:`courier.cli`), Flask's ``routes`` and ``shell``, and the benchmarks.
+
+Its help lists the product's commands only: not Flask's options for finding an app
+(``-A/--app``, ``-e/--env-file``, ``--debug``: the app is always Courier, its settings
+come from ``COURIER_*`` variables), nor the extensions' maintenance commands, which stay
+available by name (``courier openapi``, ``courier limiter``)."""
 
 from flask.cli import FlaskGroup, routes_command, shell_command
 
 from courier import create_app
+
+FLASK_OPTIONS = {"env_file", "app", "debug"}
+UNLISTED = {"limiter", "openapi"}  # the extensions' own commands
 
 
 class CourierGroup(FlaskGroup):
@@ -11,6 +19,7 @@ class CourierGroup(FlaskGroup):
         super().__init__(create_app=create_app, add_default_commands=False,
                          add_version_option=False, load_dotenv=False, set_debug_flag=False,
                          **kwargs)
+        self.params = [p for p in self.params if p.name not in FLASK_OPTIONS]
         for cmd in (routes_command, shell_command):
             self.add_command(cmd)
         try:
@@ -19,6 +28,9 @@ class CourierGroup(FlaskGroup):
             bench = None
         if bench is not None:
             self.add_command(bench)
+
+    def list_commands(self, ctx):
+        return [name for name in super().list_commands(ctx) if name not in UNLISTED]
 
 
 main = CourierGroup(help="Courier: dispatch for bike-courier cooperatives.")

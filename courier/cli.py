@@ -4,6 +4,7 @@ worker and the benchmarks. Also ``courier db ...`` (migrations)."""
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 from flask import current_app
@@ -28,12 +29,31 @@ def _serve(host: str, port: int) -> None:
                  log_output=False)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line and before anything else, to start on a port already taken
+    (another Courier, a second demo...), instead of failing once the server starts."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise click.ClickException(f"cannot serve on {host}: {err.strerror}") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except OSError:
+            raise click.ClickException(
+                f"port {port} on {host} is already in use (another Courier running?): "
+                f"stop it, or choose another port with --port") from None
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def run_command(host, port):
     """Serve the app with Socket.IO (and dispatch cycles, unless disabled)."""
+    _check_port(host, port)
     _serve(host, port)
 
 
@@ -110,6 +130,7 @@ DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 @with_appcontext
 def demo_command(host, port, speed, history):
     """Seed a demo city (Lyon) and serve it with a simulator submitting jobs."""
+    _check_port(host, port)
     from courier import clock
     from courier.demo import seed, simulator
     from courier.demo.history import seed_history
