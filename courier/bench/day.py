@@ -27,11 +27,12 @@ from flask import Flask
 from flask.cli import ScriptInfo
 
 from courier.bench.day_figures import figures, table
-from courier.bench.day_greedy import greedy_dispatch
+from courier.bench.day_greedy import greedy_solve
 from courier.bench.day_plan import OPENING_HOUR, Day, Settings, check, make_day
 from courier.bench.day_sim import Simulation
 from courier.extensions import db
 from courier.models import User
+from courier.routing import solve
 
 POLICIES = ("dispatch", "greedy")
 
@@ -67,12 +68,8 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
                 raise click.UsageError("--database-url must name an empty database: the "
                                        "benchmark fills it with a day and empties it after")
             report = (lambda t, n: progress(policy, t, n)) if progress else None
-            sim = Simulation(day, report)
-            if policy == "greedy":
-                with greedy_dispatch():
-                    rec = sim.run()
-            else:
-                rec = sim.run()
+            sim = Simulation(day, report, greedy_solve if policy == "greedy" else solve)
+            rec = sim.run()
             out = figures(rec, time.perf_counter() - started)
         finally:
             db.session.remove()

@@ -10,10 +10,7 @@ are judged by the same system, and only the choice of who rides what differs.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from courier.dispatch import cycle
 from courier.routing import Plan, Problem, Route
 from courier.routing.precheck import allowed_vehicles, travel
 from courier.routing.problem import PlannedStep, Stats, Unassigned
@@ -79,16 +76,3 @@ def greedy_solve(problem: Problem, time_limit: float = 5.0, **_ignored) -> Plan:
                   vehicles_used=len(routes), distance=sum(r.distance for r in routes),
                   duration=sum(r.duration for r in routes))
     return Plan(tuple(routes), tuple(unassigned), stats)
-
-
-@contextmanager
-def greedy_dispatch() -> Iterator[None]:
-    """Run the dispatch cycles of this block with :func:`greedy_solve` as their planner.
-    (The cycle has no planner argument, so its module's ``solve`` is swapped, and put
-    back whatever happens.)"""
-    before = cycle.solve
-    cycle.solve = greedy_solve
-    try:
-        yield
-    finally:
-        cycle.solve = before

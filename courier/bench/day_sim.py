@@ -31,6 +31,7 @@ from courier.errors import DomainError
 from courier.extensions import db
 from courier.fairwork import tracking
 from courier.models import Job, JobStatus, Run, RunStatus, RunStop, StopKind, User
+from courier.routing import solve
 from courier.routing.geo import LatLon
 from courier.shops import submit
 
@@ -85,7 +86,9 @@ class Record:
 class Simulation:
     """Run :attr:`day` in the current app context on a fresh database."""
 
-    def __init__(self, day: Day, progress: Callable[[float, int], None] | None = None):
+    def __init__(self, day: Day, progress: Callable[[float, int], None] | None = None,
+                 planner=solve):
+        self.planner = planner
         self.day, self.s = day, day.settings
         self.progress = progress
         self.clock = clock.SimulatedClock(day.at(-60), speed=0)
@@ -188,7 +191,7 @@ class Simulation:
         if not open_jobs and not offered:
             return
         started = time.perf_counter()
-        result = run_cycle(None, now)
+        result = run_cycle(None, now, planner=self.planner)
         self.rec.cycles.append((time.perf_counter() - started, open_jobs))
         for run in result.runs:
             self._offered(self.by_courier[run.courier_id], run, now)

@@ -56,11 +56,14 @@ def cycle_lock():
         _local_lock.release()
 
 
-def run_cycle(actor: User | None = None, now: datetime | None = None) -> CycleResult:
-    """Run one cycle and commit it. Raises Conflict if another cycle is running."""
+def run_cycle(actor: User | None = None, now: datetime | None = None,
+              planner=None) -> CycleResult:
+    """Run one cycle and commit it. Raises Conflict if another cycle is running.
+    ``planner``: what plans the routing problem (:func:`courier.routing.solve`; a benchmark
+    may set a baseline in its place)."""
     try:
         with cycle_lock():
-            result = _plan_and_offer(actor, now or utcnow())
+            result = _plan_and_offer(actor, now or utcnow(), planner or solve)
             db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -68,7 +71,7 @@ def run_cycle(actor: User | None = None, now: datetime | None = None) -> CycleRe
     return result
 
 
-def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
+def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
     result = CycleResult(expired=expire_offers(now))
     snap = snapshot(now)
     if not snap.jobs:
@@ -76,7 +79,7 @@ def _plan_and_offer(actor: User | None, now: datetime) -> CycleResult:
     problem, points = build_problem(snap)
     snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused)
     try:
-        plan = solve(problem, time_limit=float(current_app.config["DISPATCH_TIME_LIMIT"]))
+        plan = planner(problem, time_limit=float(current_app.config["DISPATCH_TIME_LIMIT"]))
     except ValueError as err:  # a problem the planner cannot take: nothing is offered
         log.error("dispatch cycle failed, %d jobs left pending: %s", len(snap.jobs), err)
         result.stats = {"status": "failed", "error": str(err), "jobs": len(snap.jobs),
