@@ -216,3 +216,23 @@ def test_a_token_request_reads_no_session_and_no_more_rows(app, client, make_cou
     assert r.status_code == 200
     users = [s for s in seen if re.search(r"\bFROM users\b", s)]
     assert len(users) == 1 and "api_tokens" in users[0], users
+
+
+def test_logout_holds_when_the_list_of_connections_is_unreachable(app, client, make_courier,
+                                                                  monkeypatch):
+    """Redis down: the sessions end all the same, and this process's page connections
+    close; only other processes' connections wait for the queue to come back."""
+    from redis import Redis
+
+    from courier.web import sockets
+
+    nowhere = Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.2)
+    monkeypatch.setattr(sockets, "_shared", lambda: nowhere)
+    ana = make_courier("Ana")
+    login(client, ana)
+    cookie = client.get_cookie("session").value
+    on_page = page_socket(app, client)
+    assert on_page.is_connected()
+    assert client.post("/logout", data={"csrf_token": _csrf(client)}).status_code == 302
+    assert not on_page.is_connected()
+    assert replay(app, cookie).get("/api/v1/courier/me").status_code == 401

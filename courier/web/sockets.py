@@ -16,9 +16,12 @@ opened with an API token stays, as the token does.
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, rooms
+from redis import Redis, RedisError
 from sqlalchemy import select
 
 from courier import privacy
@@ -27,6 +30,8 @@ from courier.journal import DISPATCH_ROOM, user_room
 from courier.models import Role, Run, RunStatus
 from courier.schemas import dump_run
 from courier.web.auth import token_user
+
+log = logging.getLogger(__name__)
 
 
 def _connect(auth=None):
@@ -68,14 +73,20 @@ def _keep_page_socket(user_id: int) -> None:
     shared = _shared()
     if shared is not None:
         key = _key(user_id)
-        shared.pipeline().sadd(key, request.sid).expire(key, KEEP).execute()
+        try:
+            shared.pipeline().sadd(key, request.sid).expire(key, KEEP).execute()
+        except RedisError as err:  # (then only this process can end it)
+            log.warning("could not list page connection %s: %s", request.sid, err)
 
 
 def _disconnect(reason=None) -> None:
     shared = _shared()
     for room in rooms():
         if shared is not None and room.startswith(PAGES):
-            shared.srem(_key(int(room.removeprefix(PAGES))), request.sid)
+            try:
+                shared.srem(_key(int(room.removeprefix(PAGES))), request.sid)
+            except RedisError:  # it expires with its list
+                pass
 
 
 def end_page_sockets(user_id: int) -> int:
@@ -88,8 +99,11 @@ def end_page_sockets(user_id: int) -> int:
     shared = _shared()
     if shared is not None:
         key = _key(user_id)
-        sids.update(s.decode() for s in shared.smembers(key))
-        shared.delete(key)
+        try:
+            sids.update(s.decode() for s in shared.smembers(key))
+            shared.delete(key)
+        except RedisError as err:  # the sessions are ended all the same
+            log.warning("could not read the page connections of user %s: %s", user_id, err)
     socketio.emit("session.ended", {}, to=room)
     for sid in sids:  # one held by another process: the message queue carries it there
         socketio.server.disconnect(sid, namespace="/")
@@ -104,9 +118,8 @@ def _shared():
         return None
     client = current_app.extensions.get("courier.page_sockets")
     if client is None:
-        import redis
-
-        client = current_app.extensions["courier.page_sockets"] = redis.Redis.from_url(url)
+        client = current_app.extensions["courier.page_sockets"] = Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2)
     return client
 
 
