@@ -30,6 +30,8 @@ typedef struct {
     double sf, cf;    /* speed factor, cost factor */
     int unit_speed, unit_cost;
     int nbrk, brk0;   /* breaks brk0 .. brk0 + nbrk - 1, by first window start */
+    const i64 *M;     /* travel times at this vehicle's speed (nloc x nloc), or NULL */
+    const i64 *MT;    /* the same transposed (M itself when symmetric), or NULL */
 } Veh;
 
 typedef struct {
@@ -46,6 +48,8 @@ typedef struct {
     const i64 *vnear;                              /* n x nvnear vehicles, nearest start first */
     i64 pref_cost, balance;
     Veh *veh;
+    i64 *scaled[8];   /* owned: matrices at speed factors other than 1, transposes */
+    int nscaled;
 } Inst;
 
 typedef struct {
@@ -80,15 +84,37 @@ typedef struct {
     i64 maxdur;          /* longest route of the plan being rebuilt (balance) */
     int *where, *pos, *mark, stamp, *list, *served, *rmark, rstamp, *tag, tstamp, *cand;
     int *seq;            /* scratch sequence for full evaluations */
+    i64 *dcost, *dout, *arc; /* scratch of ins_pair, per position */
     Route scratch[3];
     Sol *pool[5];
 } Ctx;
 
 typedef struct { i64 start, end, dur; } Eval;
 
+/* Travel time from location a to b at vehicle V's speed (rounded up); 0 from
+ * or to nowhere (-1). Read from V->M when the matrix at its speed was built. */
+static inline i64 scaled_time(i64 t, double sf) {
+    double x = (double)t * sf - 1e-9;
+    i64 r = (i64)x;
+    return r < x ? r + 1 : r; /* ceil without the library call */
+}
+static inline i64 tt(const Inst *I, const Veh *V, i64 a, i64 b) {
+    if (a < 0 || b < 0) return 0;
+    size_t k = (size_t)a * I->nloc + b;
+    return V->M ? V->M[k] : scaled_time(I->D[k], V->sf);
+}
+
+/* Travel time from a to b read along the row of b when the transpose was
+ * built (many rides into one place: one row of memory). */
+static inline i64 tt_to(const Inst *I, const Veh *V, i64 a, i64 b) {
+    if (a < 0 || b < 0) return 0;
+    return V->MT ? V->MT[(size_t)b * I->nloc + a] : tt(I, V, a, b);
+}
+
 /* _rr_route.c */
-i64 tt(const Inst *I, const Veh *V, i64 a, i64 b);
-i64 arc_cost(const Veh *V, i64 t);
+static inline i64 arc_cost(const Veh *V, i64 t) {
+    return V->unit_cost ? t : (i64)llrint((double)t * V->cf);
+}
 int evaluate(const Inst *I, int v, const int *seq, int L, Eval *E);
 int route_reserve(Route *R, int room, int dims);
 void route_free(Route *R);

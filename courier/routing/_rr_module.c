@@ -2,6 +2,7 @@
  * (courier/routing/rr_c.py packs the data: a dict of int64/float64/int8
  * arrays, see rr_data.py). */
 #include "_rr.h"
+#include "_rr_matrix.h"
 
 #define NBUF 48
 
@@ -96,8 +97,10 @@ static int parse_inst(PyObject *d, Inst *I, Views *V) {
             PyErr_SetString(PyExc_ValueError, "data: bad node");
             return -1;
         }
+    scale_matrices(I);
     return 0;
 }
+
 
 /* routes: one list of nodes per vehicle, every node once, each route feasible. */
 static int parse_routes(const Inst *I, PyObject *routes, Sol *S, char *seen) {
@@ -159,6 +162,7 @@ static PyObject *routes_out(const Inst *I, const Sol *S) {
 static void ctx_free(Ctx *X) {
     free(X->where); free(X->pos); free(X->mark); free(X->list); free(X->served);
     free(X->rmark); free(X->tag); free(X->cand); free(X->seq);
+    free(X->dcost); free(X->dout); free(X->arc);
     for (int k = 0; k < 3; k++) route_free(&X->scratch[k]);
     for (int k = 0; k < 5; k++) sol_free(X->I, X->pool[k]);
 }
@@ -172,8 +176,10 @@ static int ctx_init(Ctx *X, const Inst *I) {
     X->list = calloc(n, sizeof(int)); X->served = calloc(n, sizeof(int));
     X->tag = calloc(nv, sizeof(int)); X->cand = calloc(nv, sizeof(int));
     X->seq = calloc(n, sizeof(int));
+    X->dcost = calloc(n, sizeof(i64)); X->dout = calloc(n, sizeof(i64));
+    X->arc = calloc(n, sizeof(i64));
     int bad = !X->where || !X->pos || !X->mark || !X->rmark || !X->list || !X->served || !X->tag
-              || !X->cand || !X->seq;
+              || !X->cand || !X->seq || !X->dcost || !X->dout || !X->arc;
     for (int k = 0; k < 5; k++) bad |= !(X->pool[k] = sol_new(I));
     if (bad) PyErr_NoMemory();
     return bad ? -1 : 0;
@@ -225,7 +231,7 @@ done:
     free(seen);
     if (ab.obj) PyBuffer_Release(&ab);
     if (ready) ctx_free(&X);
-    free(I.veh);
+    inst_free(&I);
     views_release(&V);
     return result;
 }
@@ -286,7 +292,7 @@ static PyObject *py_probe(PyObject *args, int insertion) {
 done:
     free(seen);
     if (ready) ctx_free(&X);
-    free(I.veh);
+    inst_free(&I);
     views_release(&V);
     return result;
 }

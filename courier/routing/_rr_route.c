@@ -11,15 +11,8 @@
  */
 #include "_rr.h"
 
-i64 tt(const Inst *I, const Veh *V, i64 a, i64 b) {
-    if (a < 0 || b < 0) return 0;
-    i64 t = I->D[(size_t)a * I->nloc + b];
-    return V->unit_speed ? t : (i64)ceil((double)t * V->sf - 1e-9);
-}
-
-i64 arc_cost(const Veh *V, i64 t) { return V->unit_cost ? t : (i64)llrint((double)t * V->cf); }
-
-static i64 cost_ab(const Inst *I, const Veh *V, i64 a, i64 b) { return arc_cost(V, tt(I, V, a, b)); }
+static inline i64 cost_ab(const Inst *I, const Veh *V, i64 a, i64 b) { return arc_cost(V, tt(I, V, a, b)); }
+static inline i64 cost_to(const Inst *I, const Veh *V, i64 a, i64 b) { return arc_cost(V, tt_to(I, V, a, b)); }
 
 /* Earliest break start at or after t in one of break b's windows (*late: that
  * window's end); 0 when every window has passed. */
@@ -188,7 +181,7 @@ int allowed_on(const Inst *I, int s, int v) {
     return I->allowed[(size_t)s * I->nv + v];
 }
 
-static int fits(const Inst *I, const i64 *load, int x, int v, int sign) {
+static inline int fits(const Inst *I, const i64 *load, int x, int v, int sign) {
     const i64 *cap = I->cap + (size_t)v * I->dims;
     for (int c = 0; c < I->dims; c++)
         if (load[c] + sign * I->q[(size_t)x * I->dims + c] > cap[c]) return 0;
@@ -227,7 +220,9 @@ static i64 extra_of(const Inst *I, const Route *R, int v, int x) {
 
 /* Cheapest feasible insertion of the pair (p, d) in route R of vehicle v:
  * pickup after position *oi, delivery after *oj >= *oi; BIG when none. A
- * candidate that would be the best so far is skipped with probability blink. */
+ * candidate that would be the best so far is skipped with probability blink.
+ * What the delivery adds after each position (cost, ride to the next) and the
+ * route's own rides are read once (X->dcost, X->dout, X->arc). */
 i64 ins_pair(Ctx *X, const Route *R, int v, int p, int d, double blink, int *oi, int *oj) {
     const Inst *I = X->I;
     const Veh *V = &I->veh[v];
@@ -236,11 +231,16 @@ i64 ins_pair(Ctx *X, const Route *R, int v, int p, int d, double blink, int *oi,
     const i64 *early = I->early, *late = I->late, *svc = I->svc;
     i64 lp = I->loc[p], lD = I->loc[d], extra = extra_of(I, R, v, p), best = BIG;
     i64 tpd = tt(I, V, lp, lD), cpd = arc_cost(V, tpd);
+    i64 *dcost = X->dcost, *dout = X->dout, *arc = X->arc, lastd = MIN2(late[p], late[d]);
+    int done = 0; /* positions 1..done of the three arrays are read */
     for (int i = 0; i <= L; i++) {
+        /* service starts only grow along the route: past a window, all later fail */
+        if (R->st[i] > lastd) break;
         i64 a = ploc(V, I, R, i), b = ploc(V, I, R, i + 1);
-        i64 ap = MAX2(early[p], R->st[i] + psvc(I, R, i) + tt(I, V, a, lp));
+        i64 tap = tt_to(I, V, a, lp);
+        i64 ap = MAX2(early[p], R->st[i] + psvc(I, R, i) + tap);
         if (ap > late[p] || !fits(I, R->load + (size_t)i * dims, p, v, 1)) continue;
-        i64 dp = ap + svc[p], base = cost_ab(I, V, a, lp) - cost_ab(I, V, a, b) + extra;
+        i64 dp = ap + svc[p], base = arc_cost(V, tap) - cost_ab(I, V, a, b) + extra;
         i64 ad = MAX2(early[d], dp + tpd);
         if (ad <= late[d] && ad + svc[d] + tt(I, V, lD, b) <= R->lat[i + 1]) {
             i64 c = base + cpd + cost_ab(I, V, lD, b);
@@ -254,16 +254,21 @@ i64 ins_pair(Ctx *X, const Route *R, int v, int p, int d, double blink, int *oi,
         i64 t = MAX2(early[R->nodes[i]], dp + tt(I, V, lp, b));
         for (int j = i + 1; j <= L; j++) {
             int x = R->nodes[j - 1];
-            if (j > i + 1) {
-                int w = R->nodes[j - 2];
-                t = MAX2(early[x], t + svc[w] + tt(I, V, I->loc[w], I->loc[x]));
+            for (; done < j; done++) {
+                int k = done + 1;
+                i64 xk = I->loc[R->nodes[k - 1]], y = ploc(V, I, R, k + 1);
+                dout[k] = tt(I, V, lD, y);
+                dcost[k] = cost_to(I, V, xk, lD) + arc_cost(V, dout[k]) - cost_ab(I, V, xk, y);
+                if (k > 1) arc[k] = tt(I, V, I->loc[R->nodes[k - 2]], xk);
             }
-            if (t > late[x] || !fits(I, R->load + (size_t)j * dims, p, v, 1)) break;
-            i64 xl = I->loc[x], y = ploc(V, I, R, j + 1);
-            i64 c = pc + cost_ab(I, V, xl, lD) + cost_ab(I, V, lD, y) - cost_ab(I, V, xl, y);
+            if (j > i + 1) t = MAX2(early[x], t + svc[R->nodes[j - 2]] + arc[j]);
+            /* the delivery starts after t, and t only grows with j */
+            if (t > late[x] || t > late[d] || !fits(I, R->load + (size_t)j * dims, p, v, 1))
+                break;
+            i64 c = pc + dcost[j];
             if (c >= best) continue;
-            i64 adj = MAX2(early[d], t + svc[x] + tt(I, V, xl, lD));
-            if (adj > late[d] || adj + svc[d] + tt(I, V, lD, y) > R->lat[j + 1]) continue;
+            i64 adj = MAX2(early[d], t + svc[x] + tt_to(I, V, I->loc[x], lD));
+            if (adj > late[d] || adj + svc[d] + dout[j] > R->lat[j + 1]) continue;
             if (blink > 0 && unif(&X->rng) < blink) continue;
             c = confirm(X, R, v, p, d, i, j, c);
             if (c < best) { best = c; *oi = i; *oj = j; }

@@ -26,7 +26,7 @@ The objective, in this order (see docs/routing.md):
 2. with ``vehicles_first`` only: the couriers sent out (routes used);
 3. the cost: each ride's travel time at the vehicle's speed times its
    ``cost_factor`` (the fairness rules' lever), plus ``fixed_cost`` and
-   ``courier_cost`` (the default weight of a courier sent out, 900 s) of
+   ``courier_cost`` (the default weight of a courier sent out, 600 s) of
    every vehicle used, ``preference_cost`` per shipment away from its
    ``preferred_vehicle``, and ``balance`` times the longest route's duration.
    Phase 2 above runs only with ``vehicles_first``.
@@ -57,14 +57,15 @@ from courier.routing.rr_plan import make_plan, warm_routes
 class RrConfig:
     """Knobs of the search (shares are of the time left after the first plan)."""
 
-    avg_removed: float = 15.0  # visits removed per ruin, on average (SISR's c-bar)
+    # visits removed per ruin, on average (SISR's c-bar): small ruins, many rounds
+    avg_removed: float = 5.0
     max_string: int = 10
     blink: float = 0.01
     stall: int = 30000  # rounds without progress before a route removal is given up
     stall_share: float = 0.15  # ... or this share of the time
     focus: float = 0.5
     near_routes: int = 20
-    start_temperature: float = 0.3
+    start_temperature: float = 2.0  # times the plan's average arc cost
     end_temperature: float = 0.01
     kick_after: int = 1000
     spare: float = 3.0

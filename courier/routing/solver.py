@@ -48,7 +48,7 @@ STRATEGIES = ("default", "vehicles_first", "ortools")
 
 #: What sending out one more courier weighs in the default objective, in
 #: seconds of riding (see :mod:`courier.routing.rr`).
-COURIER_COST = 900
+COURIER_COST = 600
 
 
 def warm_start_routes(m: Model, allowed: dict[int, tuple[int, ...]]) -> list[list[int]]:
