@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import requests
@@ -29,12 +30,16 @@ class LiveServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> LiveServer:
-        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=subprocess.PIPE,
+        # The server's log goes to a file: a pipe nobody reads fills up after ~64 KB of
+        # request lines and then blocks the server mid-request.
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stdout.read()}")
+                self.log.seek(0)
+                raise RuntimeError(f"server exited: {self.log.read()}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
                     return self
@@ -42,6 +47,14 @@ class LiveServer:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("server did not start in time")
+
+    def tail(self, lines: int = 200) -> list[str]:
+        """The last lines the server logged, for a failure's report."""
+        if getattr(self, "log", None) is None:
+            return []
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().splitlines()[-lines:]
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -51,5 +64,6 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc and self.proc.stdout:
-            self.proc.stdout.close()
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+            self.log = None
