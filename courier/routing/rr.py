@@ -64,7 +64,7 @@ class RrConfig:
     stall: int = 30000  # rounds without progress before a route removal is given up
     stall_share: float = 0.15  # ... or this share of the time
     focus: float = 0.5
-    near_routes: int = 20
+    near_routes: int = 30  # nearest visits whose routes are tried first (rr_data.NEAR kept)
     start_temperature: float = 2.0  # times the plan's average arc cost
     end_temperature: float = 0.01
     kick_after: int = 1000
