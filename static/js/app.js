@@ -132,6 +132,9 @@ function live(handlers) {
   window.addEventListener("offline", () => show("offline"));
   window.addEventListener("online", () => { show(socket.connected ? "online" : "connecting"); if (!socket.connected) socket.connect(); });
   for (const [name, fn] of Object.entries(handlers)) if (name !== "connect") socket.on(name, fn);
+  // This session was ended (logged out elsewhere, password changed, role changed): the
+  // page stops reconnecting and goes to the login page.
+  socket.on("session.ended", () => { socket.io.opts.reconnection = false; window.location.assign("/login"); });
   return socket;
 }
 
