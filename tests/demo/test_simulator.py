@@ -130,7 +130,8 @@ def test_courier_demo_starts_on_a_fresh_database_with_its_past(tmp_path):
         page = requests.get(server.url + "/login", timeout=10)
         assert page.status_code == 200 and "password" in page.text.lower()
         server.proc.terminate()
-        out = server.proc.communicate(timeout=20)[0]
+        server.proc.wait(timeout=20)
+        out = "\n".join(server.tail(1000))
     finally:
         server.stop()
     assert "The coop's past: 28 days" in out and "ana@demo.coop" in out
