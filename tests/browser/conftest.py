@@ -64,6 +64,9 @@ def browser():
         b.close()
 
 
+COOP_TZ = "Europe/Paris"  # the coop's time zone (COOP_TIMEZONE), as its members' phones have it
+
+
 @pytest.fixture(scope="module")
 def server(database_url):
     """One live server per test module (each test still starts from empty tables)."""
@@ -81,6 +84,7 @@ def open_page(browser, server):
     contexts = []
 
     def open_(actor=None, phone=True, lang="fr", **options):
+        options.setdefault("timezone_id", COOP_TZ)  # people of a Lyon coop, on its clock
         ctx = browser.new_context(viewport=PHONE if phone else DESKTOP, locale=lang,
                                   extra_http_headers={"Accept-Language": lang},
                                   base_url=server.url, **options)

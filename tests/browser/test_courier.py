@@ -104,16 +104,17 @@ def test_courier_app_installs_its_service_worker_and_keeps_its_files(open_page, 
 
 
 def test_a_refused_shift_is_explained_in_french(open_page, make_courier):
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
 
     from courier.extensions import db
     from tests.fairwork.helpers import shift
 
     ana = make_courier("Ana", on_shift=False)
-    now = datetime.now(UTC)
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()  # the coop's days
     for d in range(1, 7):  # six days in a row: the default rules block a seventh
-        start = now - timedelta(days=d, hours=3)
-        shift(ana.user.courier, start, start + timedelta(hours=1))
+        start = datetime.combine(today - timedelta(days=d), time(10), ZoneInfo("Europe/Paris"))
+        shift(ana.user.courier, start.astimezone(UTC), start.astimezone(UTC) + timedelta(hours=1))
     db.session.commit()
     page = courier_page(open_page, ana)
     page.click("#shift")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import checks
-from tests.browser.conftest import login
+from tests.browser.conftest import COOP_TZ, login
 from tests.browser.history import build
 
 ANONYMOUS = "anonymous"
@@ -81,6 +81,7 @@ def _walk(page, url, lang, problems, watch):
 def test_every_page_works_for_every_role(role, browser, server, make_user):
     history = build(make_user)
     ctx = browser.new_context(viewport=checks.PHONES[0], base_url=server.url,
+                              timezone_id=COOP_TZ,
                               service_workers="block", locale="fr-FR")
     problems: list[str] = []
     try:

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, login
+from tests.browser.conftest import COOP_TZ, DESKTOP, TIMEOUT_MS, login
 from tests.browser.live_api import dispatch, post
 from tests.live import LiveServer
 from tests.shops.http import LocalServer
@@ -114,6 +114,7 @@ def test_address_search_places_the_drop_off_on_the_map(browser, database_url, ma
                                             "COURIER_GEOCODER_URL": geo.url,
                                             "COURIER_GEOCODER_MIN_DELAY": "0"}).start()
         ctx = browser.new_context(viewport=DESKTOP, locale="fr", base_url=srv.url,
+                                  timezone_id=COOP_TZ,
                                   extra_http_headers={"Accept-Language": "fr"})
         try:
             ctx.set_default_timeout(TIMEOUT_MS)

@@ -1,7 +1,8 @@
 """The fair-work API: rules and their history, reports with their access rules,
 decisions and contests, breaks and corrections; all in the OpenAPI description."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -156,10 +157,10 @@ def test_going_on_shift_is_refused_when_a_blocking_rule_says_rest(make_user):
 
 def test_a_refused_shift_says_why_in_a_phrase_pages_translate(make_user):
     ana = courier(make_user, since=None)
-    now = datetime.now(UTC)
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()  # the coop's days
     for d in range(1, 7):
-        start = now - timedelta(days=d, hours=3)
-        shift(ana.courier, start, start + timedelta(hours=1))
+        start = datetime.combine(today - timedelta(days=d), time(10), ZoneInfo("Europe/Paris"))
+        shift(ana.courier, start.astimezone(UTC), start.astimezone(UTC) + timedelta(hours=1))
     db.session.commit()
     r = ana.post("/courier/shift", json={"online": True, "lat": LYON[0], "lon": LYON[1]})
     assert r.status_code == 409
