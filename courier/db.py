@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -135,3 +135,16 @@ def insert_row(model, values: dict, skip_on: tuple[str, ...] = ()):
     make_transient_to_detached(obj)
     db.session.add(obj)
     return obj
+
+
+def empty_all_tables() -> None:
+    """Delete every row of every table (TRUNCATE on PostgreSQL, ids restarted): a scratch
+    database emptied for the next test or benchmark run."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())

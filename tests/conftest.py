@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from courier import create_app
+from courier.db import empty_all_tables
 from courier.extensions import db, socketio
 
 PG_URL = os.environ.get(
@@ -84,17 +85,6 @@ def base_config(url: str, **extra) -> dict:
     }
 
 
-def truncate_all() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for t in tables:
-                conn.execute(t.delete())
-
-
 @pytest.fixture
 def app_config(database_url):
     """Override to change the configuration of the ``app`` fixture."""
@@ -118,7 +108,7 @@ def app(app_config):
         with app.app_context():
             yield app
             db.session.remove()
-            truncate_all()
+            empty_all_tables()
     finally:
         app.test_client_class = None
         app.config.clear()

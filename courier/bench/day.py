@@ -30,6 +30,7 @@ from courier.bench.day_figures import figures, table
 from courier.bench.day_greedy import greedy_solve
 from courier.bench.day_plan import OPENING_HOUR, Day, Settings, check, make_day
 from courier.bench.day_sim import Simulation
+from courier.db import empty_all_tables
 from courier.extensions import db
 from courier.models import User
 from courier.routing import solve
@@ -42,17 +43,6 @@ def app_config(url: str) -> dict:
     ``url``, with no background cycles: the simulation runs them on its clock."""
     return {"SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url, "AUTO_MIGRATE": True,
             "DISPATCH_AUTORUN": False}
-
-
-def _clear() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for t in tables:
-                conn.execute(t.delete())
 
 
 def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: str,
@@ -74,7 +64,7 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
         finally:
             db.session.remove()
             if shared:
-                _clear()
+                empty_all_tables()
             db.engine.dispose()
     return out
 
