@@ -125,10 +125,30 @@ i64 ins_pair(Ctx *X, const Route *R, int v, int p, int d, double blink, int *oi,
 i64 ins_single(Ctx *X, const Route *R, int v, int x, double blink, int *oj);
 int insert_at(const Inst *I, Route *R, int v, int p, int d, int i, int j);
 
+/* The random numbers of a search (xoshiro256** seeded by splitmix64), shared by
+ * the route and search units. */
+static inline uint64_t splitmix(uint64_t *x) {
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline void rng_seed(Rng *r, uint64_t seed) {
+    for (int k = 0; k < 4; k++) r->s[k] = splitmix(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t rng_next(Rng *r) {
+    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
+    return out;
+}
+
+static inline double unif(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+
 /* _rr_search.c */
-uint64_t rng_next(Rng *r);
-void rng_seed(Rng *r, uint64_t seed);
-double unif(Rng *r);
 double now_clock(int cpu);
 Sol *sol_new(const Inst *I);
 void sol_free(const Inst *I, Sol *S);

@@ -5,26 +5,6 @@
 #include "_rr.h"
 #include <time.h>
 
-static uint64_t splitmix(uint64_t *x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-void rng_seed(Rng *r, uint64_t seed) {
-    for (int k = 0; k < 4; k++) r->s[k] = splitmix(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t rng_next(Rng *r) {
-    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-    return out;
-}
-
-double unif(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
 static int below(Rng *r, int n) { return n <= 1 ? 0 : (int)(unif(r) * n); }
 
 double now_clock(int cpu) {
