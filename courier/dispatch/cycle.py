@@ -77,7 +77,6 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
     if not snap.jobs:
         return result
     problem, points = build_problem(snap)
-    snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused)
     try:
         plan = planner(problem, time_limit=float(current_app.config["DISPATCH_TIME_LIMIT"]))
     except ValueError as err:  # a problem the planner cannot take: nothing is offered
@@ -96,6 +95,8 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
         if run is not None:
             result.runs.append(run)
     given = {r.courier_id for r in result.runs}
+    left = {miss.shipment for miss in plan.unassigned}  # the facts are said of these alone
+    snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused, left)
     for miss in plan.unassigned:
         job = jobs[miss.shipment]
         text = reasons.unassigned(job, snap, given)
@@ -106,8 +107,7 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
             record(actor, "job", "not_assigned", job=job, reason=text,
                    data={"code": miss.reason, "rules_version": snap.rules.version.number
                          if snap.rules is not None else None})
-    explain.not_offered(actor, snap, {r.courier_id for r in result.runs},
-                        [job for job, _ in result.unassigned])
+    explain.not_offered(actor, snap, given, [job for job, _ in result.unassigned])
     log.info("dispatch cycle: %d jobs, %d couriers, %d runs offered, %d unassigned",
              len(snap.jobs), len(snap.couriers), len(result.runs), len(result.unassigned))
     return result

@@ -72,12 +72,14 @@ def fit(problem: Problem, vi: int, si: int, courier, job, refused: dict) -> Fit:
     return Fit(FITS, {"end_s": end})
 
 
-def table(problem: Problem, couriers: list, jobs: list,
-          refused: dict[int, dict[int, str]]) -> dict[int, dict[int, Fit]]:
-    """job id -> courier id -> :class:`Fit`, for every pending job and courier planned
-    in the cycle (the problem's vehicles and shipments, in the same order)."""
+def table(problem: Problem, couriers: list, jobs: list, refused: dict[int, dict[int, str]],
+          only: set[int]) -> dict[int, dict[int, Fit]]:
+    """job id -> courier id -> :class:`Fit` for the jobs of ``only`` (those the plan left
+    over) and every courier planned in the cycle (``couriers`` and ``jobs`` are the
+    problem's vehicles and shipments, in the same order)."""
     out: dict[int, dict[int, Fit]] = {}
     for si, job in enumerate(jobs):
-        out[job.id] = {c.id: fit(problem, vi, si, c, job, refused.get(job.id, {}))
-                       for vi, c in enumerate(couriers)}
+        if job.id in only:
+            out[job.id] = {c.id: fit(problem, vi, si, c, job, refused.get(job.id, {}))
+                           for vi, c in enumerate(couriers)}
     return out
