@@ -59,14 +59,12 @@ def accept_run(user: User, run: Run, now: datetime | None = None, replay: bool =
 
 
 def _admit(run: Run, now: datetime) -> None:
-    """The gate, at acceptance: the run as it is left from now, its breaks as the offer
-    planned them."""
+    """The gate, at acceptance: the run as the offer planned it, what is left of it from
+    now."""
     courier = run.courier
     if not courier.on_shift:
         raise Conflict("go on shift to accept an offer", {"on_shift": False})
-    facts = timing.remaining(run, now).facts
-    facts.breaks = timing.PLANNED_BREAKS
-    verdict = gate.judge(courier, facts, now)
+    verdict = gate.judge(courier, timing.planned(run, now), now)
     if verdict.blocked:
         raise verdict.refusal()
 

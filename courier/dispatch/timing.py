@@ -38,6 +38,18 @@ def _service(kind: StopKind) -> int:
     return int(current_app.config[key])
 
 
+def _peak(legs: list[Leg], on_board: list[Job]) -> tuple[float, float]:
+    """The most carried at once (kg, litres) riding ``legs`` with ``on_board`` from the start."""
+    kg = sum(j.weight_kg for j in on_board)
+    litres = sum(j.volume_l for j in on_board)
+    peak = (kg, litres)
+    for leg in legs:
+        sign = 1 if leg.kind == StopKind.PICKUP else -1
+        kg, litres = kg + sign * leg.job.weight_kg, litres + sign * leg.job.volume_l
+        peak = (max(peak[0], round(kg, 6)), max(peak[1], round(litres, 6)))
+    return peak
+
+
 def time_legs(courier: Courier, legs: list[Leg], now: datetime,
               on_board: list[Job] = ()) -> Timed:
     """Ride ``legs`` in order from the courier's position at ``now`` (``on_board``: jobs
@@ -45,19 +57,13 @@ def time_legs(courier: Courier, legs: list[Leg], now: datetime,
     points = [LatLon(courier.lat, courier.lon)] + [leg.at for leg in legs]
     matrix = travel_matrix(points) if legs else None
     t, dist, arrivals = now, 0, []
-    kg = sum(j.weight_kg for j in on_board)
-    litres = sum(j.volume_l for j in on_board)
-    peak = (kg, litres)
     for i, leg in enumerate(legs):
         t += timedelta(seconds=int(matrix.durations[i][i + 1]))
         dist += int(matrix.distances[i][i + 1])
         arrivals.append(t)
         t += timedelta(seconds=_service(leg.kind))
-        sign = 1 if leg.kind == StopKind.PICKUP else -1
-        kg, litres = kg + sign * leg.job.weight_kg, litres + sign * leg.job.volume_l
-        peak = (max(peak[0], round(kg, 6)), max(peak[1], round(litres, 6)))
     end_s = int((t - now).total_seconds())
-    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), peak, []))
+    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), _peak(legs, on_board), []))
 
 
 def pickups_then_dropoffs(jobs: list[Job]) -> list[Leg]:
@@ -66,21 +72,39 @@ def pickups_then_dropoffs(jobs: list[Job]) -> list[Leg]:
             + [Leg(j, StopKind.DROPOFF, LatLon(j.dropoff_lat, j.dropoff_lon)) for j in jobs])
 
 
-def remaining(run: Run, now: datetime) -> Timed:
-    """What is left of ``run`` from now: its stops not yet done, in their order."""
-    left = [s for s in sorted(run.stops, key=lambda s: s.seq) if s.done_at is None]
+def _open_stops(run: Run) -> list:
+    return [s for s in sorted(run.stops, key=lambda s: s.seq) if s.done_at is None]
+
+
+def _left(run: Run) -> tuple[list[Leg], list[Job]]:
+    """What is left of ``run``: its stops not yet done, in their order, and the jobs
+    already on the bike for them."""
+    left = _open_stops(run)
     on_board = list({s.job_id: s.job for s in run.stops
                      if s.kind == StopKind.PICKUP and s.done_at is not None
                      and any(o.job_id == s.job_id and o.done_at is None for o in left)}.values())
-    legs = [Leg(s.job, s.kind, LatLon(s.lat, s.lon)) for s in left]
+    return [Leg(s.job, s.kind, LatLon(s.lat, s.lon)) for s in left], on_board
+
+
+def remaining(run: Run, now: datetime) -> Timed:
+    """What is left of ``run`` from now, timed anew from where its courier is."""
+    legs, on_board = _left(run)
     return time_legs(run.courier, legs, now, on_board)
+
+
+def planned(run: Run, now: datetime) -> RouteFacts:
+    """What is left of ``run`` from now as it was planned: its planned end, its stops and
+    load, its breaks as the offer planned them (no travel times asked again)."""
+    legs, on_board = _left(run)
+    end_s = max(0, int((run.planned_end - now).total_seconds()))
+    return RouteFacts(0, end_s, len(legs), _peak(legs, on_board), PLANNED_BREAKS)
 
 
 def retime(run: Run, now: datetime) -> None:
     """Plan what is left of ``run`` again from the courier's position: the times of its
     stops not done, its end, and its distance (what was ridden, in proportion to the
     stops done, plus what is left)."""
-    left = [s for s in sorted(run.stops, key=lambda s: s.seq) if s.done_at is None]
+    left = _open_stops(run)
     timed = remaining(run, now)
     for stop, at in zip(left, timed.arrivals, strict=True):
         stop.planned_arrival = at
