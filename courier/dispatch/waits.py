@@ -121,22 +121,19 @@ def _all_stopped_by(code, job, snap, rules, fits, free) -> Phrase:
         return Phrase(TOO_LATE, time=_local(job.deliver_by), name=free[cid].user.first_name,
                       arrival=_clock(snap, f.figures["arrival_s"]))
     if code == "refused":
-        how = {cid: f.figures["how"] for cid, f in fits.items()}
-        parts = [Phrase(DECLINED_BY, names=_names(free[c] for c, h in how.items()
-                                                  if h == "declined"))] if "declined" in \
-            how.values() else []
-        if "expired" in how.values():
-            parts.append(Phrase(LAPSED_WITH, names=_names(free[c] for c, h in how.items()
-                                                          if h == "expired")))
+        parts = []
+        for how, template in (("declined", DECLINED_BY), ("expired", LAPSED_WITH)):
+            who = [free[cid] for cid, f in fits.items() if f.figures["how"] == how]
+            if who:
+                parts.append(Phrase(template, names=_names(who)))
         return Phrase(REFUSED, who=joined(parts))
     if code == "run_length":
         f = min(fits.values(), key=lambda f: f.figures["lasts_s"])
         return Phrase(RUN_TOO_LONG, rules=rules, lasts=hm(f.figures["lasts_s"]),
                       limit=hm(f.figures["limit_s"]))
-    simple = {"volunteer": VOLUNTEERS_ONLY, "stops": RUNS_FULL, "working_time": NO_TIME,
-              "not_allowed": NONE_ALLOWED}
-    return Phrase(simple[code], rules=rules) if "{rules}" in simple[code] \
-        else Phrase(simple[code])
+    template = {"volunteer": VOLUNTEERS_ONLY, "stops": RUNS_FULL, "working_time": NO_TIME,
+                "not_allowed": NONE_ALLOWED}[code]
+    return Phrase(template, **({"rules": rules} if "{rules}" in template else {}))
 
 
 def courier_waits(c, snap, left: list) -> Phrase:
