@@ -16,7 +16,7 @@ from courier.demo.past import Past, PastRun
 from courier.extensions import db
 from courier.fairwork import versions
 from courier.models import Event, Job, JobStatus, Run, RunStatus, RunStop, StopKind, User
-from courier.texts import Phrase, joined, stored
+from courier.texts import Phrase, stored
 
 PHONE = "04 00 00 00 00"
 FAILED = "recipient absent"
@@ -147,8 +147,8 @@ class Writer:
                 after="offered")
         if r.warnings:
             x = _explain()
-            add(r.offered, "run", "rule_warning", c, run=run_id, data=data, reason=joined(
-                [Phrase(x.RULE_BREACH, text=w["text"], rule=w["rule"]) for w in r.warnings]))
+            add(r.offered, "run", "rule_warning", c, run=run_id, data=data,
+                reason=x.breaches_said(r.warnings))
         if r.status != "done":
             declined = r.status == "declined"
             add(r.ended, "run", r.status, c, actor if declined else None, run=run_id,

@@ -73,12 +73,15 @@ def terms(courier, route, snap, points) -> Terms:
     return t
 
 
+def breaches_said(found: list[dict]) -> Phrase:
+    """Rules' breaches in words, each with the rule it breaks."""
+    return joined([Phrase(RULE_BREACH, text=b["text"], rule=b["rule"]) for b in found])
+
+
 def record_warnings(actor, run, t: Terms) -> None:
     """Warning rules' breaches, as an event of the run the council sees."""
     if t.warnings:
-        record(actor, "run", "rule_warning", run=run,
-               reason=joined([Phrase(RULE_BREACH, text=w["text"], rule=w["rule"])
-                                    for w in t.warnings]),
+        record(actor, "run", "rule_warning", run=run, reason=breaches_said(t.warnings),
                data=t.data())
 
 

@@ -15,18 +15,17 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from courier.dispatch import gate, timing
+from courier.dispatch import explain, gate, timing
 from courier.dispatch.runs import drop_stops
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.journal import announce_job, announce_run, move_job, move_run, record
 from courier.models import Courier, Job, JobStatus, Role, Run, RunStatus, RunStop, User, utcnow
-from courier.texts import N_, Phrase, joined, stored
+from courier.texts import N_, Phrase, stored
 
 MOVABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
 ASSIGNED_BY = N_("assigned to {name} by {actor}: {reason}")
 OVERRIDDEN = N_("warning rule overridden by {actor} ({reason}): {breaches}")
-RULE_BREACH = N_("{text} ({rule})")
 
 
 def _check(actor: User, reason: str) -> None:
@@ -124,8 +123,7 @@ def _offer(actor: User, courier: Courier, jobs: list[Job], now: datetime, reason
            data={"jobs": [j.id for j in jobs], "override": True,
                  "rules_version": verdict.version.number})
     if verdict.warnings:  # allowed with the dispatcher's reason; the council sees it
-        breaches = joined([Phrase(RULE_BREACH, text=w["text"], rule=w["rule"])
-                           for w in verdict.warnings])
+        breaches = explain.breaches_said(verdict.warnings)
         record(actor, "run", "rule_warning", run=run,
                reason=Phrase(OVERRIDDEN, actor=actor.name, reason=reason.strip(),
                              breaches=breaches),
