@@ -54,6 +54,9 @@ DEFAULTS = {
     "PUBLIC_URL": None,  # e.g. https://coop.example: makes tracking links absolute everywhere
     "TILE_URL": None,  # map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png; none: plain map
     "TILE_ATTRIBUTION": "",  # required by most tile providers, e.g. "© OpenStreetMap"
+    # where the pages' Content-Security-Policy lets map tiles come from (space-separated
+    # sources, e.g. "https://*.tiles.example"); none: TILE_URL's own origin (courier.web.csp)
+    "CSP_TILE_SOURCES": None,
     "POSITION_INTERVAL": 15,  # seconds between two positions sent by a courier's phone
     "TRACKING_TTL_HOURS": 3,  # a recipient's tracking link stops working this long after the end
     # open data (courier.solidarity.opendata): a van's kg CO2e per km, see docs/solidarity.md
@@ -76,6 +79,10 @@ DEFAULTS = {
     # request limits (courier.web.security): 413 beyond; a CSV import's own limit is 2 MB
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body (JSON, a form)
     "MAX_JSON_DEPTH": 32,  # nesting of a JSON body: deeper is refused (400) before parsing
+    # characters of a request's target (path and query): longer is 414, JSON on the API;
+    # below the 8 KB request line of gunicorn (deploy/gunicorn.conf.py) and nginx, whose own
+    # 414 the app never sees (docs/security.md)
+    "MAX_URL_LENGTH": 4096,
     # i18n
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

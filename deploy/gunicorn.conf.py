@@ -21,6 +21,12 @@ max_requests = 0  # recycling would drop every websocket of the process
 accesslog = os.environ.get("COURIER_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 loglevel = os.environ.get("COURIER_LOG_LEVEL", "info")
+# The longest request line gunicorn reads (its maximum, 8190 bytes; default 4094) and the
+# longest header line: the app answers a target over COURIER_MAX_URL_LENGTH (4096) itself,
+# in JSON on the API, so it has to see it. Beyond these, gunicorn's own HTML 414 or 400
+# (nginx, in front, has the same 8 KB buffers: deploy/nginx.conf).
+limit_request_line = 8190
+limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("COURIER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "courier-web"
 

@@ -67,3 +67,24 @@ class TestSettings:
         r = shop.post("/jobs", json=job_body(notes=[[[[1]]]]))
         assert r.status_code == 400
         assert r.json["fields"] == {"_body": "nested more than 4 levels"}
+
+
+def test_an_address_over_the_limit_is_414_in_json_on_the_api(make_merchant):
+    shop = make_merchant()
+    r = shop.get("/jobs?reference=" + "r" * 4100)
+    assert r.status_code == 414 and r.is_json
+    assert r.json["fields"] == {"_url": "over 4096 characters"}
+    assert shop.get("/jobs?limit=5&offset=" + "0" * 4000).status_code == 200
+
+
+def test_an_address_over_the_limit_is_the_apps_page_elsewhere(client):
+    r = client.get("/login?next=" + "x" * 5000, headers={"Accept-Language": "fr"})
+    assert r.status_code == 414 and r.mimetype == "text/html"
+    assert "Adresse trop longue" in r.get_data(as_text=True)
+
+
+def test_trace_is_405_with_allow_on_the_api(make_merchant):
+    shop = make_merchant()
+    r = shop.client.open("/api/v1/jobs", method="TRACE", headers=shop.headers)
+    assert r.status_code == 405 and r.is_json
+    assert {"GET", "POST"} <= {m.strip() for m in r.headers["Allow"].split(",")}

@@ -17,6 +17,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DataError, StatementError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from courier.web import csp
 from courier.web.answers import error_page, error_response
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,11 @@ def init_app(app: Flask) -> None:
     proxies = int(cfg.get("TRUSTED_PROXIES") or 0)
     if proxies:  # behind nginx: the client's address and scheme come from its headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.before_request(_refuse_long_url)
     app.before_request(_refuse_deep_json)
     app.before_request(_refuse_unusable_input)
     app.after_request(_security_headers)
+    csp.init_app(app)
     app.register_error_handler(429, _too_many)
     app.register_error_handler(413, _too_large)
     app.register_error_handler(DataError, _database_refused)
@@ -146,6 +149,21 @@ def _refuse_deep_json():
         return None
     return _answer(400, f"the JSON body is nested more than {limit} levels deep",
                    {"_body": f"nested more than {limit} levels"})
+
+
+def _refuse_long_url():
+    """Refuse a request whose target (path and query) is over ``MAX_URL_LENGTH``: 414, in
+    JSON on the API, the app's page elsewhere (the server in front answers longer ones
+    itself, below its own limit of about 8 KB)."""
+    limit = int(current_app.config["MAX_URL_LENGTH"])
+    env = request.environ
+    target = env.get("RAW_URI") or env.get("REQUEST_URI")
+    length = len(target) if target is not None else (
+        len(env.get("PATH_INFO", "")) + 1 + len(env.get("QUERY_STRING", "")))
+    if length <= limit:
+        return None
+    return _answer(414, f"the address is over {limit} characters",
+                   {"_url": f"over {limit} characters"})
 
 
 def _too_large(err):

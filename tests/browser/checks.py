@@ -18,24 +18,48 @@ ENGLISH = re.compile(r"\b(the|and|your|you|with|is|are|was|has|have|this|that|mu
                      r"from|not|no|none|per|hours|week|day|days|pay|rules)\b")
 
 
+# Every violation of the Content-Security-Policy, as the page's own event reports it
+# (Chromium also logs most of them to the console, but not every kind, and not always).
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', (e) => {
+    window.__courierCsp = (window.__courierCsp || 0) + 1;
+    console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`
+        + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber} (${e.sample || ''})`);
+});"""
+# A 1x1 transparent PNG: what a map tile from outside is answered with.
+PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                      "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082")
+
+
 class Watch:
-    """Everything a page does wrong while it is watched, as sentences."""
+    """Everything a page does wrong while it is watched, as sentences: console errors,
+    uncaught errors, server errors, and any violation of the Content-Security-Policy."""
 
     def __init__(self, page, origin: str):
         self.page, self.problems = page, []
         host = urlparse(origin).netloc
+        page.add_init_script(CSP_WATCH)
         page.on("console", lambda m: m.type == "error" and self.problems.append(
             f"console error: {m.text} ({m.location.get('url', '')})"))
         page.on("pageerror", lambda e: self.problems.append(f"uncaught error: {e}"))
         page.on("response", lambda r: r.status >= 500 and self.problems.append(
             f"HTTP {r.status} on {r.request.method} {r.url}"))
-        # Nothing leaves the machine (map tiles, fonts): answered empty, not failed.
-        page.route(lambda url: urlparse(url).netloc not in (host, ""),
-                   lambda route: route.fulfill(status=204, body=""))
+        # Nothing leaves the machine (map tiles, fonts): answered here, not failed.
+        page.route(lambda url: urlparse(url).netloc not in (host, ""), _outside)
+
+    def csp_violations(self) -> int:
+        """How many violations the page now open reported."""
+        return self.page.evaluate("window.__courierCsp || 0")
 
     def take(self) -> list[str]:
         out, self.problems = self.problems, []
         return out
+
+
+def _outside(route):
+    if route.request.resource_type == "image":
+        route.fulfill(status=200, body=PIXEL, content_type="image/png")
+    else:
+        route.fulfill(status=204, body="")
 
 
 def settle(page) -> None:

@@ -3,7 +3,8 @@ and on a desktop, in English and in French, on a coop with a past (tests/browser
 
 The pages come from the app's URL map: a new page without a line in ``PAGES`` (or in
 ``NOT_PAGES``) fails ``test_every_page_route_is_walked``. A page fails the walk on a
-console error, an uncaught error, an HTTP 5xx, a document wider than the viewport, and, in
+console error, an uncaught error, an HTTP 5xx, a violation of its Content-Security-Policy
+(or no policy at all), a document wider than the viewport, and, in
 French, English left untranslated or a colon without its space.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import checks
-from tests.browser.conftest import COOP_TZ, login
+from tests.browser.conftest import COOP_TZ, _require_chromium, login
 from tests.browser.history import build
+from tests.live import LiveServer
 
 ANONYMOUS = "anonymous"
 ROLES = (ANONYMOUS, "courier", "merchant", "hub", "dispatcher", "council", "partner")
@@ -40,6 +42,22 @@ NOT_PAGES = {"/healthz", "/manifest.webmanifest", "/sw.js", "/static/<path:filen
              "/docs/<name>"}  # the project's documents, as plain text (tests/fairwork)
 
 
+# Map tiles from a host of their own, as a coop's set-up has them: the pages' policy must
+# let them in (the browser asks for them; the watch answers with a pixel).
+TILES = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+
+
+@pytest.fixture(scope="module")
+def server(database_url):
+    """The live server of this module, with map tiles from another host."""
+    _require_chromium()
+    srv = LiveServer(database_url, env={"COURIER_POSITION_INTERVAL": "1",
+                                        "COURIER_TILE_URL": TILES,
+                                        "COURIER_TILE_ATTRIBUTION": "Tiles"}).start()
+    yield srv
+    srv.stop()
+
+
 def test_every_page_route_is_walked(app):
     routes = {r.rule for r in app.url_map.iter_rules()
               if "GET" in r.methods and not r.rule.startswith("/api/")}
@@ -58,6 +76,8 @@ def _walk(page, url, lang, problems, watch):
     page.set_viewport_size(checks.PHONES[0])
     resp = page.goto(url)
     assert resp is not None
+    if "script-src 'self'" not in (resp.headers.get("content-security-policy") or ""):
+        problems.append(f"{where}: no Content-Security-Policy")
     checks.settle(page)
     problems += [f"{where}: {p}" for p in watch.take()]
     problems += [f"{where}: shows the error {a!r}" for a in checks.alerts(page)]
@@ -99,3 +119,30 @@ def test_every_page_works_for_every_role(role, browser, server, make_user):
     finally:
         ctx.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_content_security_policy_violation_fails_the_walk(browser, server, make_user):
+    """The watch sees what the policy blocks: a style attribute, an inline script."""
+    history = build(make_user)
+    ctx = browser.new_context(viewport=checks.PHONES[0], base_url=server.url,
+                              service_workers="block")
+    try:
+        page = ctx.new_page()
+        watch = checks.Watch(page, server.url)
+        login(page, history.dispatcher)
+        page.goto("/dispatch")
+        checks.settle(page)
+        assert watch.take() == []
+        page.evaluate("""() => {
+            document.body.insertAdjacentHTML('beforeend', '<p style="color: red">x</p>');
+            const s = document.createElement('script');
+            s.textContent = 'window.ran = true';
+            document.body.append(s);
+        }""")
+        page.wait_for_function("() => window.__courierCsp >= 2")
+        seen = "\n".join(watch.take())
+        assert "CSP violation: style-src-attr" in seen
+        assert "CSP violation: script-src-elem" in seen
+        assert page.evaluate("window.ran") is None  # the inline script never ran
+    finally:
+        ctx.close()
