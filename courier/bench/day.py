@@ -29,6 +29,7 @@ from flask.cli import ScriptInfo
 from courier.bench.day_figures import figures, table
 from courier.bench.day_greedy import greedy_solve
 from courier.bench.day_plan import OPENING_HOUR, Day, Settings, check, make_day
+from courier.bench.day_plot import plot, pyplot
 from courier.bench.day_sim import Simulation
 from courier.db import empty_all_tables
 from courier.extensions import db
@@ -38,19 +39,23 @@ from courier.routing import solve
 POLICIES = ("dispatch", "greedy")
 
 
-def app_config(url: str) -> dict:
-    """The app as it ships (dispatch's time limit, offer expiry, speeds, rules), on
-    ``url``, with no background cycles: the simulation runs them on its clock."""
-    return {"SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url, "AUTO_MIGRATE": True,
-            "DISPATCH_AUTORUN": False}
+def app_config(url: str, time_limit: float | None = None) -> dict:
+    """The app as it ships (offer expiry, speeds, rules), on ``url``, with no
+    background cycles: the simulation runs them on its clock. ``time_limit``: the
+    dispatch search's seconds per cycle (``DISPATCH_TIME_LIMIT``; None: the app's)."""
+    cfg = {"SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url, "AUTO_MIGRATE": True,
+           "DISPATCH_AUTORUN": False}
+    if time_limit is not None:
+        cfg["DISPATCH_TIME_LIMIT"] = time_limit
+    return cfg
 
 
 def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: str,
                 progress: Callable[[str, float, int], None] | None = None,
-                shared: bool = False) -> dict:
+                shared: bool = False, time_limit: float | None = None) -> dict:
     """Run ``day`` under ``policy`` on the database at ``url`` and return its figures.
     ``shared``: the database is the user's, which must be empty, and is emptied after."""
-    app = make_app(app_config(url))
+    app = make_app(app_config(url, time_limit))
     started = time.perf_counter()
     with app.app_context():
         try:
@@ -61,6 +66,7 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
             sim = Simulation(day, report, greedy_solve if policy == "greedy" else solve)
             rec = sim.run()
             out = figures(rec, time.perf_counter() - started)
+            out["dispatch_time_limit_s"] = app.config["DISPATCH_TIME_LIMIT"]
         finally:
             db.session.remove()
             if shared:
@@ -71,7 +77,8 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
 
 def run_day(make_app: Callable[[dict], Flask], settings: Settings,
             database_url: str | None = None, policies=POLICIES,
-            progress: Callable[[str, float, int], None] | None = None) -> dict:
+            progress: Callable[[str, float, int], None] | None = None,
+            time_limit: float | None = None) -> dict:
     """Live the day of ``settings`` under each of ``policies``; returns the settings,
     the machine, and each policy's figures."""
     day = make_day(settings)
@@ -80,7 +87,8 @@ def run_day(make_app: Callable[[dict], Flask], settings: Settings,
         for policy in policies:
             url = database_url or f"sqlite:///{Path(folder) / (policy + '.sqlite')}"
             out[policy] = live_policy(make_app, day, policy, url, progress,
-                                      shared=database_url is not None)
+                                      shared=database_url is not None,
+                                      time_limit=time_limit)
     return out
 
 
@@ -108,13 +116,18 @@ def _progress(policy: str, t: float, sent: int) -> None:
               help="Length of the day, from 08:00.")
 @click.option("--cycle-every", type=int, default=30, show_default=True,
               help="Seconds of the day between dispatch cycles (the app's interval).")
+@click.option("--time-limit", type=float,
+              help="Seconds the dispatch search may take per cycle (DISPATCH_TIME_LIMIT; "
+                   "default: the app's).")
+@click.option("--plot", "plot_dir", type=click.Path(file_okay=False),
+              help="Write PNG charts of the day to DIR (needs matplotlib: the bench extra).")
 @click.option("--database-url", help="An empty database to run on (PostgreSQL); default: "
                                      "SQLite files in a temporary folder.")
 @click.option("--no-greedy", is_flag=True, help="Skip the greedy baseline.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
 def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cycle_every,
-                database_url, no_greedy, as_json) -> None:
+                time_limit, plot_dir, database_url, no_greedy, as_json) -> None:
     """Live a day of jobs arriving and couriers riding through the real app and
     dispatch, on a simulated clock, and measure it beside a greedy baseline."""
     settings = Settings(jobs=jobs, couriers=couriers, seed=seed, decline_rate=decline_rate,
@@ -123,6 +136,13 @@ def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cyc
         check(settings)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
+    if time_limit is not None and not 0 < time_limit <= 600:
+        raise click.UsageError("--time-limit is a number of seconds above 0 (at most 600)")
+    if plot_dir:
+        try:
+            pyplot()
+        except ImportError as err:
+            raise click.UsageError(str(err)) from None
     info = ctx.find_object(ScriptInfo)
     if info is None or info.create_app is None:
         raise click.UsageError("run it as `courier bench day`: it needs the app")
@@ -131,17 +151,22 @@ def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cyc
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        out = run_day(info.create_app, settings, database_url, policies, _progress)
+        out = run_day(info.create_app, settings, database_url, policies, _progress,
+                      time_limit)
     finally:
         quiet.setLevel(level)
     click.echo("", err=True)
+    if plot_dir:
+        for path in plot(out, plot_dir):
+            click.echo(f"wrote {path}", err=True)
     if as_json:
         json.dump(out, sys.stdout, indent=1)
         click.echo()
         return
     m = out["machine"]
     click.echo(f"Lyon, {jobs} jobs, {couriers} couriers, {hours:g} h from 08:00, seed {seed}, "
-               f"decline {decline_rate:g}, speed noise {speed_noise:g} "
+               f"decline {decline_rate:g}, speed noise {speed_noise:g}, search "
+               f"{out['dispatch']['dispatch_time_limit_s']:g} s per cycle "
                f"({m['cpus']} cpus, load {m['load_1m']:.2f})")
     for line in table(out["dispatch"], out.get("greedy")):
         click.echo(line)

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from courier.bench.day_couriers import couriers_figures
 from courier.bench.day_sim import Record
 from courier.extensions import db
 from courier.models import Event, Job, JobStatus
@@ -71,8 +72,29 @@ def never_served_reasons(jobs: list[Job]) -> dict[str, dict]:
     return dict(top)
 
 
+def replans() -> dict[str, int]:
+    """Times a job offered or accepted went back to be planned again, by what sent it
+    back (an offer declined or lapsed, work released, a late run re-planned...)."""
+    rows = db.session.execute(select(Event.action, func.count(Event.id)).where(
+        Event.subject == "job", Event.to_status == JobStatus.PENDING.value,
+        Event.from_status.in_([JobStatus.OFFERED.value, JobStatus.ACCEPTED.value]))
+        .group_by(Event.action)).all()
+    return {action: n for action, n in sorted(rows)}
+
+
+def series(rec: Record, late_min: list[float], hours: list[float]) -> dict:
+    """The day's course and spreads, for the charts (:mod:`courier.bench.day_plot`)."""
+    return {"t_h": [round(t / 3600, 3) for t, *_ in rec.series],
+            "waiting_jobs": [n for _, n, _, _ in rec.series],
+            "busy_couriers": [n for _, _, n, _ in rec.series],
+            "on_shift": [n for *_, n in rec.series],
+            "lateness_min": [round(x, 2) for x in late_min],
+            "hours_per_courier": hours}
+
+
 def figures(rec: Record, wall_s: float) -> dict:
-    """Every figure of the day just run (a dict ready for JSON)."""
+    """Every figure of the day just run (a dict ready for JSON); the course of the day
+    and the spreads the charts need are under ``series``."""
     jobs = db.session.scalars(select(Job).order_by(Job.id)).all()
     offered, accepted = _first("offered"), _first("accepted")
     by_status = Counter(j.status for j in jobs)
@@ -87,6 +109,9 @@ def figures(rec: Record, wall_s: float) -> dict:
     n_del = len(delivered)
     cycle_s = [c for c, _ in rec.cycles]
     open_jobs = [n for _, n in rec.cycles]
+    people = couriers_figures(rec.end) if rec.end else {"hours_per_courier": []}
+    hours = people.pop("hours_per_courier")
+    back = replans()
     return {
         "jobs": len(jobs),
         "delivered": n_del,
@@ -125,6 +150,9 @@ def figures(rec: Record, wall_s: float) -> dict:
         "waiting_share": _r(rec.waiting_s / rec.busy_s if rec.busy_s else None, 4),
         "offers": dict(rec.offers),
         "refused_at_accept": rec.refused,
+        "replans": sum(back.values()),
+        "replans_by_action": back,
+        **people,
         "cycles": len(cycle_s),
         "cycle_p50_s": _r(percentile(cycle_s, 50), 3),
         "cycle_p99_s": _r(percentile(cycle_s, 99), 3),
@@ -133,6 +161,7 @@ def figures(rec: Record, wall_s: float) -> dict:
         "open_jobs_max": max(open_jobs, default=0),
         "day_ended_at": rec.end.isoformat() if rec.end else None,
         "wall_s": round(wall_s, 1),
+        "series": series(rec, late_min, hours),
     }
 
 
@@ -145,13 +174,26 @@ ROWS = (
     ("lateness_mean_min", "lateness mean", "min", True),
     ("lateness_p95_min", "lateness p95", "min", True),
     ("to_offer_p50_min", "sent -> offer p50", "min", True),
+    ("to_offer_p95_min", "sent -> offer p95", "min", True),
     ("to_accept_p50_min", "sent -> accepted p50", "min", True),
+    ("to_accept_p95_min", "sent -> accepted p95", "min", True),
     ("to_pickup_p50_min", "sent -> picked up p50", "min", True),
     ("to_pickup_p95_min", "sent -> picked up p95", "min", True),
     ("km_per_delivery", "km per delivery", "km", True),
     ("busy_hours_per_delivery", "busy courier-h per delivery", "h", True),
     ("shift_hours_per_delivery", "shift courier-h per delivery", "h", True),
     ("waiting_share", "waiting share of busy time", "", True),
+    ("replans", "re-plans (job sent back)", "", True),
+    ("couriers_worked", "couriers who worked", "", False),
+    ("hours_min", "hours on shift min", "h", False),
+    ("hours_median", "hours on shift median", "h", False),
+    ("hours_max", "hours on shift max", "h", False),
+    ("hours_gini", "hours Gini", "", True),
+    ("pay_gini", "pay Gini", "", True),
+    ("hourly_min_eur", "hourly pay min", "EUR", False),
+    ("hourly_median_eur", "hourly pay median", "EUR", False),
+    ("hourly_max_eur", "hourly pay max", "EUR", False),
+    ("share_under_floor", "share under the pay floor", "", True),
     ("cycle_p50_s", "dispatch cycle p50", "s", True),
     ("cycle_p99_s", "dispatch cycle p99", "s", True),
     ("open_jobs_mean", "open jobs per cycle (mean)", "", True),
@@ -198,6 +240,9 @@ def table(dispatch: dict, greedy: dict | None) -> list[str]:
             line += f" {_fmt(greedy.get(key)):>10} {_fmt(d and d['diff']):>6}{ratio}"
         lines.append(line)
     for name, figs in (("dispatch", dispatch), ("greedy", greedy)):
+        if figs and figs.get("replans_by_action"):
+            lines.append(f"re-plans ({name}): " + ", ".join(
+                f"{n} {action}" for action, n in figs["replans_by_action"].items()))
         if figs and figs["never_served_reasons"]:
             lines.append(f"never served ({name}):")
             lines += [f"  {r['count']:4}  e.g. {_short(r['example'])}"

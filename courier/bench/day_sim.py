@@ -41,6 +41,7 @@ BREAK_AFTER_S = 5 * 3600  # the rules' break (due at 6 h) is taken after this mu
 # new offers are declined from then on and the break starts once the work in hand is done
 BREAK_S = 30 * 60 + 1
 LAPSE_SHARE = 1 / 3  # of the offers turned down, those left to expire rather than declined
+SAMPLE_S = 300  # the day's course (jobs waiting, couriers riding) is sampled this often
 
 
 @dataclass
@@ -81,6 +82,9 @@ class Record:
                                                             "lapse": 0})
     refused: int = 0  # accepts the rules refused at the last moment
     end: datetime | None = None
+    # every SAMPLE_S of the day: (seconds into the day, jobs waiting for a courier
+    # (pending or offered), couriers riding, couriers on shift)
+    series: list[tuple[float, int, int, int]] = field(default_factory=list)
 
 
 class Simulation:
@@ -182,12 +186,22 @@ class Simulation:
             self._do(lambda job=job: operations.cancel_job(job.merchant.user, job,
                                                            "no courier came in time"))
 
+    def _sample(self, now: datetime, open_jobs: int, offered_jobs: int) -> None:
+        t = (now - self.day.at(0)).total_seconds()
+        if self.rec.series and t < self.rec.series[-1][0] + SAMPLE_S:
+            return
+        riding = sum(1 for a in self.agents if a.leg is not None)
+        self.rec.series.append((t, open_jobs + offered_jobs, riding,
+                                sum(1 for a in self.agents if a.on)))
+
     def _cycle(self, now: datetime) -> None:
         self._give_up(now)
         open_jobs = db.session.scalar(select(func.count(Job.id)).where(
             Job.status == JobStatus.PENDING))
         offered = db.session.scalar(select(func.count(Run.id)).where(
             Run.status == RunStatus.OFFERED))
+        self._sample(now, open_jobs, db.session.scalar(select(func.count(Job.id)).where(
+            Job.status == JobStatus.OFFERED)) if offered else 0)
         if not open_jobs and not offered:
             return
         started = time.perf_counter()
