@@ -23,6 +23,9 @@ def _serve(host: str, port: int) -> None:
         from courier.shops.sender import start_sender
 
         start_sender(app)  # webhooks go out from the process that runs dispatch
+        from courier.journal import push_send
+
+        push_send.start_sender(app)  # and pushes to couriers' devices
     click.echo(f"Courier on http://{host}:{port}/")
     os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under its CLI
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
@@ -111,8 +114,12 @@ def worker_command():
     from courier.shops.sender import start_sender
 
     sender = start_sender(current_app._get_current_object())  # webhooks, beside dispatch
+    from courier.journal import push_send
+
+    pusher = push_send.start_sender(current_app._get_current_object())  # couriers' devices
     loop(current_app._get_current_object(), time.sleep, stop=lambda: bool(stopping))
     sender.stop()
+    pusher.stop()
 
 
 DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -143,6 +150,9 @@ def demo_command(host, port, speed, history):
     if speed != 1:
         clock.install(clock.SimulatedClock(speed=speed))
         click.echo(f"The clock runs {speed:g} times as fast as real time.")
+    from courier.journal import vapid
+
+    vapid.ensure_keys()  # offers pushed to the demo couriers' phones (docs/push.md)
     logins = seed.seed()
     if history:
         past = seed_history()

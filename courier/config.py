@@ -50,6 +50,15 @@ DEFAULTS = {
     "WEBHOOK_BACKOFF_S": 30,  # first retry after this; doubles each time, up to 6 hours
     "WEBHOOK_POLL_S": 2.0,  # how often the sender looks for due deliveries
     "WEBHOOK_ALLOW_PRIVATE_URLS": False,  # endpoints on loopback/private networks (tests, labs)
+    # Web Push to couriers' devices (courier/journal/push.py, docs/push.md)
+    "PUSH_VAPID_KEY_FILE": None,  # default: vapid_private.pem in the instance folder
+    "PUSH_SUBJECT": None,  # mailto: or https: contact for push services; default: PUBLIC_URL
+    "PUSH_MAX_DEVICES": 5,  # devices one member may have notified
+    "PUSH_NOTICE_TTL": 3600,  # seconds a push service keeps news of a run (not offers)
+    "PUSH_TIMEOUT": 10.0,  # seconds a push service has to answer
+    "PUSH_BACKOFF_S": 2.0,  # first retry after a 5xx or 429; doubles, until the offer lapses
+    "PUSH_POLL_S": 1.0,  # how often the sender looks for pushes queued by another process
+    "PUSH_ALLOW_LOOPBACK": False,  # http://127.0.0.1 endpoints (the test suite's push service)
     # pages
     "PUBLIC_URL": None,  # e.g. https://coop.example: makes tracking links absolute everywhere
     "TILE_URL": None,  # map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png; none: plain map

@@ -16,7 +16,15 @@ from sqlalchemy import select
 from courier import create_app
 from courier.accounts import issue_token
 from courier.extensions import db
-from courier.models import ApiToken, Event, Job, WebhookDelivery, WebhookEndpoint, utcnow
+from courier.models import (
+    ApiToken,
+    Event,
+    Job,
+    PushSubscription,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
 from tests.spec_check import validating_client
 
 OK = "ok"  # past authorization: any status but 401 and 403 (and 404 for a path's object)
@@ -148,6 +156,16 @@ EXPECTATIONS = {
     "GET /open-data/weekly.csv": allow("anonymous", *ANYONE),
     # the council makes the dispatcher a council member too (their sessions end)
     "PATCH /members/{user_id}": allow("council", body={"role": "council"}),
+    # Web Push: couriers subscribe their devices; {device_id} is the courier's
+    "GET /push/key": allow("courier"),
+    "GET /push/devices": allow(*ANYONE),
+    "POST /push/devices": allow("courier", body={
+        "endpoint": "https://push.example.org/send/matrix",
+        "keys": {"p256dh": "BBVBsdpbLS5aFOrekMgAquxVL6YWQegxt5RV_TAV4j6nDZXqgiMEKr0N5XVQAlL3"
+                           "EPjGn2VUUKcQ6BGLAqvuWhU", "auth": "CZZPTdtAvgLdCtZkqWWtzQ"}}),
+    "DELETE /push/devices/{device_id}": allow("courier", merchant=404, dispatcher=404,
+                                              council=404, partner=404, deletes=True,
+                                              others={"other_courier": 404}),
 }
 
 
@@ -202,6 +220,9 @@ def world(app, make_merchant, make_courier, make_user, dispatcher):
     db.session.flush()
     delivery = WebhookDelivery(endpoint_id=hook.id, message_id="msg_matrix",
                                event_type="job.delivered", job_id=job["id"], payload="{}")
+    device = PushSubscription(user_id=xena.user.id, endpoint="https://push.example.org/x",
+                              p256dh="key", auth="secret", label="matrix")
+    db.session.add(device)
     spare = ApiToken.issue(shop.user, name="spare")[0]
     db.session.add(delivery)
     db.session.add(spare)
@@ -216,7 +237,8 @@ def world(app, make_merchant, make_courier, make_user, dispatcher):
               "event_id": offered, "contest_id": contest["id"], "zone_id": zone["id"],
               "endpoint_id": hook.id, "delivery_id": delivery.id,
               "month": utcnow().strftime("%Y-%m"), "round_id": hub_round.id,
-              "courier_id": xena.user.courier.id, "user_id": dispatcher.user.id}
+              "courier_id": xena.user.courier.id, "user_id": dispatcher.user.id,
+              "device_id": device.id}
     return actors, params
 
 

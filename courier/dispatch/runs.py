@@ -205,10 +205,12 @@ def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: s
         target = RunStatus.DONE if ridden else RunStatus.CANCELLED
         if move_run(run, (RunStatus.OFFERED, RunStatus.ACCEPTED), target, actor,
                     "completed" if ridden else "cancelled", reason=reason, ended_at=now):
-            announce_run(run, "run.updated" if ridden else "run.cancelled")
+            announce_run(run, "run.updated" if ridden else "run.cancelled",
+                         push_kind="changed" if ridden else None)
         return
     for stop in [s for s in run.stops if s.job_id in job_ids]:
         run.stops.remove(stop)
     db.session.flush()
     timing.retime(run, now)
-    announce_run(run, "run.updated")
+    announce_run(run, "run.updated",
+                 push_kind="changed" if run.status == RunStatus.ACCEPTED else None)

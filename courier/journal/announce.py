@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from courier import outbox, privacy
 from courier.extensions import db
+from courier.journal import push
 from courier.models import Job, Run
 from courier.schemas import dump_job, dump_run
 
@@ -32,9 +33,12 @@ def announce_job(job: Job) -> dict:
     return payload
 
 
-def announce_run(run: Run, name: str) -> None:
-    """``run.offered`` / ``run.updated`` / ``run.cancelled`` to its courier and dispatchers."""
+def announce_run(run: Run, name: str, *, push_kind: str | None = None) -> None:
+    """``run.offered`` / ``run.updated`` / ``run.cancelled`` to its courier and dispatchers;
+    an offer, or an offer withdrawn, also to the courier's devices by Web Push (or
+    ``push_kind``: ``"changed"`` for a re-plan of a run being ridden)."""
     db.session.flush()
+    push.note(db.session, run, push_kind or push.kind_for(run, name))
     payload = _for(run.courier.user, dump_run, run)
     others = (_for(None, dump_run, run) if any(privacy.protected(s.job) for s in run.stops)
               else payload)

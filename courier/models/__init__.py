@@ -33,3 +33,6 @@ __all__ = [
 __all__ += ["CoopSetting", "MerchantKind"]
 __all__ += ["DeliveryStatus", "GeocodeResult", "PricingVersion", "SlotSchedule",
             "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "Zone"]
+from courier.models.push import PushMessage, PushStatus, PushSubscription  # noqa: E402
+
+__all__ += ["PushMessage", "PushStatus", "PushSubscription"]

@@ -108,6 +108,11 @@ def init_command(name, city, zone_file, center, radius_km, rules, council_name, 
         raise click.ClickException("\n".join([err.message, *lines])) from None
     click.echo(f"{name} is set up in {city}: service zone, rules ({done['rules']}), "
                f"council member {council_email}.")
+    from courier.journal import vapid
+
+    path, written = vapid.ensure_keys()
+    click.echo(f"Web Push key for offers to couriers' phones: {path}"
+               f"{'' if written else ' (kept)'}; keep it out of version control.")
     click.echo("Still to do (also on the page /setup once logged in):")
     for item in checklist.items():
         if not item["done"]:
