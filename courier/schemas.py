@@ -74,6 +74,13 @@ class JobOut(Schema):
     picked_up_at = fields.AwareDateTime(allow_none=True)
     delivered_at = fields.AwareDateTime(allow_none=True)
     failure_reason = fields.String(allow_none=True)
+    return_to = fields.Nested(PlaceOut, allow_none=True, dump_only=True, metadata={
+        "description": "where a failed parcel goes back (the shop's pickup place or the "
+                       "coop's return hub); null when nothing comes back"})
+    planned_return_at = fields.AwareDateTime(allow_none=True, dump_only=True)
+    returned_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when the courier brought the failed parcel back (event "
+                       "job.returned)"})
     unassigned_reason = fields.String(allow_none=True)
     unassigned_reason_phrase = fields.Nested(PhraseOut, allow_none=True)
     created_at = fields.AwareDateTime()

@@ -1,6 +1,8 @@
 """The coop's own settings, kept in the database (``coop_settings``): its name and
 city, the centre of its territory, whether it publishes open data, when it was
-initialised. Instance settings (secret key, tiles, OSRM...) stay in the config."""
+initialised, where parcels that could not be delivered go back (``return_hub``:
+``{"address", "lat", "lon"}``, or None for each job's own pickup place). Instance
+settings (secret key, tiles, OSRM...) stay in the config."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from courier.extensions import db
 from courier.models import CoopSetting
 
 DEFAULTS = {"name": "", "city": "", "center": None, "open_data": False,
-            "initialised_at": None}
+            "initialised_at": None, "return_hub": None}
 
 
 def get(key: str):

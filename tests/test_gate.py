@@ -161,14 +161,18 @@ def test_going_off_shift_with_work_accepted_is_refused_unless_an_emergency(
     r = ana.post("/courier/shift", json={"online": False, "emergency": True,
                                          "reason": "flat tyre, no spare"})
     assert r.status_code == 200 and r.json["on_shift"] is False
-    assert dispatcher.get(f"/runs/{run['id']}").json["status"] != "accepted"
+    left = [s for s in dispatcher.get(f"/runs/{run['id']}").json["stops"] if not s["done_at"]]
+    assert [(s["kind"], s["job_id"]) for s in left] == [("return", a)]  # only the parcel
     assert dispatcher.get(f"/jobs/{b}").json["status"] == "pending"
     failed = dispatcher.get(f"/jobs/{a}").json
     assert failed["status"] == "failed" and "flat tyre" in failed["failure_reason"]
     assert ana.post(f"/jobs/{a}/delivered").status_code in (403, 409)
+    assert ana.post(f"/jobs/{a}/returned").status_code == 200  # brought back, off shift
+    assert dispatcher.get(f"/runs/{run['id']}").json["status"] == "done"
 
 
-def test_accepted_run_status_never_stays_with_an_off_shift_courier(make_user, make_merchant):
+def test_no_run_stays_accepted_with_an_off_shift_courier_but_to_bring_parcels_back(
+        make_user, make_merchant):
     ana = courier(make_user)
     job(make_merchant())
     (run,) = run_cycle(now=NOW).runs

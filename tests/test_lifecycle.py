@@ -88,8 +88,8 @@ def test_someone_elses_run_and_job_are_403(make_merchant, make_courier, dispatch
     assert bob.post("/runs/424242/accept").status_code == 404
 
 
-def test_failed_needs_a_reason_and_closes_the_run(make_merchant, make_courier, dispatcher,
-                                                  make_job):
+def test_failed_needs_a_reason_and_the_run_ends_once_the_parcel_is_back(
+        make_merchant, make_courier, dispatcher, make_job):
     shop, ana = make_merchant(), make_courier()
     job = make_job(shop)
     run = offered_run(dispatcher, ana)
@@ -100,6 +100,8 @@ def test_failed_needs_a_reason_and_closes_the_run(make_merchant, make_courier, d
     r = ana.post(f"/jobs/{job['id']}/failed", json={"reason": "nobody home"})
     assert r.json["status"] == "failed"
     assert r.json["failure_reason"] == "nobody home"
+    assert ana.get(f"/runs/{run['id']}").json["status"] == "accepted"  # the parcel comes back
+    assert ana.post(f"/jobs/{job['id']}/returned").json["returned_at"]
     assert ana.get(f"/runs/{run['id']}").json["status"] == "done"
 
 

@@ -12,7 +12,7 @@ import pytest
 from tests.test_authz_matrix import OPERATIONS
 
 WORK = ("/assign", "/reassign", "/accept", "/decline", "/shift", "/cancel", "/picked-up",
-        "/delivered", "/failed", "/dispatch", "/break", "/release", "/orders")
+        "/delivered", "/failed", "/returned", "/dispatch", "/break", "/release", "/orders")
 BLOCKED = 409
 # what a call gets; None: it gives no work to a courier (the work it makes goes through
 # the dispatch cycle, which asks the gate)
@@ -26,7 +26,9 @@ RULES = {
     "POST /jobs/{job_id}/cancel": 200,  # the shop cancels a job on Xena's offer
     "POST /jobs/{job_id}/picked-up": 200,  # Yann, not on a break, rides on
     "POST /jobs/{job_id}/delivered": 200,
-    "POST /jobs/{job_id}/failed": 200,
+    "POST /jobs/{job_id}/failed": 200,  # and its parcel comes back, rules or not
+    "POST /jobs/{job_id}/returned": 200,
+    "POST /jobs/{job_id}/release": 200,  # giving work back is always allowed
     "POST /dispatch": 200,  # and Xena is offered nothing
     "POST /hub/rounds/{round_id}/orders": None,
     "POST /hub/rounds/{round_id}/release": None,
@@ -82,6 +84,12 @@ def _call(name: str, w: dict):
                                                   y.post(f"/jobs/{w['heavy']}/delivered"))[1],
         "POST /jobs/{job_id}/failed": lambda: y.post(f"/jobs/{w['heavy']}/failed",
                                                      json={"reason": "closed"}),
+        "POST /jobs/{job_id}/returned": lambda: (
+            y.post(f"/jobs/{w['heavy']}/picked-up"),
+            y.post(f"/jobs/{w['heavy']}/failed", json={"reason": "closed"}),
+            y.post(f"/jobs/{w['heavy']}/returned"))[2],
+        "POST /jobs/{job_id}/release": lambda: y.post(f"/jobs/{w['heavy']}/release",
+                                                      json={"reason": "too heavy"}),
         "POST /dispatch": lambda: d.post("/dispatch"),
     }
     return calls[name]()

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from courier import clock
 from courier.accounts import create_user
 from courier.bench.day_plan import Day, Shift, draw
-from courier.dispatch import operations, runs
+from courier.dispatch import operations, runs, timing
 from courier.dispatch.cycle import run_cycle
 from courier.dispatch.planning import travel_matrix
 from courier.errors import DomainError
@@ -313,8 +313,7 @@ class Simulation:
             stop = None
             if run.status == RunStatus.ACCEPTED:
                 stop = next((s for s in sorted(run.stops, key=lambda s: s.seq)
-                             if s.done_at is None
-                             and s.job.status in (JobStatus.ACCEPTED, JobStatus.PICKED_UP)), None)
+                             if timing.to_do(s)), None)  # a failed parcel's return too
             if stop is not None:
                 self._ride(g, run, stop, now)
                 return
@@ -339,7 +338,8 @@ class Simulation:
             self.rec.waiting_s += (start - arrive).total_seconds()
             done = start + timedelta(seconds=cfg["PICKUP_SERVICE_S"])
         else:
-            self.rec.door[stop.job_id] = arrive
+            if stop.kind == StopKind.DROPOFF:
+                self.rec.door[stop.job_id] = arrive
             done = arrive + timedelta(seconds=cfg["DROPOFF_SERVICE_S"])
         g.leg, g.pos = (stop.id, done), to
 
@@ -348,6 +348,8 @@ class Simulation:
         job = stop.job
         if stop.kind == StopKind.PICKUP:
             self._do(lambda: runs.mark_picked_up(user, job))
+        elif stop.kind == StopKind.RETURN:
+            self._do(lambda: runs.mark_returned(user, job))
         elif draw(self.s.seed, "fail", self.rec.index.get(job.id)).random() < self.s.fail_rate:
             self._do(lambda: runs.mark_failed(user, job, "recipient absent"))
         else:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from courier.demo import duty
 from courier.demo.seed import CITY
-from courier.dispatch import operations, runs
+from courier.dispatch import operations, runs, timing
 from courier.errors import DomainError
 from courier.extensions import db, socketio
 from courier.models import Job, JobStatus, Run, RunStatus, StopKind, User, Vehicle, utcnow
@@ -132,8 +132,7 @@ class Simulator:
         mps = straight_line_mps(courier.vehicle)
         left = dt
         while left > 0:
-            stop = next((s for s in run.stops if s.done_at is None
-                         and s.job.status in (JobStatus.ACCEPTED, JobStatus.PICKED_UP)), None)
+            stop = next((s for s in run.stops if timing.to_do(s)), None)  # returns too
             if stop is None:
                 return
             dist = _metres(courier.lat, courier.lon, stop.lat, stop.lon)
@@ -158,6 +157,8 @@ class Simulator:
     def _mark(self, user: User, stop) -> None:
         if stop.kind == StopKind.PICKUP:
             runs.mark_picked_up(user, stop.job)
+        elif stop.kind == StopKind.RETURN:
+            runs.mark_returned(user, stop.job)
         elif self.rng.random() < 0.03:
             runs.mark_failed(user, stop.job, "recipient absent")
         else:

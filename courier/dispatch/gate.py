@@ -9,7 +9,8 @@ Every way work reaches a courier asks here, and gets its answer from the same fa
   :func:`admit` judges the run as it would be ridden and refuses a blocking rule's
   breach (409 naming the rule, the rules version and the figures); a warning rule's
   breach goes through and is recorded for the council;
-- going on shift (:func:`check_shift_start`) and off shift (:func:`check_shift_end`).
+- going on shift (:func:`check_shift_start`) and off shift (:func:`check_shift_end`);
+- a courier giving back accepted work (:func:`check_release`).
 
 The rules themselves (what a limit is, how time is counted) are the council's, in
 :mod:`courier.fairwork`; this module only applies them to work.
@@ -37,7 +38,7 @@ from courier.fairwork.limits import (
 )
 from courier.fairwork.models import RulesVersion
 from courier.journal import record
-from courier.models import Courier, Run, RunStatus, User
+from courier.models import Courier, Job, JobStatus, Run, RunStatus, StopKind, User
 from courier.routing import Break, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.solidarity.dispatching import check_assignable
@@ -270,3 +271,26 @@ def check_shift_end(courier: Courier, emergency: bool = False) -> list:
                        {"online": "work accepted", "jobs": open_jobs,
                         "runs": [r.id for r in riding]})
     return list(riding) if open_jobs else []
+
+
+def check_release(courier: Courier, job: Job) -> list[Job]:
+    """A courier gives back ``job``, accepted on their run and not picked up yet. No
+    council rule keeps a courier from giving work back (as none keeps them from declining
+    an offer), on a break or not; what is on the bike stays (it is delivered, or marked
+    failed and brought back). Returns the jobs that go: ``job`` and the other parts of its
+    delivery on the same run (a multi-drop delivery or a round goes as a whole)."""
+    run = job.run
+    if job.courier_id != courier.id or run is None:
+        raise Conflict("this job is not on your run", {"status": job.status.value})
+    if run.status != RunStatus.ACCEPTED or job.status != JobStatus.ACCEPTED:
+        raise Conflict(f"a job that is {job.status.value} cannot be released"
+                       + ("" if run.status == RunStatus.ACCEPTED else ": decline the offer"),
+                       {"status": job.status.value, "run_status": run.status.value})
+    parts = list({s.job_id: s.job for s in run.stops if s.kind == StopKind.PICKUP and (
+        s.job_id == job.id or (job.group_id is not None and s.job.group_id == job.group_id))
+    }.values())
+    on_bike = [j.id for j in parts if j.status != JobStatus.ACCEPTED]
+    if on_bike:
+        raise Conflict(f"part of this delivery is on your bike (jobs {on_bike}): deliver it "
+                       "first", {"jobs": on_bike, "status": job.status.value})
+    return parts

@@ -1,5 +1,5 @@
-"""What shops and couriers do to work under way: cancel jobs, go on or off shift, report
-position.
+"""What shops and couriers do to work under way: cancel jobs, go on or off shift, give
+back accepted work, report position.
 
 Each function takes the acting user, changes the session (flushing, never
 committing) and raises a DomainError when the action is not allowed. The caller
@@ -13,16 +13,18 @@ from datetime import datetime
 from sqlalchemy import select
 
 from courier import outbox
-from courier.dispatch.gate import check_shift_end, check_shift_start
+from courier.dispatch.gate import check_release, check_shift_end, check_shift_start
+from courier.dispatch.returns import bring_back
 from courier.dispatch.runs import decline_run, drop_stops
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
-from courier.journal import DISPATCH_ROOM, move_job, record
-from courier.models import Courier, Job, JobStatus, Role, Run, RunStatus, User, utcnow
+from courier.journal import DISPATCH_ROOM, announce_run, move_job, record
+from courier.models import Courier, Event, Job, JobStatus, Role, Run, RunStatus, User, utcnow
 from courier.texts import N_, Phrase
 
 CANCELLABLE = (JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED)
 EMERGENCY = N_("the courier stopped in an emergency: {reason}")
+RELEASED = N_("given back by {name}: {reason}")
 
 
 def cancel_job(user: User, job: Job, reason: str = "") -> Job:
@@ -78,8 +80,9 @@ def set_shift(user: User, online: bool, lat: float | None = None,
 def hand_back(user: User, courier: Courier, runs: list[Run], reason: str,
               now: datetime) -> None:
     """An emergency: the courier stops with work accepted. Jobs not yet picked up go back
-    to dispatch; a parcel already on the bike fails (it stays with the courier; the shop
-    and dispatch are told why). No run is left accepted."""
+    to dispatch; a parcel already on the bike fails and is still to be brought back (a
+    return stop, :mod:`courier.dispatch.returns`): its run stays with the courier, on
+    shift or off, with only its returns, until they are made. Any other run closes."""
     why = Phrase(EMERGENCY, reason=reason)
     for run in runs:
         jobs = list({s.job_id: s.job for s in run.stops}.values())
@@ -87,12 +90,50 @@ def hand_back(user: User, courier: Courier, runs: list[Run], reason: str,
         for job in back:
             move_job(job, JobStatus.ACCEPTED, JobStatus.PENDING, user, "handed_back", run=run,
                      reason=why, run_id=None, courier_id=None)
-        for job in (j for j in jobs if j.status == JobStatus.PICKED_UP):
+        on_bike = [j for j in jobs if j.status == JobStatus.PICKED_UP]
+        for job in on_bike:
             move_job(job, JobStatus.PICKED_UP, JobStatus.FAILED, user, "failed", run=run,
                      reason=why, failure_reason=str(why)[:255])
-        drop_stops(run, {j.id for j in jobs}, user, why, now)  # nothing open is left
+        if on_bike:  # their returns keep the run: the others' stops go, it is re-timed
+            bring_back(run, on_bike + back, user, now, visited=False)
+            announce_run(run, "run.updated")
+        else:
+            drop_stops(run, {j.id for j in back}, user, why, now)  # nothing open is left
     record(user, "courier", "handed_back", courier=courier, reason=why, at=now,
            data={"runs": [r.id for r in runs]})
+
+
+def release_job(user: User, job: Job, reason: str, now: datetime | None = None,
+                replay: bool = False) -> Job:
+    """The courier gives back ``job`` (accepted, not picked up yet), saying why. It goes
+    back to dispatch for the next cycle (not to this courier again within the re-offer
+    cool-down), with the other parts of its delivery on the run; the run is re-timed and
+    sent to the phone, or closes when nothing is left (:func:`drop_stops`). ``replay``
+    (an Idempotency-Key): a release this courier already made is answered as done."""
+    courier = courier_of(user)
+    if not reason or not reason.strip():
+        raise InvalidInput("say why you give this job back", {"reason": "required"})
+    if job.courier_id != courier.id and _released_by(courier, job):
+        if replay:
+            return job
+        raise Conflict("you gave this job back", {"status": job.status.value})
+    if job.courier_id != courier.id:
+        raise Forbidden("this job is not on your run")
+    run, now = job.run, now or utcnow()
+    jobs = check_release(courier, job)
+    why = Phrase(RELEASED, name=courier.user.first_name, reason=reason.strip()[:400])
+    for j in jobs:
+        move_job(j, JobStatus.ACCEPTED, JobStatus.PENDING, user, "released", run=run,
+                 reason=why, run_id=None, courier_id=None,
+                 conflict="a job that is {status} cannot be released")
+    drop_stops(run, {j.id for j in jobs}, user, why, now)  # re-timed and pushed, or closed
+    return job
+
+
+def _released_by(courier: Courier, job: Job) -> bool:
+    return db.session.scalar(select(Event.id).where(
+        Event.job_id == job.id, Event.action == "released",
+        Event.courier_id == courier.id).limit(1)) is not None
 
 
 def update_position(user: User, lat: float, lon: float) -> Courier:
@@ -120,4 +161,4 @@ def _announce_courier(courier: Courier) -> None:
     }, DISPATCH_ROOM)
 
 
-__all__ = ["cancel_job", "courier_of", "set_shift", "update_position"]
+__all__ = ["cancel_job", "courier_of", "release_job", "set_shift", "update_position"]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from courier.dispatch import gate
 from courier.extensions import db
-from courier.models import Courier, Job, JobStatus, Run, RunStatus, RunStop, Vehicle
+from courier.models import Courier, Event, Job, JobStatus, Run, RunStatus, RunStop, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
 from courier.routing import Vehicle as RoutingVehicle
 from courier.routing.geo import LatLon
@@ -87,7 +87,8 @@ def _apply_rules(snap: Snapshot) -> None:
 
 def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, dict[int, str]]:
     """Who declined (or let expire) which of these jobs within the cool-down: job id ->
-    courier id -> "declined" or "expired"."""
+    courier id -> "declined" or "expired". A courier who gave a job back once accepted
+    (``released``) declined it."""
     if not job_ids:
         return {}
     since = now - timedelta(seconds=current_app.config["REOFFER_COOLDOWN"])
@@ -99,6 +100,11 @@ def recent_refusals(now: datetime, job_ids: list[int]) -> dict[int, dict[int, st
     out: dict[int, dict[int, str]] = {}
     for job_id, courier_id, status in rows:
         out.setdefault(job_id, {})[courier_id] = status.value
+    released = db.session.execute(select(Event.job_id, Event.courier_id).where(
+        Event.job_id.in_(job_ids), Event.action == "released", Event.subject == "job",
+        Event.courier_id.is_not(None), Event.at >= since)).all()
+    for job_id, courier_id in released:
+        out.setdefault(job_id, {})[courier_id] = RunStatus.DECLINED.value
     return out
 
 

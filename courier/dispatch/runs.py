@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from courier.dispatch import gate, timing
+from courier.dispatch import gate, returns, timing
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.journal import announce_run, move_job, move_run
@@ -164,22 +164,43 @@ def mark_delivered(user: User, job: Job, replay: bool = False) -> Job:
 
 
 def mark_failed(user: User, job: Job, reason: str, replay: bool = False) -> Job:
+    """The delivery could not be made. A parcel on the bike goes back: the run gains a
+    return stop, re-timed and pushed to the phone (:mod:`courier.dispatch.returns`)."""
     if not reason or not reason.strip():
         raise InvalidInput("say why the delivery failed", {"reason": "required"})
     if _replayed(replay, user, job, JobStatus.FAILED):
         return job
     run = _carrying(user, job)
+    now = utcnow()
     move_job(job, (JobStatus.ACCEPTED, JobStatus.PICKED_UP), JobStatus.FAILED, user, "failed",
              run=run, reason=reason, failure_reason=reason[:255],
              conflict="a job that is {status} cannot fail")
+    returns.bring_back(run, [job], user, now)
+    if not finish_run_if_complete(run, user):
+        announce_run(run, "run.updated")
+    return job
+
+
+def mark_returned(user: User, job: Job, replay: bool = False) -> Job:
+    """The courier brought a failed parcel back (to the shop or the return hub): its
+    return stop is made, and the run ends if nothing else is left."""
+    if job.returned_at is not None and _replayed(replay, user, job, JobStatus.FAILED):
+        return job
+    run = _carrying(user, job)
+    if not returns.returned(job, run, user, utcnow()):
+        db.session.refresh(job)
+        raise Conflict("this job has no parcel to bring back" if job.returned_at is None
+                       else "this parcel is already back",
+                       {"status": job.status.value, "returned": job.returned_at is not None})
     if not finish_run_if_complete(run, user):
         announce_run(run, "run.updated")
     return job
 
 
 def finish_run_if_complete(run: Run, actor: User | None) -> bool:
-    """Close the run once none of its jobs is still open. Returns whether it closed."""
-    if any(job.status in OPEN_JOB_STATUSES for job in _jobs(run)):
+    """Close the run once none of its jobs is still open and every parcel that failed is
+    back. Returns whether it closed."""
+    if any(job.status in OPEN_JOB_STATUSES for job in _jobs(run)) or returns.open_returns(run):
         return False
     target = RunStatus.DONE if run.status == RunStatus.ACCEPTED else RunStatus.CANCELLED
     if not move_run(run, (RunStatus.ACCEPTED, RunStatus.OFFERED), target, actor,
@@ -193,14 +214,14 @@ def finish_run_if_complete(run: Run, actor: User | None) -> bool:
 
 def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: str,
                now: datetime) -> None:
-    """These jobs leave ``run`` (cancelled, handed back or given to someone else). When
-    other open work is left, their stops are taken off and the run is re-timed from where
-    its courier is and sent to their phone again; otherwise the run closes, its stops kept
-    as the record of what it was."""
+    """These jobs leave ``run`` (cancelled, handed back, released or given to someone
+    else). When other open work is left (a parcel to bring back is), their stops are taken
+    off and the run is re-timed from where its courier is and sent to their phone again;
+    otherwise the run closes, its stops kept as the record of what it was."""
     if run is None:
         return
-    if not any(s.job_id not in job_ids and s.job.status in OPEN_JOB_STATUSES
-               for s in run.stops):
+    if not returns.open_returns(run) and not any(
+            s.job_id not in job_ids and s.job.status in OPEN_JOB_STATUSES for s in run.stops):
         ridden = run.status == RunStatus.ACCEPTED and any(s.done_at for s in run.stops)
         target = RunStatus.DONE if ridden else RunStatus.CANCELLED
         if move_run(run, (RunStatus.OFFERED, RunStatus.ACCEPTED), target, actor,
@@ -208,7 +229,7 @@ def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: s
             announce_run(run, "run.updated" if ridden else "run.cancelled",
                          push_kind="changed" if ridden else None)
         return
-    for stop in [s for s in run.stops if s.job_id in job_ids]:
+    for stop in [s for s in run.stops if s.job_id in job_ids and s.kind != StopKind.RETURN]:
         run.stops.remove(stop)
     db.session.flush()
     timing.retime(run, now)

@@ -12,7 +12,7 @@ from flask import current_app
 
 from courier.dispatch.gate import RouteFacts
 from courier.dispatch.planning import travel_matrix
-from courier.models import Courier, Job, Run, StopKind
+from courier.models import OPEN_JOB_STATUSES, Courier, Job, Run, RunStop, StopKind
 from courier.routing.geo import LatLon
 
 PLANNED_BREAKS = [-1]  # an offer's own plan of breaks, already judged when it was made
@@ -34,12 +34,14 @@ class Timed:
 
 
 def _service(kind: StopKind) -> int:
+    """Time spent at a stop: a pickup's, or a drop-off's (a return is one)."""
     key = "PICKUP_SERVICE_S" if kind == StopKind.PICKUP else "DROPOFF_SERVICE_S"
     return int(current_app.config[key])
 
 
-def _peak(legs: list[Leg], on_board: list[Job]) -> tuple[float, float]:
-    """The most carried at once (kg, litres) riding ``legs`` with ``on_board`` from the start."""
+def load_peak(legs: list[Leg], on_board: list[Job]) -> tuple[float, float]:
+    """The most carried at once (kg, litres) riding ``legs`` with ``on_board`` from the
+    start: a pickup loads its job, a drop-off or a return unloads it."""
     kg = sum(j.weight_kg for j in on_board)
     litres = sum(j.volume_l for j in on_board)
     peak = (kg, litres)
@@ -63,7 +65,7 @@ def time_legs(courier: Courier, legs: list[Leg], now: datetime,
         arrivals.append(t)
         t += timedelta(seconds=_service(leg.kind))
     end_s = int((t - now).total_seconds())
-    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), _peak(legs, on_board), []))
+    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), load_peak(legs, on_board), []))
 
 
 def pickups_then_dropoffs(jobs: list[Job]) -> list[Leg]:
@@ -72,17 +74,24 @@ def pickups_then_dropoffs(jobs: list[Job]) -> list[Leg]:
             + [Leg(j, StopKind.DROPOFF, LatLon(j.dropoff_lat, j.dropoff_lon)) for j in jobs])
 
 
+def to_do(stop: RunStop) -> bool:
+    """Whether ``stop`` is still to be ridden: not made, and its job still open (a failed
+    job's stops are over, but for the return of its parcel)."""
+    return stop.done_at is None and (stop.kind == StopKind.RETURN
+                                     or stop.job.status in OPEN_JOB_STATUSES)
+
+
 def _open_stops(run: Run) -> list:
-    return [s for s in sorted(run.stops, key=lambda s: s.seq) if s.done_at is None]
+    return [s for s in sorted(run.stops, key=lambda s: s.seq) if to_do(s)]
 
 
 def _left(run: Run) -> tuple[list[Leg], list[Job]]:
-    """What is left of ``run``: its stops not yet done, in their order, and the jobs
-    already on the bike for them."""
+    """What is left of ``run``: its stops still to do, in their order, and the jobs
+    already on the bike for them (a failed parcel until its return)."""
     left = _open_stops(run)
     on_board = list({s.job_id: s.job for s in run.stops
                      if s.kind == StopKind.PICKUP and s.done_at is not None
-                     and any(o.job_id == s.job_id and o.done_at is None for o in left)}.values())
+                     and any(o.job_id == s.job_id for o in left)}.values())
     return [Leg(s.job, s.kind, LatLon(s.lat, s.lon)) for s in left], on_board
 
 
@@ -97,17 +106,20 @@ def planned(run: Run, now: datetime) -> RouteFacts:
     load, its breaks as the offer planned them (no travel times asked again)."""
     legs, on_board = _left(run)
     end_s = max(0, int((run.planned_end - now).total_seconds()))
-    return RouteFacts(0, end_s, len(legs), _peak(legs, on_board), PLANNED_BREAKS)
+    return RouteFacts(0, end_s, len(legs), load_peak(legs, on_board), PLANNED_BREAKS)
 
 
-def retime(run: Run, now: datetime) -> None:
+def retime(run: Run, now: datetime, ridden_m: int | None = None) -> Timed:
     """Plan what is left of ``run`` again from the courier's position: the times of its
-    stops not done, its end, and its distance (what was ridden, in proportion to the
-    stops done, plus what is left)."""
+    stops not done, its end, and its distance (``ridden_m``, what was ridden, else that
+    in proportion to the stops done, plus what is left). Returns what is left, timed
+    (the gate judges it)."""
     left = _open_stops(run)
     timed = remaining(run, now)
     for stop, at in zip(left, timed.arrivals, strict=True):
         stop.planned_arrival = at
-    done = len(run.stops) - len(left)
-    ridden = run.distance_m * done // (done + len(left)) if run.stops and done else 0
-    run.planned_end, run.distance_m = timed.end, ridden + timed.distance_m
+    if ridden_m is None:
+        done = len(run.stops) - len(left)
+        ridden_m = run.distance_m * done // (done + len(left)) if run.stops and done else 0
+    run.planned_end, run.distance_m = timed.end, ridden_m + timed.distance_m
+    return timed

@@ -18,7 +18,8 @@ from courier.models import Event, Job, WebhookDelivery, WebhookEndpoint, utcnow
 from courier.schemas import dump_job
 
 JOB_EVENTS = {a: f"job.{a}" for a in
-              ("created", "offered", "accepted", "picked_up", "delivered", "failed", "cancelled")}
+              ("created", "offered", "accepted", "picked_up", "delivered", "failed", "returned",
+               "cancelled")}
 EVENT_TYPES = sorted(JOB_EVENTS.values())
 WAKE = "courier.webhooks.wake"  # session flag: deliveries were queued, wake the sender
 _KEY = "courier.webhooks"

@@ -38,6 +38,7 @@ class RunStatus(enum.StrEnum):
 class StopKind(enum.StrEnum):
     PICKUP = "pickup"
     DROPOFF = "dropoff"
+    RETURN = "return"  # a parcel that could not be delivered, back to the shop or a hub
 
 
 def _enum(cls, name):
@@ -96,6 +97,7 @@ class Job(Base):
     picked_up_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(String(255))
+    returned_at: Mapped[datetime | None]  # a failed parcel, brought back by its courier
     unassigned_reason: Mapped[str | None] = mapped_column(String(500))
     unassigned_reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
     tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True,
@@ -132,6 +134,25 @@ class Job(Base):
         return self._planned(StopKind.DROPOFF)
 
     @property
+    def return_stop(self) -> RunStop | None:
+        """Where and when a failed parcel goes back (a stop of its run), if it does."""
+        if self.run is None:
+            return None
+        return next((s for s in self.run.stops
+                     if s.job_id == self.id and s.kind == StopKind.RETURN), None)
+
+    @property
+    def return_to(self) -> dict | None:
+        stop = self.return_stop
+        return None if stop is None else {"address": stop.address, "lat": stop.lat,
+                                          "lon": stop.lon}
+
+    @property
+    def planned_return_at(self) -> datetime | None:
+        stop = self.return_stop
+        return None if stop is None or stop.done_at else stop.planned_arrival
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_JOB_STATUSES
 
@@ -161,7 +182,8 @@ class Run(Base):
 
 
 class RunStop(Base):
-    """A pickup or a dropoff of one job, in the order the courier rides them."""
+    """A pickup or a dropoff of one job (or the return of a parcel that could not be
+    delivered), in the order the courier rides them."""
 
     __tablename__ = "run_stops"
     __table_args__ = (UniqueConstraint("run_id", "seq", name="uq_run_stops_run_seq"),)
@@ -175,10 +197,13 @@ class RunStop(Base):
     lat: Mapped[float]
     lon: Mapped[float]
     done_at: Mapped[datetime | None]
+    place: Mapped[str | None] = mapped_column(String(255))  # a return's address
 
     run: Mapped[Run] = relationship(back_populates="stops")
     job: Mapped[Job] = relationship()
 
     @property
     def address(self) -> str:
+        if self.kind == StopKind.RETURN:
+            return self.place or ""
         return self.job.pickup_address if self.kind == StopKind.PICKUP else self.job.dropoff_address

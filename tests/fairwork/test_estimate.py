@@ -74,8 +74,8 @@ def test_the_estimate_is_what_the_report_pays_for_a_run_done_as_planned(
     assert member["pay"]["night_bonus"] > 0 and member["pay"]["hours"] == 0
 
 
-def test_a_failed_delivery_earns_only_the_km_ridden(app, make_merchant, make_courier,
-                                                         dispatcher):
+def test_a_failed_delivery_earns_only_the_km_ridden_the_ride_back_included(
+        app, make_merchant, make_courier, dispatcher):
     shop, ana = make_merchant(), make_courier("Ana")
     start = datetime.now(PARIS)
     _job(shop, start, 0.01, 0.01)
@@ -86,6 +86,10 @@ def test_a_failed_delivery_earns_only_the_km_ridden(app, make_merchant, make_cou
     assert ana.post(f"/jobs/{job_id}/picked-up").status_code == 200
     assert ana.post(f"/jobs/{job_id}/failed", json={"reason": "recipient absent"}
                     ).status_code == 200
-    earned = ana.get(f"/runs/{run['id']}").json["estimated_pay_cents"]
-    ridden_m = run["distance_m"] // 2  # one stop of two done: the way to the pickup
-    assert earned == (2 * ridden_m * 40 + 1000) // 2000  # its km at 0.40 EUR; no delivery
+    failed = ana.get(f"/runs/{run['id']}").json["estimated_pay_cents"]
+    assert ana.post(f"/jobs/{job_id}/returned").status_code == 200  # back at the shop
+    done = ana.get(f"/runs/{run['id']}").json
+    assert done["status"] == "done" and done["distance_m"] > run["distance_m"]
+    assert done["estimated_pay_cents"] > failed  # the ride back counts, as km
+    # km at 0.40 EUR at most, and no delivery
+    assert done["estimated_pay_cents"] <= (2 * done["distance_m"] * 40 + 1000) // 2000

@@ -219,8 +219,8 @@ def test_unknown_event_is_refused_and_other_shops_endpoints_are_out_of_reach(mak
     assert a._call("delete", f"/webhooks/{ep['id']}").status_code == 204
 
 
-def test_the_shop_hears_every_step_of_a_delivery_and_of_a_failure(make_merchant, make_courier,
-                                                                  dispatcher, receiver):
+def test_the_shop_hears_every_step_of_a_delivery_and_of_a_failure_until_the_return(
+        make_merchant, make_courier, dispatcher, receiver):
     shop = make_merchant()
     ep = register(shop, receiver.url)
     ana = make_courier("Ana")
@@ -232,6 +232,7 @@ def test_the_shop_hears_every_step_of_a_delivery_and_of_a_failure(make_merchant,
         ana.post(f"/jobs/{job['id']}/picked-up")
     ana.post(f"/jobs/{done['id']}/delivered")
     ana.post(f"/jobs/{lost['id']}/failed", json={"reason": "nobody home"})
+    ana.post(f"/jobs/{lost['id']}/returned")  # the parcel back at the shop
     while send_due():
         pass
     heard: dict[int, list[str]] = {}
@@ -240,4 +241,5 @@ def test_the_shop_hears_every_step_of_a_delivery_and_of_a_failure(make_merchant,
         body = json.loads(req.body)
         heard.setdefault(body["data"]["job"]["id"], []).append(body["type"])
     steps = ["job.created", "job.offered", "job.accepted", "job.picked_up"]
-    assert heard == {done["id"]: [*steps, "job.delivered"], lost["id"]: [*steps, "job.failed"]}
+    assert heard == {done["id"]: [*steps, "job.delivered"],
+                     lost["id"]: [*steps, "job.failed", "job.returned"]}

@@ -5,12 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from courier.dispatch import overrides
+from courier import settings
+from courier.dispatch import overrides, returns
 from courier.dispatch.cycle import run_cycle
 from courier.extensions import db
 from courier.models import Courier, Job, Role, Run
 from courier.schemas import CourierOut, PhraseOut, RunOut
 from courier.texts import stored
+from courier.validation import Lat, Lon, Strict
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
@@ -93,3 +95,48 @@ def reassign_run(data, run_id):
     new_run = overrides.reassign_run(user(), run, courier, data["reason"])
     db.session.commit()
     return new_run
+
+
+class HubOut(Schema):
+    address = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class ReturnHubOut(Schema):
+    return_hub = fields.Nested(HubOut, allow_none=True, metadata={
+        "description": "where parcels that could not be delivered go back; null: each to "
+                       "the shop it came from"})
+
+
+class HubIn(Strict):
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+    lat = fields.Float(required=True, validate=Lat, allow_nan=False)
+    lon = fields.Float(required=True, validate=Lon, allow_nan=False)
+
+
+class ReturnHubIn(Strict):
+    return_hub = fields.Nested(HubIn, required=True, allow_none=True)
+
+
+@blp.route("/return-hub", methods=["GET"])
+@require(Role.COURIER, Role.DISPATCHER, Role.COUNCIL)
+@blp.response(200, ReturnHubOut)
+@blp.doc(security=BEARER)
+def get_return_hub():
+    """Where parcels that could not be delivered go back: the council's hub, or (null)
+    each to the shop it came from."""
+    return {"return_hub": settings.get("return_hub")}
+
+
+@blp.route("/return-hub", methods=["PUT"])
+@require(Role.COUNCIL)
+@blp.arguments(ReturnHubIn)
+@blp.response(200, ReturnHubOut)
+@blp.doc(security=BEARER)
+def put_return_hub(data):
+    """The council sets the hub where parcels that could not be delivered go back (null:
+    each to its shop). Returns added from now on go there."""
+    hub = returns.set_hub(user(), data["return_hub"])
+    db.session.commit()
+    return {"return_hub": hub}

@@ -143,3 +143,38 @@ def failed(data, job_id, key=None):
     """The delivery could not be made; the reason is required. With an
     Idempotency-Key, a repeat of this action once done is answered as done."""
     return _stop_action(job_id, runs.mark_failed, key, data["reason"])
+
+
+@blp.route("/jobs/<int:job_id>/returned", methods=["POST"])
+@require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
+@blp.response(200, CourierJobOut)
+@blp.doc(security=BEARER)
+def returned(job_id, key=None):
+    """The courier brought a failed parcel back (to the shop, or the coop's return hub):
+    its return stop is made, the job keeps ``failed`` with ``returned_at``, and the run
+    ends if nothing is left. With an Idempotency-Key, a repeat once done is answered as
+    done."""
+    return _stop_action(job_id, runs.mark_returned, key)
+
+
+class ReleaseIn(args.Strict):
+    reason = args.fields.String(required=True, validate=args.validate.Length(1, 500),
+                                metadata={"description": "why the courier gives it back"})
+
+
+@blp.route("/jobs/<int:job_id>/release", methods=["POST"])
+@require(Role.COURIER)
+@blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
+@blp.arguments(ReleaseIn)
+@blp.response(200, CourierJobOut)
+@blp.doc(security=BEARER)
+def release(data, job_id, key=None):
+    """The courier gives back a job accepted and not picked up yet, saying why: it goes
+    back to dispatch for the next cycle (not to them again for a while), with the rest of
+    its delivery on the run; the run is re-timed and sent to the phone, or ends. With an
+    Idempotency-Key, a repeat once done is answered as done."""
+    job = get_or_404(Job, job_id, "job")
+    operations.release_job(user(), job, data["reason"], replay=key is not None)
+    db.session.commit()
+    return job
