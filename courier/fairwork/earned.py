@@ -14,9 +14,34 @@ from sqlalchemy.orm import selectinload
 from courier.extensions import db
 from courier.fairwork import tracking
 from courier.fairwork.intervals import clip, seconds
-from courier.fairwork.pay import Work, pay_lines
+from courier.fairwork.pay import Work, pay_lines, pays_failed_ride
 from courier.fairwork.versions import Timeline
-from courier.models import Courier, Job, JobStatus, Run, RunStatus
+from courier.models import Courier, Event, Job, JobStatus, Run, RunStatus, StopKind
+
+
+def failed_at(job_ids: list[int]) -> dict[int, datetime]:
+    """When each of these failed jobs failed (its ``failed`` event)."""
+    if not job_ids:
+        return {}
+    rows = db.session.execute(select(Event.job_id, Event.at).where(
+        Event.action == "failed", Event.job_id.in_(job_ids))).all()
+    return {job_id: at for job_id, at in rows}
+
+
+def counted(stop, pay_ride: bool) -> bool:
+    """Whether a stop of a run that ended counts towards its km: done, or the dropoff of
+    a failed attempt when the rules pay its ride."""
+    return stop.done_at is not None or (
+        pay_ride and stop.kind == StopKind.DROPOFF and stop.job.status == JobStatus.FAILED)
+
+
+def ridden_m(run: Run, timeline: Timeline) -> int:
+    """The km a run that ended counts (metres): its distance in proportion to the stops
+    counted, under the rules in force when it ended."""
+    if not run.stops:
+        return 0
+    ride = pays_failed_ride(timeline.at(run.ended_at or run.planned_end))
+    return run.distance_m * sum(1 for s in run.stops if counted(s, ride)) // len(run.stops)
 
 
 def _active(run: Run, now: datetime) -> tuple[datetime, datetime] | None:
@@ -49,6 +74,13 @@ def collect(start: datetime, end: datetime, now: datetime,
         Job.delivered_at >= start, Job.delivered_at < end)).all()
     for job_id, cid, at in jobs:
         out[cid]["work"].deliveries.append((job_id, at))
+    failed = dict(db.session.execute(select(Job.id, Job.courier_id).where(
+        Job.status == JobStatus.FAILED, Job.courier_id.in_(ids),
+        Job.updated_at >= start)).all())  # it changed when it failed, if not since
+    for job_id, at in failed_at(list(failed)).items():
+        if start <= at < end:
+            out[failed[job_id]]["work"].failed.append((job_id, at))
+    timeline = Timeline()
     runs = db.session.scalars(select(Run).options(selectinload(Run.stops)).where(
         Run.courier_id.in_(ids), Run.accepted_at.is_not(None), Run.accepted_at < end,
         (Run.ended_at.is_(None)) | (Run.ended_at >= start))).all()
@@ -57,9 +89,7 @@ def collect(start: datetime, end: datetime, now: datetime,
         if start <= run.accepted_at < end:
             row["km_planned_m"] += run.distance_m
         if run.status == RunStatus.DONE and run.ended_at and start <= run.ended_at < end:
-            done = sum(1 for s in run.stops if s.done_at is not None)
-            metres = run.distance_m * done // len(run.stops) if run.stops else 0
-            row["work"].rides.append((run.id, run.ended_at, metres))
+            row["work"].rides.append((run.id, run.ended_at, ridden_m(run, timeline)))
         span = _active(run, now)
         if span:
             row["active"].append(span)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from courier import schemas
 from courier.fairwork import tracking
-from courier.fairwork.pay import Work, pay_lines
+from courier.fairwork.earned import counted, failed_at
+from courier.fairwork.pay import Work, pay_lines, pays_failed_ride
 from courier.fairwork.versions import Timeline
 from courier.models import JobStatus, Run, RunStatus, StopKind
 
@@ -25,10 +26,15 @@ LIVE = (RunStatus.OFFERED, RunStatus.ACCEPTED)
 TO_DO = (JobStatus.OFFERED, JobStatus.ACCEPTED, JobStatus.PICKED_UP)
 
 
-def run_work(run: Run) -> Work:
-    """The deliveries and km of ``run`` as the earnings report will count them."""
+def run_work(run: Run, timeline: Timeline | None = None) -> Work:
+    """The deliveries, failed attempts and km of ``run`` as the earnings report will
+    count them."""
     live = run.status in LIVE
+    timeline = timeline or Timeline()
     work = Work()
+    failed = failed_at([s.job_id for s in run.stops if s.kind == StopKind.DROPOFF
+                        and s.job.status == JobStatus.FAILED])
+    work.failed = sorted(failed.items())
     for stop in run.stops:
         job = stop.job
         if stop.kind != StopKind.DROPOFF:
@@ -38,10 +44,10 @@ def run_work(run: Run) -> Work:
         elif live and job.status in TO_DO:
             work.deliveries.append((job.id, stop.planned_arrival))
     if run.stops and (live or run.status == RunStatus.DONE):
-        counted = sum(1 for s in run.stops
-                      if s.done_at is not None or (live and s.job.status in TO_DO))
         at = run.planned_end if live else (run.ended_at or run.planned_end)
-        work.rides.append((run.id, at, run.distance_m * counted // len(run.stops)))
+        ride = pays_failed_ride(timeline.at(at))
+        n = sum(1 for s in run.stops if counted(s, ride) or (live and s.job.status in TO_DO))
+        work.rides.append((run.id, at, run.distance_m * n // len(run.stops)))
     return work
 
 
@@ -50,7 +56,8 @@ def run_pay_cents(run: Run) -> int | None:
     None for a volunteer (never paid)."""
     if run.courier is None or run.courier.volunteer:
         return None
-    lines = pay_lines(run_work(run), Timeline(), tracking.timezone())
+    timeline = Timeline()
+    lines = pay_lines(run_work(run, timeline), timeline, tracking.timezone())
     return sum(line.cents for line in lines)
 
 

@@ -57,8 +57,12 @@ FIELDS = {
     "pay.night_from_h": (_l("Night starts at"), _l("night starts at"), "clock"),
     "pay.night_to_h": (_l("Night ends at"), _l("night ends at"), "clock"),
     "pay.sunday_bonus_pct": (_l("Sunday bonus"), _l("Sunday bonus"), "pct"),
+    "pay.failed_attempt": (_l("Pay for a failed delivery attempt"), _l("failed attempts"),
+                           "choice"),
     "fairness.balance": (_l("Balance work between members"), _l("balancing"), "choice"),
     "fairness.strength": (_l("Strength of the balancing"), _l("strength (0 to 100)"), "number"),
+    "fairness.hourly_shown_from_s": (_l("Effective hourly pay shown from"),
+                                     _l("hourly pay shown from"), "h"),
 }
 ENFORCE_FIELD = _l("enforcement")
 ENFORCED = _l("{rule}, enforcement")
@@ -67,6 +71,8 @@ CHOICES = {
     "enforce": {"block": _l("block"), "warn": _l("warn"), "off": _l("off")},
     "balance": {"off": _l("off"), "hours": _l("fewer hours first"),
                 "pay": _l("lower pay first")},
+    "failed_attempt": {"none": _l("nothing"), "ride": _l("the ride only"),
+                       "full": _l("the full delivery rate")},
 }
 # unit -> (one, other): "1 day", "6 days" (the pages pick with Intl.PluralRules)
 COUNTS = {"days": (_l("{n} day"), _l("{n} days")), "stops": (_l("{n} stop"), _l("{n} stops"))}
@@ -95,7 +101,8 @@ def label(path: str) -> str:
 
 
 def _choices(path: str) -> dict:
-    return CHOICES["enforce" if path.endswith(".enforce") else "balance"]
+    return CHOICES[path.rsplit(".", 1)[-1] if path.endswith((".enforce", ".failed_attempt"))
+                   else "balance"]
 
 
 def describe(path: str, value) -> str:

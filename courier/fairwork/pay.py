@@ -7,7 +7,9 @@ version; a member's pay is the sum of their lines, the cooperative's the sum of
 its members', so reports always reconcile.
 
 Components: ``hours`` (per hour on shift, breaks excluded), ``deliveries``,
-``distance`` (per km ridden), ``night_bonus`` and ``sunday_bonus`` (a
+``failed_attempts`` (a failed delivery paid at the delivery rate, when the council's
+``pay.failed_attempt`` rule says "full"), ``distance`` (per km ridden: a failed attempt's
+ride counts when that rule says "ride" or "full"), ``night_bonus`` and ``sunday_bonus`` (a
 percentage of the hourly and per-delivery pay earned at night or on Sunday,
 local time), and ``topup``: each local day, pay below the guaranteed hourly
 rate times the hours worked that day is topped up to it. Money is integer
@@ -21,9 +23,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from courier.fairwork import rules as R
 from courier.fairwork.intervals import Interval
 
-COMPONENTS = ("hours", "deliveries", "distance", "night_bonus", "sunday_bonus", "topup")
+COMPONENTS = ("hours", "deliveries", "failed_attempts", "distance", "night_bonus",
+              "sunday_bonus", "topup")
+
+
+def failed_rule(version) -> str:
+    """What a failed attempt pays under ``version``: "none", "ride" or "full"."""
+    return R.value(version.rules, "pay.failed_attempt")
+
+
+def pays_failed_ride(version) -> bool:
+    """Whether the km of a failed attempt count under ``version``."""
+    return failed_rule(version) in ("ride", "full")
 
 
 @dataclass
@@ -33,6 +47,7 @@ class Work:
     shifts: list[Interval] = field(default_factory=list)  # net time on shift
     deliveries: list[tuple[int, datetime]] = field(default_factory=list)  # (job id, at)
     rides: list[tuple[int, datetime, int]] = field(default_factory=list)  # (run id, at, metres)
+    failed: list[tuple[int, datetime]] = field(default_factory=list)  # (job id, at)
 
 
 @dataclass(frozen=True)
@@ -91,18 +106,21 @@ def pay_lines(work: Work, timeline, tz: ZoneInfo) -> list[Line]:
                                 (sunday, "sunday_bonus", "sunday_bonus_pct")):
             if flag and rules[num][pct]:
                 bonus[(day, num, comp)] += base * rules[num][pct]
-    count = defaultdict(int)
-    for _job, at in work.deliveries:
+    count = defaultdict(int)  # (day, version, component) -> attempts paid a delivery rate
+    paid = [(at, "deliveries") for _job, at in work.deliveries]
+    paid += [(at, "failed_attempts") for _job, at in work.failed
+             if failed_rule(timeline.at(at)) == "full"]
+    for at, comp in paid:
         v = timeline.at(at)
         local = at.astimezone(tz)
         p = v.rules["pay"]
-        count[(local.date(), v.number)] += 1
+        count[(local.date(), v.number, comp)] += 1
         for flag, comp, pct in ((_night(local.hour, p), "night_bonus", "night_bonus_pct"),
                                 (local.weekday() == 6, "sunday_bonus", "sunday_bonus_pct")):
             if flag and p[pct]:
                 bonus[(local.date(), v.number, comp)] += p["per_delivery_cents"] * p[pct] * 3600
-    for (day, num), n in count.items():
-        lines.append(Line(day, "deliveries", num, n, n * rules[num]["per_delivery_cents"]))
+    for (day, num, comp), n in count.items():
+        lines.append(Line(day, comp, num, n, n * rules[num]["per_delivery_cents"]))
     metres = defaultdict(int)
     for _run, at, m in work.rides:
         v = timeline.at(at)

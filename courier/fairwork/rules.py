@@ -19,6 +19,9 @@ from courier.errors import InvalidInput
 
 ENFORCE = ("block", "warn", "off")
 BALANCE = ("off", "hours", "pay")
+# What a failed delivery attempt pays: nothing beyond the stops done, its ride (the km as
+# if delivered), or the full delivery rate and the ride.
+FAILED_ATTEMPT = ("none", "ride", "full")
 VEHICLES = ("bike", "cargo_bike")
 HOUR = 3600
 DAY = 24 * HOUR
@@ -49,8 +52,10 @@ TEMPLATE: dict = {
         "night_from_h": 22,
         "night_to_h": 6,
         "sunday_bonus_pct": 25,
+        "failed_attempt": "none",
     },
-    "fairness": {"balance": "off", "strength": 50},
+    # The effective hourly pay is shown only over at least this much time on shift.
+    "fairness": {"balance": "off", "strength": 50, "hourly_shown_from_s": 2 * HOUR},
 }
 
 TEMPLATE_REASON = "published template: French road-transport convention"
@@ -77,8 +82,10 @@ _FIELDS: dict[str, tuple] = {
     "pay.night_from_h": ("int", 0, 23),
     "pay.night_to_h": ("int", 0, 23),
     "pay.sunday_bonus_pct": ("int", 0, 500),
+    "pay.failed_attempt": ("enum", FAILED_ATTEMPT),
     "fairness.balance": ("enum", BALANCE),
     "fairness.strength": ("int", 0, 100),
+    "fairness.hourly_shown_from_s": ("int", 0, 7 * DAY),
 }
 for _rule in ("working_time.max_day", "working_time.max_week", "working_time.daily_rest",
               "working_time.break", "working_time.consecutive_days", "load.vehicle_caps",
@@ -187,3 +194,28 @@ def enforcement(doc: dict, rule: str) -> str:
 
 def template() -> dict:
     return copy.deepcopy(TEMPLATE)
+
+
+# Rules added after a document was stored, with the value that keeps its meaning (what
+# the code did before the rule existed): the readers of a stored version use these.
+ADDED = {"pay.failed_attempt": "none", "fairness.hourly_shown_from_s": 0}
+
+
+def value(doc: dict, path: str):
+    """``path`` of a stored document, or, for a rule added since, its meaning then."""
+    try:
+        return get(doc, path)
+    except (KeyError, TypeError):
+        return ADDED[path]
+
+
+def complete(doc: dict) -> dict:
+    """``doc`` with every rule added since it was stored (a deep copy)."""
+    out = copy.deepcopy(doc)
+    for path, default in ADDED.items():
+        *parents, last = path.split(".")
+        node = out
+        for p in parents:
+            node = node.setdefault(p, {})
+        node.setdefault(last, default)
+    return out

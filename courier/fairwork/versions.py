@@ -104,8 +104,9 @@ def publish(user: User, change: dict, reason: str, effective_from: datetime | No
         raise InvalidInput(f"{prev.label} already applies from {prev.effective_from:%Y-%m-%d %H:%M}"
                            " UTC; a new version cannot take effect before it",
                            {"effective_from": f"must be after {prev.effective_from.isoformat()}"})
-    doc = R.validate(R.merge(prev.rules, change))
-    changes = R.diff(prev.rules, doc)
+    base = R.complete(prev.rules)  # with any rule added since it was stored
+    doc = R.validate(R.merge(base, change))
+    changes = R.diff(base, doc)
     if not changes:
         raise InvalidInput(f"nothing changes from {prev.label}", {"rules": "no change"})
     version = RulesVersion(number=prev.number + 1, created_at=now, created_by_id=user.id,

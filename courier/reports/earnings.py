@@ -4,7 +4,9 @@ A period is a range of whole local days ``[first, last]``. Per member:
 deliveries, km planned (runs accepted) and ridden (runs done, in proportion to
 the stops done), hours on shift (breaks excluded) and active (from accepting a
 run to its last stop), pay by component and by rules version, the top-up, and
-the effective hourly pay before top-up. Fairness across members: Gini of hours
+the effective hourly pay before top-up (only over at least the time on shift the council
+set, ``fairness.hourly_shown_from_s``: over less, it would say little but look exact), the
+failed attempts and what the rules pay for them. Fairness across members: Gini of hours
 and of pay, min/median/max effective hourly pay, share below the guaranteed
 rate before top-up. The figures come from
 :func:`courier.fairwork.earned.collect`, as do those balancing in dispatch evens out.
@@ -19,6 +21,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from courier.fairwork import intervals, tracking
+from courier.fairwork import rules as R
 from courier.fairwork.earned import collect
 from courier.fairwork.intervals import seconds
 from courier.fairwork.pay import COMPONENTS, guaranteed_cents, pay_lines
@@ -43,7 +46,8 @@ def gini(values: list[float]) -> float:
     return round((2 * weighted) / (n * total) - (n + 1) / n, 4)
 
 
-def member_row(entry: dict, timeline: Timeline, tz) -> dict:
+def member_row(entry: dict, timeline: Timeline, tz, shown_from_s: int = 0) -> dict:
+    """One member's figures; the effective hourly pay is None under ``shown_from_s``."""
     c, work = entry["courier"], entry["work"]
     volunteer = bool(getattr(c, "volunteer", False))
     lines = [] if volunteer else pay_lines(work, timeline, tz)  # volunteers are never paid
@@ -57,6 +61,7 @@ def member_row(entry: dict, timeline: Timeline, tz) -> dict:
     return {
         "courier_id": c.id, "name": c.user.name, "vehicle": c.vehicle.value,
         "deliveries": len(work.deliveries),
+        "failed_attempts": len(work.failed),
         "km_planned": round(entry["km_planned_m"] / 1000, 2),
         "km_ridden": round(sum(m for _, _, m in work.rides) / 1000, 2),
         "on_shift_s": hours,
@@ -68,7 +73,8 @@ def member_row(entry: dict, timeline: Timeline, tz) -> dict:
         "total_cents": before + by_comp["topup"],
         "guaranteed_cents": 0 if volunteer else guaranteed_cents(work, timeline, tz),
         "volunteer": volunteer,
-        "effective_hourly_cents": round(before * 3600 / hours) if hours else None,
+        "effective_hourly_cents": (round(before * 3600 / hours)
+                                   if hours and hours >= shown_from_s else None),
         "lines": [{"day": x.day.isoformat(), "component": x.component, "version": x.version,
                    "quantity": x.quantity, "cents": x.cents} for x in lines],
     }
@@ -76,7 +82,8 @@ def member_row(entry: dict, timeline: Timeline, tz) -> dict:
 
 def fairness(members: list[dict]) -> dict:
     working = [m for m in members if m["on_shift_s"] > 0]
-    rates = sorted(m["effective_hourly_cents"] for m in working)
+    rates = sorted(m["effective_hourly_cents"] for m in working
+                   if m["effective_hourly_cents"] is not None)
     below = sum(1 for m in working if m["before_topup_cents"] < m["guaranteed_cents"])
     return {
         "members": len(working),
@@ -96,7 +103,9 @@ def earnings(first: date, last: date, now: datetime | None = None) -> dict:
     start, end = bounds(first, last, tz)
     timeline = Timeline()
     entries = collect(start, end, now)
-    members = [member_row(e, timeline, tz) for e in entries.values()]
+    rules_then = in_effect(timeline, min(end, now), now)
+    members = [member_row(e, timeline, tz, rules_then["hourly_shown_from_s"])
+               for e in entries.values()]
     members = [m for m in members if m["on_shift_s"] or m["deliveries"] or m["total_cents"]
                or m["km_planned"]]
     paid = [m for m in members if not m["volunteer"]]  # volunteers' time is shown apart
@@ -112,7 +121,18 @@ def earnings(first: date, last: date, now: datetime | None = None) -> dict:
     versions = sorted({line["version"] for m in members for line in m["lines"]})
     return {"from": first.isoformat(), "to": last.isoformat(), "timezone": str(tz),
             "versions": versions, "members": members, "totals": totals,
-            "fairness": fairness(paid)}
+            "fairness": fairness(paid), "rules": rules_then}
+
+
+def in_effect(timeline: Timeline, end: datetime, now: datetime) -> dict:
+    """The rules a report's reader needs to read it: what failed attempts are paid under
+    the version in force at the end of the period (``version``), and over how much time on
+    shift an effective hourly pay is shown (a way of showing figures: the rules in force
+    now)."""
+    v = timeline.at(end)
+    return {"version": v.number, "failed_attempt": R.value(v.rules, "pay.failed_attempt"),
+            "hourly_shown_from_s": R.value(timeline.at(now).rules,
+                                           "fairness.hourly_shown_from_s")}
 
 
 def volunteer_totals(volunteers: list[dict]) -> dict:
@@ -129,7 +149,8 @@ def anonymised(report: dict, courier_id: int) -> dict:
     """A member's view: their own detail, everyone else only as a distribution."""
     own = next((m for m in report["members"] if m["courier_id"] == courier_id), None)
     others = [m for m in report["members"] if not m.get("volunteer")]
-    return {**{k: report[k] for k in ("from", "to", "timezone", "versions", "fairness")},
+    return {**{k: report[k] for k in ("from", "to", "timezone", "versions", "fairness",
+                                      "rules")},
             "members": [own] if own else [],
             "totals": report["totals"],
             "distribution": {

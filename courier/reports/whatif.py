@@ -173,7 +173,7 @@ def what_if(first: date, last: date, change: dict, step: int = 120,
         raise InvalidInput("replay a period that is over", {"to": "must be in the past"})
     base = latest()
     proposed = RulesVersion(number=base.number + 1, reason="what-if", effective_from=EPOCH,
-                            rules=R.validate(R.merge(base.rules, change)))
+                            rules=R.validate(R.merge(R.complete(base.rules), change)))
     jobs = db.session.scalars(select(Job).where(
         Job.created_at >= start, Job.created_at < end, Job.status != JobStatus.CANCELLED)
         .order_by(Job.created_at).limit(MAX_JOBS + 1)).all()
@@ -192,7 +192,7 @@ def what_if(first: date, last: date, change: dict, step: int = 120,
                       sum(1 for j in delivered if j.delivered_at > j.deliver_by),
                       sum(e["km_planned_m"] for e in entries.values()))
     out = {"from": first.isoformat(), "to": last.isoformat(), "base_version": base.number,
-           "changes": R.diff(base.rules, proposed.rules), "actual": actual}
+           "changes": R.diff(R.complete(base.rules), proposed.rules), "actual": actual}
     for key, timeline in (("replayed_current", real), ("proposed", Timeline([proposed]))):
         sim = replay(jobs, couriers, timeline, start, end, step, time_limit)
         members = [reports.member_row({"courier": couriers[cid][0], "work": sim.work[cid],

@@ -56,6 +56,9 @@ def _checks() -> list[tuple]:
         ("secret_key", production, cfg.get("SECRET_KEY") not in (None, "", DEV_SECRET),
          N_("Secret key"), N_("COURIER_SECRET_KEY: a long random value, required in "
                               "production")),
+        ("legal", False, bool(settings.get("legal_address") and settings.get("registration_id")),
+         N_("Legal details for invoices"),
+         N_("PATCH /api/v1/coop with legal_name, legal_address, registration_id and vat_id")),
         ("open_data", False, settings.chosen("open_data"),
          N_("Open data: publish or not"), N_("PATCH /api/v1/coop {\"open_data\": true}")),
     ]

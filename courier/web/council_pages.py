@@ -1,5 +1,6 @@
-"""The council's pages (earnings and fairness report, rules with history,
-comparison and what-if) and the member's own earnings and decisions page.
+"""The pages about money and the rules: the council's (earnings and fairness report,
+rules with history, comparison and what-if), the member's own earnings and decisions page,
+and a shop's statements and invoices.
 
 Like the other pages they are shells: the scripts read and write through the
 REST API, which does every permission check again.
@@ -44,6 +45,13 @@ def my_earnings():
     for their offers and non-offers, which they can contest."""
     courier = current_user.courier if current_user.role == Role.COURIER else None
     return _page("council/earnings.html", Role.COURIER, courier_id=courier.id if courier else 0)
+
+
+@bp.get("/shop/statements")
+@login_required
+def shop_statements():
+    """A shop's monthly statements (the API's figures), their CSV and invoices."""
+    return _page("shop_statements.html", Role.MERCHANT)
 
 
 DOCS = ("fairwork.md",)  # the documents the pages link to, for how a figure is computed

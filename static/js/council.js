@@ -101,7 +101,7 @@ const FW = (() => {
     ]);
   }
 
-  const COMPONENTS = { hours: t("Hourly pay"), deliveries: t("Delivery pay"), distance: t("Distance pay"),
+  const COMPONENTS = { hours: t("Hourly pay"), deliveries: t("Delivery pay"), failed_attempts: t("Failed attempts"), distance: t("Distance pay"),
     night_bonus: t("Night bonus"), sunday_bonus: t("Sunday bonus"), topup: t("Top-up") };
 
   return { t, api, esc, money, num, km, day, phrase, hours, pct, when, thisWeek, bars, figures, fairness, stack, notice,

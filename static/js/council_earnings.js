@@ -1,6 +1,7 @@
-// A member's own earnings page: their figures and pay lines, where they stand in the
-// coop (anonymised), breaks, and the reasons for their offers and non-offers, to contest.
-// The council's answers arrive live.
+// A member's own earnings page: their figures and pay lines, pay per run and per job (each
+// linked to the decision that gave the run), their monthly statement, where they stand in
+// the coop (anonymised), breaks, and the reasons for their offers and non-offers, to
+// contest. The council's answers arrive live.
 "use strict";
 
 (() => {
@@ -24,8 +25,10 @@
         [t("On shift"), hours(m.on_shift_s), "on_shift"], [t("Active"), hours(m.active_s), "active"],
         ...Object.entries(COMPONENTS).map(([k, l]) => [l, money(m.pay[k]), k === "topup" ? "topup" : "pay"]),
         [t("Total"), money(m.total_cents), "total"],
-        [t("Per hour before top-up"), hourly(m.effective_hourly_cents, m.on_shift_s), "hourly"],
+        [t("Per hour before top-up"), hourlyOrWhy(m, r.rules), "hourly"],
       ] : [[t("Total"), money(0), "total"]]);
+      el("failed-rule").textContent = t("Failed attempts are paid: {how} (rules v{n}).", {
+        how: ruleValue("pay.failed_attempt", r.rules.failed_attempt), n: r.rules.version });
       el("lines").innerHTML = m ? `<thead><tr><th>${esc(t("Day"))}</th><th>${esc(t("Component"))}</th>
         <th>${esc(t("Rules"))}</th><th>${esc(t("Amount"))}</th></tr></thead><tbody>${m.lines.map((l) =>
         `<tr><td>${esc(day(l.day))}</td><td>${esc(COMPONENTS[l.component] || l.component)}</td><td>v${l.version}</td><td>${money(l.cents)}</td></tr>`).join("")}</tbody>` : "";
@@ -39,7 +42,42 @@
         return { label: mark ? t("you") : `#${i + 1}`, value: v, mark };
       }), money);
       fairness(el("fairness"), r.fairness, r.totals.on_shift_s);
+      await runs();
     } catch (err) { notice(el("error"), err.message); }
+  }
+
+  // The effective hourly pay beside its hours, or why it is not shown.
+  function hourlyOrWhy(m, rules) {
+    if (m.effective_hourly_cents != null || !m.on_shift_s) return hourly(m.effective_hourly_cents, m.on_shift_s);
+    return t("Not shown: {hours} on shift, under the {min} the council set for an hourly figure to mean something.",
+      { hours: hours(m.on_shift_s), min: hours(rules.hourly_shown_from_s) });
+  }
+
+  // Pay per run and per job: each component, the run's decision, a failed job's why.
+  const parts = (pay) => Object.entries(pay).filter(([, v]) => v)
+    .map(([k, v]) => t("{label}: {value}", { label: COMPONENTS[k] || k, value: money(v) })).join(" · ") || "–";
+  const decision = (d) => (d ? `<a href="#decision-${d.event_id}" data-decision="${d.event_id}">${esc(phrase(d.reason_phrase, d.reason))}</a>` : "–");
+  const failedWhy = (f) => esc(t("Failed: {reason}. Failed attempts are paid: {how}.", {
+    reason: f.reason, how: ruleValue("pay.failed_attempt", f.failed_attempt) }));
+
+  async function runs() {
+    const q = `from=${form.from.value}&to=${form.to.value}`;
+    const r = await api("GET", `/reports/runs?${q}`);
+    el("runs-csv").href = `/api/v1/reports/runs?${q}&format=csv`;
+    const rows = r.runs.map((run) => `<tr class="run" data-run="${run.run_id}">
+      <td><b>${esc(t("Run {id}", { id: run.run_id }))}</b>${run.in_progress ? ` · ${esc(t("in progress"))}` : ""}</td>
+      <td>${esc(when(run.ended_at || run.accepted_at))}</td><td>${esc(km(run.km))}</td><td class="wrap">${esc(parts(run.pay))}</td>
+      <td><b>${esc(money(run.total_cents))}</b></td><td class="wrap">${decision(run.decision)}</td></tr>${run.jobs.map((j) =>
+      `<tr class="job" data-job="${j.job_id}" data-status="${esc(j.status)}">
+      <td>${esc(t("Job {id}", { id: j.job_id }))} · ${esc(statusLabel(j.status))}</td><td>${esc(when(j.at))}</td>
+      <td>${esc(km(j.km))}</td><td class="wrap">${esc(parts(j.pay))}</td><td>${esc(money(j.total_cents))}</td>
+      <td class="wrap">${j.failed ? failedWhy(j.failed) : ""}</td></tr>`).join("")}`).join("");
+    el("runs").innerHTML = `<thead><tr><th>${esc(t("Run or job"))}</th><th>${esc(t("When"))}</th><th>${esc(t("km"))}</th>
+      <th>${esc(t("Pay"))}</th><th>${esc(t("Amount"))}</th><th>${esc(t("Why"))}</th></tr></thead>
+      <tbody>${rows || `<tr><td colspan="6" class="muted">${esc(t("No run in this period."))}</td></tr>`}</tbody>
+      <tfoot><tr><th>${esc(t("Total"))}</th><td></td><td></td><td>${esc(parts(r.totals.pay))}</td>
+      <td><b>${esc(money(r.totals.total_cents))}</b></td><td></td></tr></tfoot>`;
+    stack(el("runs"));
   }
 
   const contestForm = (id) => `<form class="contest-form" data-event="${id}" hidden>
@@ -49,7 +87,7 @@
   async function decisions() {
     const d = await api("GET", "/courier/decisions");
     const contested = new Set(d.contested);
-    el("decisions").innerHTML = d.decisions.map((e) => `<li data-event="${e.id}" data-action="${esc(e.action)}">
+    el("decisions").innerHTML = d.decisions.map((e) => `<li id="decision-${e.id}" data-event="${e.id}" data-action="${esc(e.action)}">
       <b>${esc(ACTIONS[e.action] || e.action)}</b> <span class="muted">${esc(when(e.at))}</span>
       <p>${esc(phrase(e.reason_phrase, e.reason))}</p>
       ${contested.has(e.id) ? `<span class="muted">${esc(t("contested"))}</span>`
@@ -97,6 +135,14 @@
     catch (err) { notice(el("error"), err.message); }
   });
   form.addEventListener("submit", (ev) => { ev.preventDefault(); report(); });
+  // The monthly statement (PDF): this month unless another is chosen.
+  const statement = el("statement");
+  const now = new Date();
+  const pdfLink = () => { el("statement-pdf").href = `/api/v1/reports/statements/${statement.month.value}.pdf`; };
+  statement.month.value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+  statement.month.addEventListener("change", pdfLink);
+  statement.addEventListener("submit", (ev) => ev.preventDefault());
+  pdfLink();
   thisWeek(form);
   report();
   decisions().catch((err) => notice(el("decisions-notice"), err.message));

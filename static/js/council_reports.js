@@ -17,7 +17,7 @@
       fairness(el("fairness"), r.fairness, r.totals.on_shift_s);
       const rate = r.members.length ? Math.max(...r.members.map((m) => m.on_shift_s ? m.guaranteed_cents * 3600 / m.on_shift_s : 0)) : 0;
       bars(el("chart-hours"), r.members.map((m) => ({ label: m.name, value: m.on_shift_s })), hours);
-      bars(el("chart-hourly"), r.members.filter((m) => m.on_shift_s).map((m) => ({
+      bars(el("chart-hourly"), r.members.filter((m) => m.effective_hourly_cents != null).map((m) => ({
         label: `${m.name} · ${hours(m.on_shift_s)}`, value: m.effective_hourly_cents, mark: m.before_topup_cents < m.guaranteed_cents })),
         money, rate ? { value: rate, label: t("guaranteed {rate}", { rate: money(rate) }) } : null);
       const comps = Object.keys(COMPONENTS);
@@ -26,7 +26,11 @@
       const row = (m, name) => `<tr><th>${esc(name)}</th><td>${num(m.deliveries)}</td><td>${km(m.km_ridden)}</td>
         <td>${hours(m.on_shift_s)}</td><td>${hours(m.active_s)}</td>
         ${comps.map((c) => `<td>${money(m.pay[c])}</td>`).join("")}
-        <td><b>${money(m.total_cents)}</b></td><td>${esc(hourly(m.effective_hourly_cents, m.on_shift_s))}</td></tr>`;
+        <td><b>${money(m.total_cents)}</b></td><td>${esc(hourlyOrWhy(m))}</td></tr>`;
+      // Under the time on shift the council set, an hourly figure is not shown, and why.
+      const hourlyOrWhy = (m) => (m.effective_hourly_cents == null && m.on_shift_s && m.courier_id
+        ? t("not shown under {min} on shift", { min: hours(r.rules.hourly_shown_from_s) })
+        : hourly(m.effective_hourly_cents, m.on_shift_s));
       // volunteers are never paid: their time is shown apart from the paid members' total
       const v = r.totals.volunteers || {};
       const unpaid = v.members ? row({ ...v, pay: Object.fromEntries(comps.map((c) => [c, 0])),

@@ -27,6 +27,7 @@ PAGES = {
     "/courier": ("courier",),
     "/me/earnings": ("courier",),
     "/shop": ("merchant", "hub"),
+    "/shop/statements": ("merchant", "hub"),
     "/hub": ("hub",),
     "/partner": ("partner",),
     "/dispatch": ("dispatcher", "council"),

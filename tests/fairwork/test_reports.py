@@ -54,8 +54,8 @@ def test_pay_follows_the_version_in_force_at_the_time_of_the_work(three_days):
     # Monday, v2: 4 h x 9.00 + 2 deliveries x 2.50 + 3 km x 0.40
     # Tuesday: 1 h x 9.00 (v2) + 3 h x 10.00 (v3), 2.50 (v2) + 3.00 (v3), 2 x 2 km x 0.40
     assert a["pay"] == {"hours": 3600 + 900 + 3000, "deliveries": 500 + 250 + 300,
-                        "distance": 120 + 80 + 80, "night_bonus": 0, "sunday_bonus": 0,
-                        "topup": 0}
+                        "failed_attempts": 0, "distance": 120 + 80 + 80, "night_bonus": 0,
+                        "sunday_bonus": 0, "topup": 0}
     assert a["by_version"] == [{"version": 2, "cents": 3600 + 500 + 120 + 900 + 250 + 80},
                                {"version": 3, "cents": 3000 + 300 + 80}]
     assert a["total_cents"] == 8830 == sum(line["cents"] for line in a["lines"])

@@ -116,7 +116,9 @@ def test_french_catalogue_is_complete_and_compiled():
 
 SCRIPTS = ("alert.js", "app.js", "courier.js", "dispatch.js", "messages.js", "position.js",
            "queue.js", "shop.js", "track.js", "council.js", "council_earnings.js",
-           "council_reports.js", "council_rules.js", "hub.js", "partner.js")
+           "council_reports.js", "council_rules.js", "hub.js", "partner.js",
+           "courier_push.js", "courier_ride.js",
+           "shop_statements.js")
 
 
 def test_every_string_of_the_pages_is_in_the_catalogue():

@@ -19,16 +19,38 @@ blp = Blueprint("coop", __name__, description="The coop: settings and setup chec
 open_blp = Blueprint("open_data", __name__, description="Open data (public, no personal data)")
 
 
+LEGAL = {"legal_name": "the coop's legal name, on invoices (its name when unset)",
+         "legal_address": "its registered address, lines separated by newlines",
+         "registration_id": "its registration number (SIREN/SIRET, RCS...)",
+         "vat_id": "its VAT number",
+         "invoice_note": "a line printed on every invoice (e.g. a VAT exemption)"}
+
+
 class CoopOut(Schema):
     name = fields.String()
     city = fields.String()
     open_data = fields.Boolean()
+    legal_name = fields.String()
+    legal_address = fields.String()
+    registration_id = fields.String()
+    vat_id = fields.String()
+    invoice_note = fields.String()
 
 
 class CoopPatch(Strict):
     name = fields.String(validate=validate.Length(1, 120))
     city = fields.String(validate=validate.Length(1, 120))
     open_data = fields.Boolean(metadata={"description": "publish the weekly figures"})
+    legal_name = fields.String(validate=validate.Length(0, 200),
+                               metadata={"description": LEGAL["legal_name"]})
+    legal_address = fields.String(validate=validate.Length(0, 500),
+                                  metadata={"description": LEGAL["legal_address"]})
+    registration_id = fields.String(validate=validate.Length(0, 60),
+                                    metadata={"description": LEGAL["registration_id"]})
+    vat_id = fields.String(validate=validate.Length(0, 60),
+                           metadata={"description": LEGAL["vat_id"]})
+    invoice_note = fields.String(validate=validate.Length(0, 300),
+                                 metadata={"description": LEGAL["invoice_note"]})
 
 
 class ItemOut(Schema):
@@ -71,7 +93,8 @@ class OpenDataOut(Schema):
 
 def _coop() -> dict:
     s = settings.all_settings()
-    return {"name": s["name"] or "", "city": s["city"] or "", "open_data": bool(s["open_data"])}
+    return {"name": s["name"] or "", "city": s["city"] or "", "open_data": bool(s["open_data"]),
+            **{k: s.get(k) or "" for k in LEGAL}}
 
 
 @blp.route("/coop", methods=["GET"])
@@ -87,8 +110,8 @@ def get_coop():
 @blp.response(200, CoopOut)
 @blp.doc(security=BEARER)
 def patch_coop(data):
-    """The council changes the coop's name or city, or publishes (or withdraws) its
-    open data."""
+    """The council changes the coop's name or city, its legal details for invoices, or
+    publishes (or withdraws) its open data."""
     if user().role != Role.COUNCIL:
         raise Forbidden("only the council changes the coop's settings")
     for key, value in data.items():

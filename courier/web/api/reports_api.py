@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response
+from flask import Response, current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from courier.errors import Forbidden
 from courier.models import Role
 from courier.reports import earnings as reports
+from courier.reports import runs as run_pay
+from courier.reports import statement
 from courier.web.api.common import BEARER, Blueprint, user
 from courier.web.auth import require
 
@@ -45,6 +47,24 @@ class EarningsOut(Schema):
     fairness = fields.Dict()
     distribution = fields.Dict(metadata={"description": "others' figures, anonymised "
                                          "(members' view only)"})
+    rules = fields.Dict(metadata={"description": "the rules the report is read under (in "
+                                  "force at its end): failed_attempt, hourly_shown_from_s"})
+
+
+class RunsOut(Schema):
+    start = fields.String(data_key="from", attribute="from")
+    end = fields.String(data_key="to", attribute="to")
+    timezone = fields.String()
+    courier_id = fields.Integer()
+    volunteer = fields.Boolean()
+    runs = fields.List(fields.Dict(), metadata={"description": "each run: pay by component, "
+                                                "its jobs' shares, the decision that gave it"})
+    totals = fields.Dict()
+
+
+class StatementQuery(Schema):
+    courier = fields.Integer(validate=validate.Range(1),
+                             metadata={"description": "whose (the council only)"})
 
 
 def view(u, args) -> dict:
@@ -79,3 +99,42 @@ def earnings(args):
         return Response(reports.to_csv(data), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return data
+
+
+@blp.route("/reports/runs", methods=["GET"])
+@require(Role.COURIER, Role.COUNCIL)
+@blp.arguments(EarningsQuery, location="query")
+@blp.response(200, RunsOut)
+@blp.alt_response(200, content_type="text/csv", description="with format=csv: one row "
+                  "per job, then its run, then the total", success=True)
+@blp.doc(security=BEARER)
+def runs(args):
+    """Pay per run and per job of a member (their own; anyone's for the council with
+    ``courier``): each run that ended in the period (and the one being ridden), its pay
+    by component as the phone showed it, each job's share to the cent, a failed job's
+    reason and what the rules paid for it, and the decision that gave the run."""
+    courier = statement.whose(user(), args.get("courier"))
+    data = run_pay.member_runs(courier, args["start"], args["end"])
+    if args["format"] == "csv":
+        name = f"runs_{courier.id}_{args['start']}_{args['end']}.csv"
+        return Response(run_pay.to_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return data
+
+
+@blp.route("/reports/statements/<month>.pdf", methods=["GET"])
+@require(Role.COURIER, Role.COUNCIL)
+@blp.arguments(StatementQuery, location="query")
+@blp.response(200)
+@blp.alt_response(200, content_type="application/pdf", description="the statement",
+                  success=True)
+@blp.doc(security=BEARER)
+def pay_statement(args, month):
+    """A member's monthly pay statement (YYYY-MM) as PDF, like a payslip, in the member's
+    language: hours, deliveries, failed attempts, km, pay by component, top-up, total,
+    the effective hourly pay beside its hours, pay per run."""
+    courier = statement.whose(user(), args.get("courier"))
+    body, _ = statement.pdf(courier, month,
+                            courier.user.locale or current_app.config["LANGUAGES"][0])
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="statement-{courier.id}-{month}.pdf"'})

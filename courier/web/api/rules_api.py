@@ -31,7 +31,8 @@ class VersionOut(Schema):
     created_by = fields.Function(lambda v: v.created_by.name if v.created_by else None)
     reason = fields.String()
     effective_from = fields.AwareDateTime()
-    rules = fields.Dict()
+    rules = fields.Function(lambda v: R.complete(v.rules),
+                            metadata={"description": "the whole rules document"})
     diff = fields.List(fields.Nested(Change))
 
 
