@@ -3,7 +3,7 @@
 (run_stops.place: the shop's pickup place, or the return hub the council set)
 
 Revision ID: 0011_return_stops
-Revises: 0009_web_push_devices
+Revises: 0010_shop_invoices
 Create Date: 2026-12-03 10:00:00
 
 Two plain nullable ADD COLUMNs (no table rebuild). The new stop kind ``return`` needs
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_return_stops'
-down_revision = '0009_web_push_devices'
+down_revision = '0010_shop_invoices'
 branch_labels = None
 depends_on = None
 
