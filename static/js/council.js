@@ -69,6 +69,8 @@ const FW = (() => {
     topup: [t("Each day, up to the guaranteed rate times the hours on shift."), "top-up"],
     total: [t("The sum of the pay lines, top-up included."), "total"],
     hourly: [t("Pay before top-up divided by the hours on shift beside it."), "effective-hourly-pay"],
+    failed: [t("What a failed delivery attempt pays: the council's rule, when it failed."), "failed-attempts"],
+    runs: [t("Each run's pay as its phone showed it, shared among its jobs to the cent."), "a-runs-pay"],
     gini: [t("0 when everyone has the same, towards 1 when one member has everything."), "gini"],
     members: [t("Paid members with time on shift in the period."), "members-who-worked"],
     below: [t("Pay before top-up under the guaranteed rate for their hours."), "below-the-guaranteed-rate"],

@@ -6,7 +6,7 @@
 
 (() => {
   const { t, api, esc, money, num, km, day, phrase, hours, when, thisWeek, bars, figures, fairness,
-    stack, notice, COMPONENTS, hourly, legend } = FW;
+    stack, notice, COMPONENTS, hourly, legend, how } = FW;
   const el = (id) => document.getElementById(id);
   const form = document.getElementById("period");
   const me = Number(el("me").dataset.courier);
@@ -27,8 +27,8 @@
         [t("Total"), money(m.total_cents), "total"],
         [t("Per hour before top-up"), hourlyOrWhy(m, r.rules), "hourly"],
       ] : [[t("Total"), money(0), "total"]]);
-      el("failed-rule").textContent = t("Failed attempts are paid: {how} (rules v{n}).", {
-        how: ruleValue("pay.failed_attempt", r.rules.failed_attempt), n: r.rules.version });
+      el("failed-rule").innerHTML = `<span>${esc(t("Failed attempts are paid: {how} (rules v{n}).", {
+        how: ruleValue("pay.failed_attempt", r.rules.failed_attempt), n: r.rules.version }))}</span> ${how("failed")}`;
       el("lines").innerHTML = m ? `<thead><tr><th>${esc(t("Day"))}</th><th>${esc(t("Component"))}</th>
         <th>${esc(t("Rules"))}</th><th>${esc(t("Amount"))}</th></tr></thead><tbody>${m.lines.map((l) =>
         `<tr><td>${esc(day(l.day))}</td><td>${esc(COMPONENTS[l.component] || l.component)}</td><td>v${l.version}</td><td>${money(l.cents)}</td></tr>`).join("")}</tbody>` : "";
@@ -78,6 +78,7 @@
       <tfoot><tr><th>${esc(t("Total"))}</th><td></td><td></td><td>${esc(parts(r.totals.pay))}</td>
       <td><b>${esc(money(r.totals.total_cents))}</b></td><td></td></tr></tfoot>`;
     stack(el("runs"));
+    legend(el("runs-how"), [[t("Pay"), "runs"], [t("Failed attempts"), "failed"]]);
   }
 
   const contestForm = (id) => `<form class="contest-form" data-event="${id}" hidden>

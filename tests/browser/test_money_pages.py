@@ -58,8 +58,10 @@ def test_member_reads_pay_per_run_and_job_and_why_in_french(open_page, make_user
     expect(failed).to_have_attribute("data-status", "failed")
     expect(failed).to_contain_text(
         "Échec : personne à la porte. Tentatives échouées payées : rien.")
-    expect(page.locator("#failed-rule")).to_have_text(
+    expect(page.locator("#failed-rule span")).to_have_text(
         "Tentatives échouées payées : rien (règles v2).")
+    expect(page.locator("#failed-rule a.how")).to_have_attribute(
+        "href", "/docs/fairwork.md#failed-attempts")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
     today = _today()
@@ -96,7 +98,7 @@ def test_member_page_in_english_on_a_desktop_matches_the_api(open_page, make_use
         expect(row.locator("td").nth(4)).to_have_text(_euros_en(r["total_cents"]))
     total = page.locator("#mine > div").filter(has_text="Total").locator("dd").first
     expect(total).to_have_text(_euros_en(report["members"][0]["total_cents"]))
-    expect(page.locator("#failed-rule")).to_have_text(
+    expect(page.locator("#failed-rule span")).to_have_text(
         "Failed attempts are paid: nothing (rules v2).")
     csv = page.request.get(page.locator("#runs-csv").get_attribute("href"))
     assert csv.status == 200 and csv.text().splitlines()[-1].split(",")[-3] == str(
@@ -148,3 +150,14 @@ def test_shop_statement_in_english_on_a_desktop(open_page, make_user, server):
     expect(page.locator('#totals [data-figure="jobs"] dd')).to_have_text(
         str(api["totals"]["jobs"]))
     expect(page.locator("#jobs tfoot")).to_contain_text(_euros_en(api["totals"]["billed_cents"]))
+
+
+def test_council_sets_the_failed_attempts_rule_in_words(open_page, make_user, server):
+    h = build(make_user)
+    page = open_page(h.council, lang="fr", phone=False)
+    page.goto("/council/rules")
+    options = page.locator('select[data-path="pay.failed_attempt"] option')
+    expect(options).to_have_count(3)
+    assert sorted(options.all_inner_texts()) == [
+        "le tarif complet d'une livraison", "le trajet seulement", "rien"]
+    expect(page.locator('input[data-path="fairness.hourly_shown_from_s"]')).to_have_value("2")
