@@ -26,6 +26,14 @@ LIVE = (RunStatus.OFFERED, RunStatus.ACCEPTED)
 TO_DO = (JobStatus.OFFERED, JobStatus.ACCEPTED, JobStatus.PICKED_UP)
 
 
+def to_do(stop) -> bool:
+    """A stop of a run still ridden that counts as to be made: its job's, or the return
+    of a parcel that could not be delivered (its ride back is paid as km)."""
+    if stop.kind == StopKind.RETURN:
+        return stop.done_at is None
+    return stop.job.status in TO_DO
+
+
 def run_work(run: Run, timeline: Timeline | None = None) -> Work:
     """The deliveries, failed attempts and km of ``run`` as the earnings report will
     count them."""
@@ -46,7 +54,7 @@ def run_work(run: Run, timeline: Timeline | None = None) -> Work:
     if run.stops and (live or run.status == RunStatus.DONE):
         at = run.planned_end if live else (run.ended_at or run.planned_end)
         ride = pays_failed_ride(timeline.at(at))
-        n = sum(1 for s in run.stops if counted(s, ride) or (live and s.job.status in TO_DO))
+        n = sum(1 for s in run.stops if counted(s, ride) or (live and to_do(s)))
         work.rides.append((run.id, at, run.distance_m * n // len(run.stops)))
     return work
 

@@ -16,6 +16,7 @@ def test_going_off_shift_with_work_is_refused_then_an_emergency_stop_hands_it_ba
     dispatch(server, dispatcher)
     page.click("#accept")
     expect(page.locator("#run")).to_be_visible()
+    expect(page.locator("#queue")).to_have_attribute("data-count", "0")  # the server has it
     expect(page.locator("#emergency")).to_be_hidden()
 
     page.click("#shift")
