@@ -59,6 +59,15 @@ DEFAULTS = {
     "PUSH_BACKOFF_S": 2.0,  # first retry after a 5xx or 429; doubles, until the offer lapses
     "PUSH_POLL_S": 1.0,  # how often the sender looks for pushes queued by another process
     "PUSH_ALLOW_LOOPBACK": False,  # http://127.0.0.1 endpoints (the test suite's push service)
+    # proofs of delivery (courier.proofs): where their files go, "files" or "s3"
+    "PROOF_STORE": "files",
+    "PROOF_DIR": None,  # default: proofs/ in the instance folder
+    "PROOF_S3_BUCKET": None,  # an S3-compatible bucket; credentials from boto3's usual chain
+    "PROOF_S3_PREFIX": "proofs/",
+    "PROOF_S3_ENDPOINT_URL": None,  # e.g. a MinIO or Garage server; none: AWS itself
+    "PROOF_S3_REGION": None,
+    "PROOF_MAX_BYTES": 10 * 1024 * 1024,  # a photo or a signature larger is refused (413)
+    "RETENTION_SWEEP_S": 300,  # seconds between two passes of the worker's retention sweep
     # pages
     "PUBLIC_URL": None,  # e.g. https://coop.example: makes tracking links absolute everywhere
     "TILE_URL": None,  # map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png; none: plain map

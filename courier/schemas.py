@@ -7,6 +7,8 @@ from flask import current_app, has_app_context
 from marshmallow import Schema, fields, post_dump
 
 from courier import privacy
+from courier.extensions import db
+from courier.models import ProofPolicy
 from courier.tracking import tracking_url
 
 RUN_PAY = "courier.run_pay"  # app.extensions: run -> its pay in cents (fairwork.estimate)
@@ -125,6 +127,14 @@ class CourierJobDetailOut(JobDetailOut):
         exclude = ("tracking_url",)
 
 
+def proof_needed(job) -> dict:
+    """The proof a job's shop asks for (courier.proofs.policy), as the phone reads it."""
+    policy = db.session.get(ProofPolicy, job.merchant_id)
+    if policy is None:
+        return {"required": "none", "on_failure": False}
+    return {"required": str(policy.required), "on_failure": policy.on_failure}
+
+
 class StopOut(Schema):
     seq = fields.Integer()
     job_id = fields.Integer()
@@ -140,6 +150,11 @@ class StopOut(Schema):
                                 dump_only=True)
     notes = fields.Function(lambda s: s.job.notes, dump_only=True)
     redacted = fields.Boolean(dump_default=False)
+    proof = fields.Function(lambda s: proof_needed(s.job) if s.kind == "dropoff" else None,
+                            dump_only=True, allow_none=True, metadata={
+                                "description": "a drop-off's proof, as its shop asks: "
+                                "{required: none|photo|signature|code, on_failure: a failed "
+                                "delivery needs a photo}"})
 
     @post_dump(pass_original=True)
     def _privacy(self, data, stop, **kwargs):

@@ -174,6 +174,15 @@ EXPECTATIONS = {
     "DELETE /push/devices/{device_id}": allow("courier", merchant=404, dispatcher=404,
                                               council=404, partner=404, deletes=True,
                                               others={"other_courier": 404}),
+    # proofs of delivery, recipients' personal data
+    "GET /shop/proof-policy": allow("merchant"),
+    "PUT /shop/proof-policy": allow("merchant", body={"required": "none"}),
+    "GET /jobs/{job_id}/proof": allow("merchant", "courier", *DISPATCH, others=NOT_YOURS),
+    "GET /proofs/{proof_id}/file": allow("merchant", "courier", *DISPATCH, others=NOT_YOURS),
+    "GET /proofs/export": allow("merchant", "partner"),
+    "GET /privacy/retention": allow(*DISPATCH),
+    "PUT /privacy/retention": allow("council", body={"days": 30}),
+    "POST /privacy/requests": allow("council", body={"action": "see", "phone": "0600000000"}),
 }
 
 
@@ -204,7 +213,7 @@ def client(app):
 
 
 @pytest.fixture
-def world(app, make_merchant, make_courier, make_user, dispatcher):
+def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
     """A shop's job on the accepted run of a courier; another shop, another courier."""
     shop, other_shop = make_merchant("Shop A"), make_merchant("Shop B")
     xena, yann = make_courier("Xena"), make_courier("Yann", lat=45.77)
@@ -236,6 +245,7 @@ def world(app, make_merchant, make_courier, make_user, dispatcher):
     db.session.add(spare)
     db.session.commit()
     partner, hub_round = _solidarity(shop, make_user)
+    proof = _proof(app, job["id"], tmp_path)
     actors = {"merchant": shop, "other_merchant": other_shop, "courier": xena,
               "other_courier": yann, "dispatcher": dispatcher, "council": council,
               "partner": partner}
@@ -246,8 +256,22 @@ def world(app, make_merchant, make_courier, make_user, dispatcher):
               "endpoint_id": hook.id, "delivery_id": delivery.id,
               "month": utcnow().strftime("%Y-%m"), "round_id": hub_round.id,
               "courier_id": xena.user.courier.id, "user_id": dispatcher.user.id,
-              "device_id": device.id}
+              "device_id": device.id, "proof_id": proof.id}
     return actors, params
+
+
+def _proof(app, job_id, folder):
+    """A photo of the job's delivery, in a store of the test's own."""
+    from courier.models import Proof, ProofKind
+    from courier.proofs.store import EXTENSION_KEY, FileStore
+
+    app.extensions[EXTENSION_KEY] = FileStore(folder)
+    app.extensions[EXTENSION_KEY].put("matrix/photo.jpg", b"\xff\xd8\xff", "image/jpeg")
+    proof = Proof(job_id=job_id, kind=ProofKind.PHOTO, outcome="delivered",
+                  key="matrix/photo.jpg", content_type="image/jpeg", size=3)
+    db.session.add(proof)
+    db.session.commit()
+    return proof
 
 
 def _solidarity(shop, make_user):

@@ -24,6 +24,8 @@ from courier.models import (
     User,
     utcnow,
 )
+from courier.proofs import keep, policy
+from courier.proofs.policy import NOTHING, Given
 
 TERMINAL_JOB = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
 
@@ -149,32 +151,40 @@ def mark_picked_up(user: User, job: Job, replay: bool = False) -> Job:
     return job
 
 
-def mark_delivered(user: User, job: Job, replay: bool = False) -> Job:
+def mark_delivered(user: User, job: Job, replay: bool = False, given: Given = NOTHING) -> Job:
+    """The courier handed the job over, with the proof its shop asks for (``given``):
+    without it, or with a proof that does not hold, nothing is marked."""
     if _replayed(replay, user, job, JobStatus.DELIVERED):
         return job
     run = _carrying(user, job)
+    proofs = _proven(job, policy.DELIVERED, given)
     now = utcnow()
     move_job(job, JobStatus.PICKED_UP, JobStatus.DELIVERED, user, "delivered", run=run,
              delivered_at=now,
              conflict="a job that is {status} cannot be delivered: pick it up first")
+    keep.keep(job, user.courier, policy.DELIVERED, proofs)
     _stop_done(run, job, StopKind.DROPOFF, now)
     if not finish_run_if_complete(run, user):
         announce_run(run, "run.updated")
     return job
 
 
-def mark_failed(user: User, job: Job, reason: str, replay: bool = False) -> Job:
-    """The delivery could not be made. A parcel on the bike goes back: the run gains a
-    return stop, re-timed and pushed to the phone (:mod:`courier.dispatch.returns`)."""
+def mark_failed(user: User, job: Job, reason: str, replay: bool = False,
+                given: Given = NOTHING) -> Job:
+    """The delivery could not be made: why, and the photo its shop may ask for. A parcel
+    on the bike goes back: the run gains a return stop, re-timed and pushed to the phone
+    (:mod:`courier.dispatch.returns`)."""
     if not reason or not reason.strip():
         raise InvalidInput("say why the delivery failed", {"reason": "required"})
     if _replayed(replay, user, job, JobStatus.FAILED):
         return job
     run = _carrying(user, job)
+    proofs = _proven(job, policy.FAILED, given)
     now = utcnow()
     move_job(job, (JobStatus.ACCEPTED, JobStatus.PICKED_UP), JobStatus.FAILED, user, "failed",
              run=run, reason=reason, failure_reason=reason[:255],
              conflict="a job that is {status} cannot fail")
+    keep.keep(job, user.courier, policy.FAILED, proofs)
     returns.bring_back(run, [job], user, now)
     if not finish_run_if_complete(run, user):
         announce_run(run, "run.updated")
@@ -195,6 +205,14 @@ def mark_returned(user: User, job: Job, replay: bool = False) -> Job:
     if not finish_run_if_complete(run, user):
         announce_run(run, "run.updated")
     return job
+
+
+def _proven(job: Job, outcome: str, given: Given) -> list:
+    """The one check of every path that ends a stop (the phone, the API, the offline
+    queue's replay): the proof the job's shop asks for, its files checked and stored."""
+    prepared = keep.prepare(given)  # a file too large or not an image: 413, 415 first
+    policy.check(job, outcome, given)
+    return keep.put(job, outcome, prepared)  # stored before the job moves, or not marked
 
 
 def finish_run_if_complete(run: Run, actor: User | None) -> bool:

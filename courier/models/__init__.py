@@ -4,6 +4,7 @@ from courier.models.base import Base, UTCDateTime, utcnow
 from courier.models.coop import CoopSetting
 from courier.models.events import Event
 from courier.models.jobs import OPEN_JOB_STATUSES, Job, JobStatus, Run, RunStatus, RunStop, StopKind
+from courier.models.proofs import Proof, ProofKind, ProofPolicy, ProofRule, Redaction
 from courier.models.shops import (
     DeliveryStatus,
     GeocodeResult,
@@ -36,3 +37,4 @@ __all__ += ["DeliveryStatus", "GeocodeResult", "PricingVersion", "SlotSchedule",
 from courier.models.push import PushMessage, PushStatus, PushSubscription  # noqa: E402
 
 __all__ += ["PushMessage", "PushStatus", "PushSubscription"]
+__all__ += ["Proof", "ProofKind", "ProofPolicy", "ProofRule", "Redaction"]

@@ -3,7 +3,7 @@
 // the page keeps its own state and queue (queue.js).
 "use strict";
 
-const VERSION = "courier-v4";
+const VERSION = "courier-v5";
 const SHELL = [
   "/static/css/app.css",
   "/static/js/app.js",
@@ -13,6 +13,8 @@ const SHELL = [
   "/static/js/alert.js",
   "/static/js/breaks.js",
   "/static/js/courier.js",
+  "/static/js/courier_proof.js",
+  "/static/css/proof.css",
   "/static/vendor/socket.io/socket.io.min.js",
   "/static/vendor/leaflet/leaflet.js",
   "/static/vendor/leaflet/leaflet.css",

@@ -69,9 +69,9 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     _register_shops()
     _register_solidarity()
-    from courier.web.api import members_api, push_api, tokens_api
+    from courier.web.api import members_api, privacy_api, proofs_api, push_api, tokens_api
 
-    for module in (tokens_api, members_api, push_api):
+    for module in (tokens_api, members_api, push_api, proofs_api, privacy_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 

@@ -13,7 +13,7 @@ from courier.extensions import db
 from courier.models import Event, Job, Role
 from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
 from courier.shops import submit
-from courier.web.api import args
+from courier.web.api import args, proof_input
 from courier.web.api.common import BEARER, Blueprint, get_or_404, user
 from courier.web.auth import require
 
@@ -104,9 +104,9 @@ def cancel_job(data, job_id):
     return job
 
 
-def _stop_action(job_id, action, key, *extra):
+def _stop_action(job_id, action, key, *extra, **proof):
     job = get_or_404(Job, job_id, "job")
-    action(user(), job, *extra, replay=key is not None)
+    action(user(), job, *extra, replay=key is not None, **proof)
     db.session.commit()
     return job
 
@@ -122,27 +122,46 @@ def picked_up(job_id, key=None):
     return _stop_action(job_id, runs.mark_picked_up, key)
 
 
+DELIVERED_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "code": {"type": "string", "minLength": 1, "maxLength": 20}}}
+FAILED_BODY = {"type": "object", "additionalProperties": False, "required": ["reason"],
+               "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}}
+
+
 @blp.route("/jobs/<int:job_id>/delivered", methods=["POST"])
 @require(Role.COURIER)
 @blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
+@proof_input.body_doc(DELIVERED_BODY, proof_input.FILES["delivered"],
+                      "The proof the job's shop asks for: the recipient's ``code`` (JSON or "
+                      "a form field), or a multipart form with a ``photo`` (JPEG, PNG or "
+                      "WebP, 10 MB at most) or a ``signature`` (PNG)", required=False)
 @blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
 def delivered(job_id, key=None):
-    """The courier handed the job over (only after picking it up). With an
-    Idempotency-Key, a repeat of this action once done is answered as done."""
-    return _stop_action(job_id, runs.mark_delivered, key)
+    """The courier handed the job over (only after picking it up), with the proof its
+    shop asks for (``GET /shop/proof-policy``): without it, 422 naming the field; a file
+    over 10 MB 413, not an image 415; a proof that could not be stored 503, and nothing
+    is marked. With an Idempotency-Key, a repeat of this action once done is answered
+    as done."""
+    _, given = proof_input.read("delivered", proof_input.DeliveredIn())
+    return _stop_action(job_id, runs.mark_delivered, key, given=given)
 
 
 @blp.route("/jobs/<int:job_id>/failed", methods=["POST"])
 @require(Role.COURIER)
 @blp.arguments(args.IdempotencyHeader, location="headers", as_kwargs=True)
-@blp.arguments(args.FailedIn)
+@proof_input.body_doc(FAILED_BODY, proof_input.FILES["failed"],
+                      "Why the delivery failed (``reason``), as JSON or as a multipart form "
+                      "with the ``photo`` the shop may ask for", required=True)
 @blp.response(200, CourierJobOut)
 @blp.doc(security=BEARER)
-def failed(data, job_id, key=None):
-    """The delivery could not be made; the reason is required. With an
-    Idempotency-Key, a repeat of this action once done is answered as done."""
-    return _stop_action(job_id, runs.mark_failed, key, data["reason"])
+def failed(job_id, key=None):
+    """The delivery could not be made; the reason is required, and a photo when the
+    shop asks for one. With an Idempotency-Key, a repeat of this action once done is
+    answered as done."""
+    data, given = proof_input.read("failed", proof_input.FailedIn())
+    return _stop_action(job_id, runs.mark_failed, key, data["reason"], given=given)
+
 
 
 @blp.route("/jobs/<int:job_id>/returned", methods=["POST"])
