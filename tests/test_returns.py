@@ -171,3 +171,16 @@ def test_a_job_failed_before_pickup_leaves_the_run_with_nothing_to_bring_back(
     after = ana.get(f"/runs/{run['id']}").json
     assert {s["job_id"] for s in after["stops"]} == {b["id"]}  # its stops left the run
     assert ana.post(f"/jobs/{a['id']}/returned").status_code == 409
+
+
+def test_a_run_with_a_parcel_coming_back_cannot_be_moved_to_another_courier(
+        make_merchant, make_courier, make_job, dispatcher):
+    shop, ana = make_merchant(), make_courier("Ana")
+    job = make_job(shop)
+    run = _ride(dispatcher, ana, job)
+    bob = make_courier("Bob", lat=45.77)
+    ana.post(f"/jobs/{job['id']}/failed", json={"reason": "recipient absent"})
+    r = dispatcher.post(f"/runs/{run['id']}/reassign",
+                        json={"courier_id": bob.user.courier.id, "reason": "closer"})
+    assert r.status_code == 409 and r.json["fields"]["jobs"] == [job["id"]]
+    assert _left(ana.get(f"/runs/{run['id']}").json) == [("return", job["id"])]

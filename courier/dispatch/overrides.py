@@ -5,7 +5,8 @@ An override goes through the same gate as the automatic cycle
 (:func:`courier.dispatch.gate.admit`): a blocking rule is never broken (409 naming the
 rule, the rules version and the figures); a warning rule's breach is allowed, recorded
 with the dispatcher's reason for the council. A multi-drop delivery or a round moves as
-a whole, and nothing already on a bike moves.
+a whole, and nothing already on a bike moves (a parcel coming back after a failed
+delivery included).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from courier.dispatch import explain, gate, timing
+from courier.dispatch import explain, gate, returns, timing
 from courier.dispatch.runs import drop_stops
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
@@ -79,6 +80,7 @@ def reassign_run(actor: User, run: Run, courier: Courier, reason: str,
         raise Conflict("the run is already this courier's", {"courier_id": courier.id})
     jobs = list(dict.fromkeys(s.job for s in run.stops))
     on_board = [j.id for j in jobs if j.status == JobStatus.PICKED_UP]
+    on_board += [s.job_id for s in returns.open_returns(run)]  # parcels coming back
     if on_board:
         raise Conflict(f"jobs {on_board} are on the courier's bike and cannot move",
                        {"jobs": on_board})
