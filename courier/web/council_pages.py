@@ -38,6 +38,13 @@ def rules():
     return _page("council/rules.html", Role.COUNCIL)
 
 
+@bp.get("/council/privacy")
+@login_required
+def privacy():
+    """How long recipients' data is kept, and a recipient's request to see or erase it."""
+    return _page("council/privacy.html", Role.COUNCIL)
+
+
 @bp.get("/me/earnings")
 @login_required
 def my_earnings():

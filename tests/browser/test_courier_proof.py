@@ -12,6 +12,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
+from courier.extensions import db
 from tests.browser.conftest import _require_chromium
 from tests.browser.live_api import post
 from tests.live import LiveServer
@@ -131,3 +132,44 @@ def test_a_photo_taken_offline_is_sent_with_the_delivery_once_back(open_page, se
     expect(page.locator("#queue")).to_have_attribute("data-count", "0")
     assert shop.get(f"/jobs/{job_id}").json["status"] == "delivered"
     assert [p["kind"] for p in shop.get(f"/jobs/{job_id}/proof").json["proofs"]] == ["photo"]
+
+
+def test_the_shop_chooses_its_proof_and_sees_each_deliverys_proof(open_page, server,
+                                                                   make_merchant, make_courier,
+                                                                   dispatcher, make_job, snap):
+    shop, ana = make_merchant("Épicerie Rosa"), make_courier("Ana")
+    page = open_page(shop, phone=False)
+    page.select_option("#proof-policy-form select[name=required]", "code")
+    page.click("#proof-policy-form button")
+    expect(page.locator("#proof-policy-saved")).to_be_visible()
+    assert shop.get("/shop/proof-policy").json["required"] == "code"
+
+    job_id = carried(server, shop, ana, dispatcher, make_job, "photo")
+    requests.post(f"{server.url}/api/v1/jobs/{job_id}/delivered", headers=ana.headers,
+                  files={"photo": ("door.jpg", camera_jpeg(), "image/jpeg")},
+                  timeout=30).raise_for_status()
+    page.reload()
+    page.click(f'#jobs tr[data-id="{job_id}"] [data-proof]')
+    view = page.locator("#proof-view")
+    expect(view.locator("img")).to_be_visible()
+    expect(view.locator("img")).to_have_js_property("naturalWidth", 1600)
+    snap(page, "shop-proof")
+
+
+def test_the_council_shows_and_erases_a_recipients_data(open_page, server, make_user,
+                                                        make_merchant, make_courier, dispatcher,
+                                                        make_job):
+    council, shop, ana = make_user("council"), make_merchant(), make_courier("Ana")
+    job_id = carried(server, shop, ana, dispatcher, make_job, "none")
+    assert ana.post(f"/jobs/{job_id}/delivered").status_code == 200
+    page = open_page(council, phone=True)
+    page.goto("/council/privacy")
+    expect(page.locator("#retention-form input[name=days]")).to_have_value("30")
+    page.fill("#request-form input[name=phone]", "06 00 00 00 00")
+    page.click('#request-form button[value="see"]')
+    expect(page.locator("#request-result")).to_contain_text("Rita")
+    page.on("dialog", lambda d: d.accept())
+    page.click('#request-form button[value="erase"]')
+    expect(page.locator("#request-result .notice")).to_be_visible()
+    db.session.expire_all()  # erased by the live server
+    assert shop.get(f"/jobs/{job_id}").json["recipient"]["name"] == ""

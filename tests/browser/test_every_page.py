@@ -33,6 +33,7 @@ PAGES = {
     "/dispatch": ("dispatcher", "council"),
     "/council": ("council",),
     "/council/rules": ("council",),
+    "/council/privacy": ("council",),
     "/setup": ("council",),
     "/open-data": ROLES,
     "/t/<token>": (ANONYMOUS,),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app, url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from courier import privacy
 from courier.errors import Forbidden, NotFound
 from courier.extensions import db
 from courier.models import Proof, ProofRule, Role
@@ -70,6 +71,14 @@ class ExportQuery(Schema):
             raise ValidationError(f"at most {MAX_DAYS} days at once", "to")
 
 
+def _readable(job):
+    """A solidarity job's proofs (a photo of the door) are for those who may read its
+    recipient (courier.privacy): its partner, its courier while carrying it."""
+    if not privacy.may_see(job):
+        raise Forbidden("this recipient is kept private")
+    return job
+
+
 @blp.route("/shop/proof-policy", methods=["GET"])
 @require(Role.MERCHANT)
 @blp.response(200, PolicyOut)
@@ -101,7 +110,7 @@ def put_policy(data):
 def job_proof(job_id):
     """A job's proofs of delivery (or of a failed delivery), with links to their files;
     for its shop, the code to send the recipient in advance."""
-    job = visible_job(job_id)
+    job = _readable(visible_job(job_id))
     rule = policy.of(job.merchant)
     mine = user().role in SUBMITTERS
     items = [{"id": p.id, "kind": p.kind.value, "outcome": p.outcome, "at": p.created_at,
@@ -124,7 +133,7 @@ def job_proof(job_id):
 def proof_file(proof_id):
     """The file of one proof: its job's shop, its courier, dispatch and the council."""
     proof = get_or_404(Proof, proof_id, "proof")
-    visible_job(proof.job_id)
+    _readable(visible_job(proof.job_id))
     if not proof.key:
         raise NotFound(f"proof {proof_id} has no file (a code, or erased)")
     return Response(keep.content(proof), mimetype=proof.content_type, headers={
