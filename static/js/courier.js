@@ -7,7 +7,6 @@
 const el = (id) => document.getElementById(id);
 const STATE_KEY = "courier.state.v1";
 const OPEN = ["offered", "accepted"];
-const ENDED = ["delivered", "failed", "cancelled"];
 let state = loadState();
 let offerTimer = null, map = null, layer = null, fittedRun = null;
 let failJob = null;
@@ -29,6 +28,7 @@ function applyAction(runs, action) {
   const m = action.path.match(/^\/(runs|jobs)\/(\d+)\/([a-z-]+)$/);
   if (!m) return runs;
   const id = Number(m[2]);
+  if (m[1] === "jobs" && Returns.apply(runs, m[3], id, action)) return runs;
   if (m[1] === "runs") {
     const run = runs.find((r) => r.id === id);
     if (run && m[3] === "accept") { run.status = "accepted"; run.stops.forEach((s) => { if (s.job_status === "offered") s.job_status = "accepted"; }); }
@@ -41,7 +41,7 @@ function applyAction(runs, action) {
       s.job_status = status;
       if ((status === "picked_up" && s.kind === "pickup") || (status === "delivered" && s.kind === "dropoff")) s.done_at = s.done_at || action.at;
     }
-    if (run.status === "accepted" && run.stops.every((s) => ENDED.includes(s.job_status))) run.status = "done";
+    if (run.status === "accepted" && run.stops.every(Returns.done)) run.status = "done";
   }
   return runs;
 }
@@ -97,15 +97,16 @@ function render() {
     : Break.on() ? t("On a break: no offers until you end it.") : t("On shift: new offers appear here, with a sound.");
 }
 
-function stopItem(s, actions, next) {
-  const done = !!s.done_at || ENDED.includes(s.job_status);
+function stopItem(s, actions, next, run) {
+  if (s.kind === "return") return Returns.item(s, actions, next, run);
+  const done = Returns.done(s);
   const place = s.redacted && !s.address ? `${t("Address kept private")} (≈ ${s.lat}, ${s.lon})`
     : esc(s.address || coords(s.lat, s.lon));
   const geo = `geo:${s.lat},${s.lon}?q=${s.lat},${s.lon}(${encodeURIComponent(s.address || "")})`;
   let buttons = "";
   if (actions && !done) {
     if (s.kind === "pickup" && s.job_status === "accepted") {
-      buttons = `<button class="big primary" data-act="picked-up" data-job="${s.job_id}">${t("Picked up")}</button>`;
+      buttons = `<button class="big primary" data-act="picked-up" data-job="${s.job_id}">${t("Picked up")}</button>${Returns.releaseButton(s)}`;
     } else if (s.kind === "dropoff" && s.job_status === "picked_up") {
       buttons = `<button class="big primary" data-act="delivered" data-job="${s.job_id}">${t("Delivered")}</button>
         <button class="big" data-act="failed" data-job="${s.job_id}">${t("Failed…")}</button>`;
@@ -156,16 +157,16 @@ function renderRun(run) {
   el("run").hidden = !run;
   if (!run) { fittedRun = null; return; }
   el("run").dataset.run = run.id;
-  const nextIdx = run.stops.findIndex((s) => !s.done_at && !ENDED.includes(s.job_status));
-  el("run-stops").innerHTML = run.stops.map((s, i) => stopItem(s, true, i === nextIdx)).join("");
-  const done = run.stops.filter((s) => s.done_at || ENDED.includes(s.job_status)).length;
+  const nextIdx = run.stops.findIndex((s) => !Returns.done(s));
+  el("run-stops").innerHTML = run.stops.map((s, i) => stopItem(s, true, i === nextIdx, run)).join("");
+  const done = run.stops.filter(Returns.done).length;
   el("run-progress").textContent = t("{done} of {total} stops done", { done, total: run.stops.length });
   drawMap(run, nextIdx);
 }
 
 function redrawMap() {
   const run = currentRuns().find((r) => r.status === "accepted");
-  if (run) drawMap(run, run.stops.findIndex((s) => !s.done_at && !ENDED.includes(s.job_status)));
+  if (run) drawMap(run, run.stops.findIndex((s) => !Returns.done(s)));
 }
 
 function drawMap(run, nextIdx) {
@@ -262,6 +263,7 @@ el("run-stops").addEventListener("click", (ev) => {
   if (!btn) return;
   const { act: what, job } = btn.dataset;
   if (what === "failed") return openFail(job);
+  if (what === "release") return Returns.openRelease(job);
   act(`/jobs/${job}/${what}`, undefined, `#${job} ${btn.textContent.trim()}`);
 });
 
@@ -288,6 +290,7 @@ el("fail-form").addEventListener("submit", (ev) => {
   act(`/jobs/${failJob}/failed`, { reason }, `#${failJob} ${t("Failed")}`);
 });
 
+Returns.init(act);
 Break.init({ changed: render,
   error: (err) => { showError(err); refresh(); } });
 Position.init({ onShift: () => !!(state.me && state.me.on_shift), refused: refresh,

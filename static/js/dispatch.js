@@ -15,6 +15,8 @@ const openRuns = () => [...runs.values()].filter((r) => ["offered", "accepted"].
 const runOf = (courierId, status) => openRuns().find((r) => r.courier.id === courierId && r.status === status);
 const jobsOf = (run) => [...new Set(run.stops.map((s) => s.job_id))].map((id) => jobs.get(id) || { id, ...stopJob(run, id) });
 const stopJob = (run, id) => { const s = run.stops.find((x) => x.job_id === id); return { status: s.job_status, weight_kg: s.weight_kg }; };
+// A stop still to ride: not made, its job not over (a failed parcel's return until made).
+const stopLeft = (s) => !s.done_at && (s.kind === "return" || !["delivered", "failed", "cancelled"].includes(s.job_status));
 
 function courierState(c) {
   if (!c.on_shift) return "off";
@@ -67,7 +69,7 @@ function draw() {
 
   const riding = openRuns().filter((r) => r.status === "accepted");
   $("runs").innerHTML = riding.map((r) => {
-    const done = r.stops.filter((s) => s.done_at || ["delivered", "failed", "cancelled"].includes(s.job_status)).length;
+    const done = r.stops.filter((s) => !stopLeft(s)).length;
     const movable = jobsOf(r).filter((j) => ["offered", "accepted"].includes(j.status));
     return `<li data-run="${r.id}"><b>${esc(r.courier.first_name)}</b> · ${t("{done} of {total} stops done", { done, total: r.stops.length })}
       <button class="small-button" data-move-run="${r.id}">${t("Move run…")}</button>
@@ -99,7 +101,7 @@ function drawMap(onShift) {
   // Each run being ridden: from its courier through the stops still to do.
   for (const r of openRuns().filter((x) => x.status === "accepted")) {
     const c = couriers.get(r.courier.id);
-    const left = r.stops.filter((s) => !s.done_at && !["delivered", "failed", "cancelled"].includes(s.job_status));
+    const left = r.stops.filter(stopLeft);
     const line = (c && c.lat != null ? [[c.lat, c.lon]] : []).concat(left.map((s) => [s.lat, s.lon]));
     if (line.length > 1) L.polyline(line, { color: "#1565c0", weight: 2, opacity: 0.8, dashArray: "4 6" }).bindTooltip(esc(r.courier.first_name)).addTo(jobLayer);
     left.filter((s) => s.kind === "pickup").forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 5, color: "#c77700", weight: 2, fillColor: "#fff", fillOpacity: 1 }).bindTooltip(`#${s.job_id} ${t("Pick up")}`).addTo(jobLayer));

@@ -13,12 +13,15 @@ function render() {
   const rows = [...jobs.values()].sort((a, b) => b.id - a.id).map((j) => {
     const to = j.dropoff.address || coords(j.dropoff.lat, j.dropoff.lon);
     const why = j.status === "pending" && j.unassigned_reason ? `<span class="muted small">${esc(phrase(j.unassigned_reason_phrase, j.unassigned_reason))}</span>` : "";
+    const back = j.returned_at ? t("parcel returned at {time}", { time: hhmm(j.returned_at) })
+      : j.return_to ? t("parcel on its way back") : "";
     const failed = j.failure_reason ? `<span class="muted small">${esc(tr(j.failure_reason))}</span>` : "";
+    const returned = back ? `<span class="small returned">${esc(back)}</span>` : "";
     const link = j.tracking_url ? new URL(j.tracking_url, location.origin).href : "";
     return `<tr data-id="${j.id}" data-status="${esc(j.status)}">
       <td data-label="#">${j.id}</td>
       <td data-label="${t("To")}">${esc(to)}${j.recipient && j.recipient.name ? `<span class="muted small">${esc(j.recipient.name)}</span>` : ""}</td>
-      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${why}${failed}</td>
+      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${why}${failed}${returned}</td>
       <td data-label="${t("Courier")}">${esc(j.courier ? j.courier.first_name : "")}</td>
       <td data-label="${t("Pickup")}">${j.picked_up_at ? `✓ ${hhmm(j.picked_up_at)}` : hhmm(j.planned_pickup_at)}</td>
       <td data-label="${t("Drop-off")}">${j.delivered_at ? `✓ ${hhmm(j.delivered_at)}` : hhmm(j.planned_dropoff_at)}</td>
