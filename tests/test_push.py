@@ -78,7 +78,7 @@ def test_an_offer_reaches_each_device_of_its_courier_signed_and_encrypted(
         for private in ("Ana", "Lopez", "Rita", "0600000000", "Rue X", "1 place Bellecour"):
             assert private not in str(data)  # nothing of the courier or the recipient
         assert set(data) == {"v", "kind", "run", "jobs", "km", "kg", "expires_at", "url",
-                             "title", "body", "reason", "left", "labels", "lang"}
+                             "title", "body", "reason", "left", "labels", "lang", "quiet"}
     assert push_send.send_due() == 0  # sent once
 
 

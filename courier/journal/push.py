@@ -161,6 +161,7 @@ def message(run: Run, kind: str) -> dict:
             "failed": gettext("Could not answer from the notification: open the app."),
         }
     data["lang"] = lang
+    data["quiet"] = kind == WITHDRAWN and run.accepted_at is None  # nothing to act on
     return data
 
 

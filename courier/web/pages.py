@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from courier import accounts, tokens
 from courier.errors import InvalidInput
 from courier.extensions import db
+from courier.journal import devices
 from courier.models import Role, User
 from courier.web.auth import end_session, start_session
 from courier.web.security import limit_login
@@ -135,7 +136,10 @@ def _account(form: PasswordForm, status: int = 200):
     shown = [{"id": t.id, "name": t.name, "scopes": t.scopes, "revoked": t.revoked_at is not None,
               "created": _when(t.created_at, tz), "used": _when(t.last_used_at, tz)}
              for t in tokens.of(current_user)]
+    notified = [{"id": d.id, "label": d.label, "created": _when(d.created_at, tz),
+                 "sent": _when(d.last_sent_at, tz)} for d in devices.of(current_user)]
     return render_template("account.html", user=current_user, form=form, tokens=shown,
+                           devices=notified,
                            done=DONE.get(request.args.get("done", ""))), status
 
 
@@ -176,6 +180,15 @@ def revoke_token(token_id: int):
     tokens.revoke(current_user, token_id)
     db.session.commit()
     return redirect(url_for("pages.account", done="revoked"))
+
+
+@bp.post("/account/devices/<int:device_id>/remove")
+@login_required
+def remove_device(device_id: int):
+    """Stop notifying one of one's devices of offers (Web Push)."""
+    devices.remove(current_user, device_id)
+    db.session.commit()
+    return redirect(url_for("pages.account") + "#devices-title")
 
 
 @bp.get("/shop")

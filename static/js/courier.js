@@ -300,7 +300,7 @@ if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").cat
 
 showQueue(ActionQueue.items());
 render();
-live({
+const liveSocket = live({  // courier_ride.js reconnects it when the page is back in front
   connect: () => { ActionQueue.flush(); refresh(); Position.flush(); },
   "run.offered": (run) => { upsert(run); OfferAlert.ring(el("offer")); },
   "runs.current": (mine) => { state.runs = mine.runs; saveState(); render(); },  // on every (re)connect

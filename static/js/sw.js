@@ -13,6 +13,9 @@ const SHELL = [
   "/static/js/alert.js",
   "/static/js/breaks.js",
   "/static/js/courier.js",
+  "/static/js/courier_push.js",
+  "/static/js/courier_ride.js",
+  "/static/css/courier_ride.css",
   "/static/js/courier_proof.js",
   "/static/css/proof.css",
   "/static/vendor/socket.io/socket.io.min.js",
@@ -21,6 +24,7 @@ const SHELL = [
   "/static/icons/icon-192.png",
   "/static/icons/icon.svg",
 ];
+importScripts("/static/js/sw_push.js");  // offers pushed to the phone, answered from their notification
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION)

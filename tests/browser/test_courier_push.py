@@ -1,0 +1,242 @@
+"""Offers that reach a phone in a pocket, in Chromium: the switch subscribes the phone
+(notifications allowed by the test), the server's real push (sent by the worker's sender
+to a push service on loopback, decrypted there) is handed to the page's service worker
+(CDP ServiceWorker.deliverPushMessage), which shows the offer; Accept tapped on the
+notification answers once, a withdrawal takes the offer away. And the page built for
+riding: the next stop within a thumb, the screen kept on, the run fetched again when the
+page is back in front."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from courier.extensions import db
+from courier.journal import push_send, vapid
+from courier.models import Event
+from tests.browser.conftest import _require_chromium
+from tests.browser.live_api import dispatch, post
+from tests.conftest import base_config
+from tests.live import LiveServer
+from tests.push_service import PushService
+
+LYON = {"latitude": 45.7660, "longitude": 4.8357}
+NOTES = """navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) => ns.map(
+  (n) => ({title: n.title, body: n.body, tag: n.tag, kind: (n.data || {}).kind,
+           actions: n.actions.map((a) => a.action)})))"""
+
+
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("vapid") / "vapid_private.pem")
+    vapid.ensure_keys(SimpleNamespace(config={"PUSH_VAPID_KEY_FILE": path}, instance_path=""))
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(database_url, key_file):
+    """The live server with the coop's VAPID key, taking devices on loopback."""
+    _require_chromium()
+    srv = LiveServer(database_url, env={
+        "COURIER_POSITION_INTERVAL": "1", "COURIER_OFFER_TTL": "120",
+        "COURIER_PUSH_VAPID_KEY_FILE": key_file, "COURIER_PUSH_ALLOW_LOOPBACK": "true"}).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def app_config(database_url, key_file):
+    """The test's own app sends the pushes, as the worker would, with the same key."""
+    return base_config(database_url, PUSH_ALLOW_LOOPBACK=True, PUSH_VAPID_KEY_FILE=key_file)
+
+
+@pytest.fixture
+def service():
+    svc = PushService().start()
+    yield svc
+    svc.stop()
+
+
+FAKE_PUSH_MANAGER = """(() => {
+  const sub = SUBSCRIPTION;
+  const key = Uint8Array.from(atob("SERVER_KEY"), (c) => c.charCodeAt(0));
+  const made = () => ({
+    endpoint: sub.endpoint, options: { applicationServerKey: key.buffer }, toJSON: () => sub,
+    unsubscribe: async () => { localStorage.removeItem("test.push"); return true; },
+  });
+  PushManager.prototype.subscribe = async function () {
+    localStorage.setItem("test.push", "1");
+    return made();
+  };
+  PushManager.prototype.getSubscription = async function () {
+    return localStorage.getItem("test.push") ? made() : null;
+  };
+})();"""
+
+
+def fake_push_manager(device) -> str:
+    """Headless Chromium has no push service of its own: the browser's subscription is
+    the loopback service's device (kept across pages as the browser would keep it)."""
+    key = vapid.public_key(vapid.load())
+    std = base64.b64encode(base64.urlsafe_b64decode(key + "=")).decode()
+    return FAKE_PUSH_MANAGER.replace("SUBSCRIPTION", json.dumps(device.subscription())).replace(
+        "SERVER_KEY", std)
+
+
+def phone(open_page, actor, device=None):
+    page = open_page(actor, geolocation=LYON, permissions=["geolocation", "notifications"])
+    if device is not None:
+        page.context.add_init_script(fake_push_manager(device))
+    page.goto("/courier")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    return page
+
+
+def deliver(page, server, payload: dict) -> None:
+    """The push service hands the message to the browser: a push event in the worker."""
+    cdp = page.context.new_cdp_session(page)
+    regs = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda p: regs.extend(p["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_timeout(100)  # the registrations are reported right after enable
+    reg = next(r for r in regs if not r["isDeleted"])
+    cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": server.url + "/", "registrationId": reg["registrationId"],
+        "data": json.dumps(payload)})
+
+
+def notes(page, until=lambda ns: len(ns) == 1, timeout=15.0):
+    """The notifications shown, once ``until`` holds of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = page.evaluate(NOTES)
+        if until(shown) or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(100)
+
+
+def tap(page, action, times=1):
+    """Taps on the notification's ``action`` button, as the system dispatches them."""
+    worker = page.context.service_workers[0]
+    worker.evaluate("""async ([action, times]) => {
+      const [n] = await self.registration.getNotifications();
+      for (let i = 0; i < times; i += 1) {
+        self.dispatchEvent(new NotificationEvent("notificationclick", {notification: n, action}));
+      }
+    }""", [action, times])
+
+
+def sent(service, device, count):
+    assert push_send.send_due() >= 1
+    got = service.to(device)
+    assert len(got) == count, [r.status for r in got]
+    return got[-1].payload()
+
+
+def test_the_switch_subscribes_the_phone_and_accept_on_the_notification_answers_once(
+        open_page, server, service, make_merchant, make_courier, dispatcher, make_job, snap):
+    shop, ana = make_merchant(), make_courier("Ana Lopez")
+    device = service.device()
+    page = phone(open_page, ana, device)
+    switch = page.locator("#push-switch")
+    expect(switch).to_have_attribute("data-state", "off")
+    page.click("#push-toggle")
+    expect(switch).to_have_attribute("data-state", "on")
+    expect(page.locator("#push-note")).to_have_text(
+        "Les propositions arrivent sur ce téléphone même appli fermée.")
+    snap(page, "courier-push-switch")
+    [mine] = ana.get("/push/devices").json["devices"]
+    assert mine["service"] == "127.0.0.1" and "Chrome" in mine["label"]
+
+    make_job(shop)
+    run = dispatch(server, dispatcher)
+    payload = sent(service, device, 1)
+    page.goto("/account")  # the courier's page is not in front: the phone shows the offer
+    expect(page.locator(f'#devices tr[data-device="{mine["id"]}"]')).to_be_visible()
+    deliver(page, server, payload)
+    [offer] = notes(page)
+    assert offer["title"] == "Nouvelle proposition : 1 course"
+    assert offer["actions"] == ["accept", "decline"] and offer["tag"] == f"run-{run['id']}"
+    assert "pour répondre" in offer["body"]
+
+    tap(page, "accept", times=2)  # a tap twice: answered once
+    [done] = notes(page, lambda ns: [n["kind"] for n in ns] == ["answered"])
+    assert done["title"] == "Tournée acceptée : ouvrez-la pour voir vos arrêts."
+    assert ana.get(f"/runs/{run['id']}").json["status"] == "accepted"
+    page.goto("/courier")  # then the page: the run is there, nothing refused
+    expect(page.locator("#run")).to_be_visible()
+    expect(page.locator("#error")).to_be_hidden()
+    accepted = db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.run_id == run["id"], Event.subject == "run", Event.action == "accepted"))
+    assert accepted == 1
+
+
+def test_a_withdrawn_offer_takes_its_notification_away(open_page, server, service,
+                                                       make_merchant, make_courier, dispatcher,
+                                                       make_job):
+    shop, ana, ben = make_merchant(), make_courier("Ana"), make_courier("Ben", lat=45.77)
+    device = service.device()
+    assert ana.post("/push/devices", json=device.subscription()).status_code == 201
+    page = phone(open_page, ana)
+    run = post(server, dispatcher, f"/jobs/{make_job(shop)['id']}/assign",
+               {"courier_id": ana.user.courier.id, "reason": "on her way"})
+    page.goto("/account")
+    deliver(page, server, sent(service, device, 1))
+    assert [n["kind"] for n in notes(page)] == ["offer"]
+    post(server, dispatcher, f"/runs/{run['id']}/reassign",
+         {"courier_id": ben.user.courier.id, "reason": "closer"})
+    withdrawal = sent(service, device, 2)
+    assert withdrawal["kind"] == "withdrawn"
+    deliver(page, server, withdrawal)
+    shown = notes(page, lambda ns: [n["kind"] for n in ns] == ["withdrawn"])  # in its place
+    assert [(n["title"], n["actions"]) for n in shown] == [("Proposition retirée", [])]
+
+
+def test_riding_the_next_stop_is_at_the_thumb_and_the_screen_stays_on(
+        browser, open_page, server, make_merchant, make_courier, dispatcher, make_job, snap):
+    shop, ana = make_merchant(), make_courier("Ana")
+    job = make_job(shop)
+    run = dispatch(server, dispatcher)
+    post(server, ana, f"/runs/{run['id']}/accept")
+    page = phone(open_page, ana)
+    target = page.context.new_cdp_session(page).send("Target.getTargetInfo")["targetInfo"]
+    browser.new_browser_cdp_session().send("Browser.grantPermissions", {  # as a phone would
+        "origin": server.url, "permissions": ["wakeLockScreen"],
+        "browserContextId": target["browserContextId"]})
+    page.reload()
+    bar = page.locator("#ride-next")
+    expect(bar.locator("button.primary")).to_have_text("Récupérée")
+    expect(page.locator("#wake")).to_have_attribute("data-state", "on")
+    snap(page, "courier-riding")
+    box = bar.locator("button.primary").bounding_box()
+    assert box["y"] > 740 - 120  # at the bottom of a 740 px phone screen
+    bar.locator("button.primary").click()
+    dropoff = page.locator(f'#run-stops li[data-kind="dropoff"][data-job="{job["id"]}"]')
+    expect(dropoff).to_have_attribute("data-status", "picked_up")
+    expect(bar.locator("button.primary")).to_have_text("Livrée")
+    bar.locator("button.primary").click()
+    expect(page.locator("#idle")).to_be_visible()
+    expect(bar).to_be_hidden()
+    expect(page.locator("#wake")).to_be_hidden()  # the run is over: the screen may sleep
+
+
+def test_back_in_front_the_page_fetches_the_run_again(open_page, server, make_merchant,
+                                                       make_courier, dispatcher, make_job):
+    shop, ana = make_merchant(), make_courier("Ana")
+    page = phone(open_page, ana)
+    page.route("**/socket.io/**", lambda route: route.abort())  # the socket died in the pocket
+    page.evaluate("liveSocket.disconnect()")
+    make_job(shop)
+    dispatch(server, dispatcher)
+    page.wait_for_timeout(300)
+    expect(page.locator("#offer")).to_be_hidden()  # nothing heard meanwhile
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back in front
+    expect(page.locator("#offer")).to_be_visible()
