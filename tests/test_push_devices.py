@@ -91,6 +91,8 @@ def test_only_couriers_subscribe_and_nobody_removes_anothers_device(
     device = ana.post("/push/devices", json=subscription(browsers)).json
     r = ben.client.delete(f"/api/v1/push/devices/{device['id']}", headers=ben.headers)
     assert r.status_code == 404 and r.json["fields"] == {"device_id": device["id"]}
+    r = ana.client.delete("/api/v1/push/devices/99999999999", headers=ana.headers)
+    assert r.status_code == 404  # beyond any id, no database error
     r = ana.client.delete(f"/api/v1/push/devices/{device['id']}", headers=ana.headers)
     assert r.status_code == 204
     assert ana.get("/push/devices").json["devices"] == []

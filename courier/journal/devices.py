@@ -127,7 +127,7 @@ def of(user: User) -> list[PushSubscription]:
 
 def remove(user: User, sub_id: int) -> None:
     """Forget one of ``user``'s devices (and what was still waiting to go to it)."""
-    sub = db.session.get(PushSubscription, sub_id)
+    sub = db.session.get(PushSubscription, sub_id) if 0 <= sub_id < 2**31 else None
     if sub is None or sub.user_id != user.id:
         raise NotFound("no such device of yours", {"device_id": sub_id})
     forget(sub)
