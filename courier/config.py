@@ -25,6 +25,10 @@ DEFAULTS = {
     "DISPATCH_TIME_LIMIT": 5.0,  # seconds given to the optimiser per cycle
     "OFFER_TTL": 120,  # seconds a courier has to accept an offer
     "REOFFER_COOLDOWN": 600,  # seconds before a declined job may go back to the same courier
+    # live ETAs (courier.dispatch.eta): a run's estimates are worked out again on a new
+    # position at most this often, and at least this often as time passes
+    "ETA_REFRESH_S": 30,
+    "DELAY_STEP_S": 600,  # a late job is alerted again when its lateness moves this much
     "DEFAULT_DELIVERY_MINUTES": 60,  # deliver_by defaults to ready_at plus this
     "BIKE_SPEED_KMH": 15.0,
     "CARGO_SPEED_FACTOR": 1.25,  # cargo bikes take this much longer on every leg

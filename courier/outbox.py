@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 _KEY = "courier.outbox"
+_KEYED = "courier.outbox.keyed"  # (name, key, room) -> its place in the box
 _sender: Callable[[str, dict, str], None] | None = None
 
 
@@ -25,14 +26,25 @@ def set_sender(sender: Callable[[str, dict, str], None] | None) -> None:
     _sender = sender
 
 
-def publish(session: Session, name: str, payload: dict, *rooms: str) -> None:
-    """Queue ``name`` with ``payload`` for each room, to go out after commit."""
+def publish(session: Session, name: str, payload: dict, *rooms: str, key=None) -> None:
+    """Queue ``name`` with ``payload`` for each room, to go out after commit. With a
+    ``key`` (a job's id), a message of the same name and key already waiting for a room
+    takes this payload in its place: a job told twice in one transaction (moved, then
+    given a new ETA) is told once, as it ends."""
     if isinstance(session, scoped_session):
         session = session()
     if not session.in_transaction():
         session.begin()  # so that a rollback before any write still drops the messages
     box = session.info.setdefault(_KEY, [])
-    box.extend((name, payload, room) for room in rooms)
+    keyed = session.info.setdefault(_KEYED, {})
+    for room in rooms:
+        at = keyed.get((name, key, room)) if key is not None else None
+        if at is not None:
+            box[at] = (name, payload, room)
+            continue
+        if key is not None:
+            keyed[(name, key, room)] = len(box)
+        box.append((name, payload, room))
 
 
 def pending(session: Session) -> list:
@@ -41,6 +53,7 @@ def pending(session: Session) -> list:
 
 @event.listens_for(Session, "after_commit")
 def _flush(session: Session) -> None:
+    session.info.pop(_KEYED, None)
     box = session.info.pop(_KEY, [])
     if not box or _sender is None:
         return
@@ -76,3 +89,4 @@ def _urgency(message: tuple) -> int:
 def _drop(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_KEY, None)
+        session.info.pop(_KEYED, None)

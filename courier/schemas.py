@@ -73,6 +73,19 @@ class JobOut(Schema):
     courier = fields.Nested(CourierRef, allow_none=True)
     planned_pickup_at = fields.AwareDateTime(allow_none=True)
     planned_dropoff_at = fields.AwareDateTime(allow_none=True)
+    pickup_eta = fields.AwareDateTime(allow_none=True, dump_only=True, metadata={
+        "description": "when the courier is expected at the pickup, worked out live from "
+                       "their progress; null once picked up or while no courier rides it"})
+    eta = fields.AwareDateTime(allow_none=True, dump_only=True, metadata={
+        "description": "when the courier is expected at the drop-off, worked out live from "
+                       "their progress (stops done, position, the time now); null before "
+                       "the run is accepted and once the job has ended"})
+    late_by_s = fields.Integer(allow_none=True, metadata={
+        "description": "how many seconds past the end of its window the drop-off was "
+                       "expected at the last delay alert (negative: that little before "
+                       "it); null when the job is not flagged late"})
+    delay_reason = fields.String(allow_none=True)
+    delay_reason_phrase = fields.Nested(PhraseOut, allow_none=True)
     picked_up_at = fields.AwareDateTime(allow_none=True)
     delivered_at = fields.AwareDateTime(allow_none=True)
     failure_reason = fields.String(allow_none=True)
@@ -143,6 +156,9 @@ class StopOut(Schema):
     lat = fields.Float()
     lon = fields.Float()
     planned_arrival = fields.AwareDateTime()
+    eta = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when the courier is expected here, worked out live while the run "
+                       "is ridden"})
     done_at = fields.AwareDateTime(allow_none=True)
     job_status = fields.Function(lambda s: s.job.status.value, dump_only=True)
     weight_kg = fields.Function(lambda s: s.job.weight_kg, dump_only=True)

@@ -12,7 +12,8 @@ from courier.extensions import db
 from courier.models import CoopSetting
 
 DEFAULTS = {"name": "", "city": "", "center": None, "open_data": False,
-            "initialised_at": None, "return_hub": None}
+            "initialised_at": None, "return_hub": None,
+            "delay_margin_min": 5}  # minutes a job may be expected late before an alert
 
 
 def get(key: str):

@@ -1,8 +1,10 @@
 """A recipient's public tracking link: one unguessable token per job.
 
 What the link shows is deliberately little: the shop's name, the status, the
-planned delivery window, the courier's first name, and the courier's position
-only while the parcel is on the bike (picked up). It stops working
+expected delivery window and time (the live ETA while a courier rides it), the
+courier's first name, and the courier's position only while the parcel is on the
+bike (picked up). The page hears each change live in the link's own room
+(:func:`room`, joined with the token: ``track.updated``). It stops working
 ``TRACKING_TTL_HOURS`` after the job ended (delivered, failed or cancelled).
 """
 
@@ -18,6 +20,7 @@ from courier.extensions import db
 from courier.models import Job, JobStatus, utcnow
 
 ENDED = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
+WAITING = (JobStatus.PENDING, JobStatus.OFFERED)  # the page shows both alike
 WINDOW_BEFORE = timedelta(minutes=10)  # the window shown around a planned drop-off
 WINDOW_AFTER = timedelta(minutes=15)
 
@@ -71,11 +74,17 @@ def find(token: str, now: datetime | None = None) -> Job:
     return job
 
 
+def room(job: Job) -> str:
+    """The live room of a job's tracking page (``track.updated``)."""
+    return f"track:{job.id}"
+
+
 def window(job: Job) -> tuple[datetime, datetime]:
-    """When the recipient should expect the parcel: around the planned drop-off once a
-    courier has it in a run, else the shop's own window (ready_at to deliver_by)."""
-    planned = job.planned_dropoff_at
-    if planned is None or job.status == JobStatus.PENDING:
+    """When the recipient should expect the parcel: around the live ETA while a courier
+    rides it, around the planned drop-off once a courier took it, else (waiting for a
+    courier, offered or not) the shop's own window (ready_at to deliver_by)."""
+    planned = job.eta or job.planned_dropoff_at
+    if planned is None or job.status in WAITING:
         return job.ready_at, job.deliver_by
     return max(job.ready_at, planned - WINDOW_BEFORE), planned + WINDOW_AFTER
 
@@ -94,6 +103,8 @@ def public_view(job: Job) -> dict:
         "status": job.status.value,
         "shop": job.merchant.name,
         "window": {"start": _iso(start), "end": _iso(end)},
+        "eta": _iso(job.eta),
+        "delayed": job.late_by_s is not None and job.eta is not None,
         "deliver_by": _iso(job.deliver_by),
         "picked_up_at": _iso(job.picked_up_at),
         "delivered_at": _iso(job.delivered_at),

@@ -38,3 +38,22 @@ def test_one_message_for_several_rooms_goes_out_as_one_emit_shop_room_first(app)
         outbox.set_sender(previous)
     assert sent == [("job.updated", 7, ["user:5", "dispatch"]),
                     ("job.updated", 8, "user:5"), ("job.updated", 8, "dispatch")]
+
+
+def test_a_job_told_twice_in_one_commit_is_told_once_as_it_ends(app):
+    sent = []
+    previous = outbox._sender
+    outbox.set_sender(lambda name, payload, room: sent.append((name, payload["n"], room)))
+    try:
+        outbox.publish(db.session, "job.updated", {"n": "moved"}, "user:5", key=1)
+        outbox.publish(db.session, "run.updated", {"n": "run"}, "user:5")
+        outbox.publish(db.session, "job.updated", {"n": "new eta"}, "user:5", key=1)
+        outbox.publish(db.session, "job.updated", {"n": "other job"}, "user:5", key=2)
+        db.session.commit()
+        outbox.publish(db.session, "job.updated", {"n": "next commit"}, "user:5", key=1)
+        db.session.commit()
+    finally:
+        outbox.set_sender(previous)
+    assert sent == [("run.updated", "run", "user:5"), ("job.updated", "new eta", "user:5"),
+                    ("job.updated", "other job", "user:5"),
+                    ("job.updated", "next commit", "user:5")]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from courier.dispatch import explain, facts, reasons
+from courier.dispatch import eta, explain, facts, reasons
 from courier.dispatch.planning import build_problem, snapshot
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
@@ -36,6 +36,7 @@ class CycleResult:
     runs: list[Run] = field(default_factory=list)
     unassigned: list[tuple[Job, str]] = field(default_factory=list)
     expired: list[Run] = field(default_factory=list)
+    withdrawn: list[Run] = field(default_factory=list)  # offers whose plan became late
     stats: dict = field(default_factory=dict)
 
 
@@ -73,6 +74,7 @@ def run_cycle(actor: User | None = None, now: datetime | None = None,
 
 def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
     result = CycleResult(expired=expire_offers(now))
+    result.withdrawn = eta.sweep(now, actor) or []  # their jobs are planned again below
     snap = snapshot(now)
     if not snap.jobs:
         return result

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from courier import outbox
+from courier.dispatch import eta
 from courier.dispatch.gate import check_release, check_shift_end, check_shift_start
 from courier.dispatch.returns import bring_back
 from courier.dispatch.runs import decline_run, drop_stops
@@ -144,6 +145,7 @@ def update_position(user: User, lat: float, lon: float) -> Courier:
     courier.lat, courier.lon, courier.position_at = lat, lon, utcnow()
     db.session.flush()
     _announce_courier(courier)
+    eta.after_position(courier, courier.position_at)  # throttled per run
     return courier
 
 

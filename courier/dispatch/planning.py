@@ -65,7 +65,9 @@ def snapshot(now: datetime) -> Snapshot:
     for r in runs:  # riding an accepted run: free where and when it ends
         if r.status == RunStatus.ACCEPTED and r.courier_id in snap.free_from and r.stops:
             end = r.stops[-1]
-            when = max(now, r.planned_end)
+            service = timedelta(seconds=current_app.config["DROPOFF_SERVICE_S"])
+            riding_until = end.eta + service if end.eta else now  # its live ETA, when late
+            when = max(now, r.planned_end, riding_until)
             if when >= snap.free_from[r.courier_id][1]:
                 snap.free_from[r.courier_id] = (LatLon(end.lat, end.lon), when)
     snap.refused = recent_refusals(now, [j.id for j in jobs])

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from courier import settings
-from courier.dispatch import gate, timing
+from courier.dispatch import eta, gate, timing
 from courier.dispatch.explain import breaches_said
 from courier.dispatch.planning import travel_matrix
 from courier.errors import Forbidden
@@ -95,6 +95,7 @@ def bring_back(run: Run, jobs: list[Job], actor: User | None, now: datetime,
         _insert(run, job, now)
     db.session.flush()
     timed = timing.retime(run, now, ridden)
+    eta.refresh(run, now)
     for job in returning:
         stop = job.return_stop
         place, hub = stop.place or "", settings.get("return_hub") is not None

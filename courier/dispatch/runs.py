@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from courier.dispatch import gate, returns, timing
+from courier.dispatch import eta, gate, returns, timing
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.journal import announce_run, move_job, move_run
@@ -56,6 +56,7 @@ def accept_run(user: User, run: Run, now: datetime | None = None, replay: bool =
     for job in _jobs(run):
         move_job(job, JobStatus.OFFERED, JobStatus.ACCEPTED, user, "accepted", run=run)
     if not finish_run_if_complete(run, user):
+        eta.refresh(run, now)
         announce_run(run, "run.updated")
     return run
 
@@ -147,6 +148,7 @@ def mark_picked_up(user: User, job: Job, replay: bool = False) -> Job:
     move_job(job, JobStatus.ACCEPTED, JobStatus.PICKED_UP, user, "picked_up", run=run,
              picked_up_at=now, conflict="a job that is {status} cannot be picked up")
     _stop_done(run, job, StopKind.PICKUP, now)
+    eta.refresh(run, now)
     announce_run(run, "run.updated")
     return job
 
@@ -165,6 +167,7 @@ def mark_delivered(user: User, job: Job, replay: bool = False, given: Given = NO
     keep.keep(job, user.courier, policy.DELIVERED, proofs)
     _stop_done(run, job, StopKind.DROPOFF, now)
     if not finish_run_if_complete(run, user):
+        eta.refresh(run, now)
         announce_run(run, "run.updated")
     return job
 
@@ -203,6 +206,7 @@ def mark_returned(user: User, job: Job, replay: bool = False) -> Job:
                        else "this parcel is already back",
                        {"status": job.status.value, "returned": job.returned_at is not None})
     if not finish_run_if_complete(run, user):
+        eta.refresh(run)
         announce_run(run, "run.updated")
     return job
 
@@ -251,5 +255,6 @@ def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: s
         run.stops.remove(stop)
     db.session.flush()
     timing.retime(run, now)
+    eta.refresh(run, now)
     announce_run(run, "run.updated",
                  push_kind="changed" if run.status == RunStatus.ACCEPTED else None)

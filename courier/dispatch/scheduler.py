@@ -9,7 +9,7 @@ import time
 from flask import Flask
 from sqlalchemy import exists, select
 
-from courier.dispatch import retention
+from courier.dispatch import eta, retention
 from courier.dispatch.cycle import run_cycle
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
@@ -31,6 +31,8 @@ def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
                 db.session.commit()
             if retention.sweep_if_due(app.config["RETENTION_SWEEP_S"]):  # recipients' data
                 db.session.commit()
+            eta.sweep()  # ETAs as time passes; late offers withdrawn (never raises)
+            db.session.commit()
             pending = db.session.scalar(select(exists().where(Job.status == JobStatus.PENDING)))
             if pending and now - last_cycle >= app.config["DISPATCH_INTERVAL"]:
                 last_cycle = now

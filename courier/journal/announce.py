@@ -1,10 +1,10 @@
-"""Who is told of a change, live: the shop that asked for a job, the courier of a run and
-the dispatchers, each sent what its readers may read (recipients of solidarity jobs stay
-private), through the outbox after the commit."""
+"""Who is told of a change, live: the shop that asked for a job, the courier of a run,
+the dispatchers and the recipient's tracking page, each sent what its readers may read
+(recipients of solidarity jobs stay private), through the outbox after the commit."""
 
 from __future__ import annotations
 
-from courier import outbox, privacy
+from courier import outbox, privacy, tracking
 from courier.extensions import db
 from courier.journal import push
 from courier.models import Job, Run
@@ -28,8 +28,14 @@ def announce_job(job: Job) -> dict:
     db.session.flush()
     payload = _for(job.merchant.user, dump_job, job)
     others = _for(None, dump_job, job) if privacy.protected(job) else payload
-    outbox.publish(db.session, "job.updated", payload, user_room(job.merchant.user_id))
-    outbox.publish(db.session, "job.updated", others, DISPATCH_ROOM)
+    outbox.publish(db.session, "job.updated", payload, user_room(job.merchant.user_id),
+                   key=job.id)
+    outbox.publish(db.session, "job.updated", others, DISPATCH_ROOM, key=job.id)
+    if job.tracking_token and job.status not in tracking.WAITING:
+        # the recipient's page, if open: only what the link shows (waiting for a courier,
+        # offered or not, it shows the same)
+        outbox.publish(db.session, "track.updated", tracking.public_view(job),
+                       tracking.room(job), key=job.id)
     return payload
 
 

@@ -19,7 +19,7 @@ from courier.schemas import dump_job
 
 JOB_EVENTS = {a: f"job.{a}" for a in
               ("created", "offered", "accepted", "picked_up", "delivered", "failed", "returned",
-               "cancelled")}
+               "cancelled", "delayed")}
 EVENT_TYPES = sorted(JOB_EVENTS.values())
 WAKE = "courier.webhooks.wake"  # session flag: deliveries were queued, wake the sender
 _KEY = "courier.webhooks"

@@ -102,6 +102,10 @@ class Job(Base):
     unassigned_reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
     tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True,
                                                        default=new_tracking_token)
+    # the last delay alert (courier.dispatch.delays): how late it was then, and why
+    late_by_s: Mapped[int | None]
+    delay_reason: Mapped[str | None] = mapped_column(String(500))
+    delay_reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
 
     merchant = relationship("Merchant")
     run: Mapped[Run | None] = relationship(foreign_keys=[run_id])
@@ -132,6 +136,29 @@ class Job(Base):
     @property
     def planned_dropoff_at(self) -> datetime | None:
         return self._planned(StopKind.DROPOFF)
+
+    def _eta(self, kind: StopKind) -> datetime | None:
+        """The live estimate of this job's stop (courier.dispatch.eta), while its run is
+        ridden and the stop is still to do (the plan's time until a first estimate)."""
+        if self.run is None or self.run.status != RunStatus.ACCEPTED:
+            return None
+        stop = next((s for s in self.run.stops if s.job_id == self.id and s.kind == kind),
+                    None)
+        if stop is None or stop.done_at is not None:
+            return None
+        return stop.eta or stop.planned_arrival
+
+    @property
+    def eta(self) -> datetime | None:
+        """When the courier is expected at the drop-off, while it is still to come."""
+        if self.status not in (JobStatus.ACCEPTED, JobStatus.PICKED_UP):
+            return None
+        return self._eta(StopKind.DROPOFF)
+
+    @property
+    def pickup_eta(self) -> datetime | None:
+        """When the courier is expected at the pickup, until they have picked it up."""
+        return self._eta(StopKind.PICKUP) if self.status == JobStatus.ACCEPTED else None
 
     @property
     def return_stop(self) -> RunStop | None:
@@ -175,6 +202,7 @@ class Run(Base):
     distance_m: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(String(500), default="")
     reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
+    etas_at: Mapped[datetime | None]  # when its stops' ETAs were last worked out
 
     courier = relationship("Courier")
     stops: Mapped[list[RunStop]] = relationship(
@@ -198,6 +226,7 @@ class RunStop(Base):
     lon: Mapped[float]
     done_at: Mapped[datetime | None]
     place: Mapped[str | None] = mapped_column(String(255))  # a return's address
+    eta: Mapped[datetime | None]  # the live estimate of arrival (courier.dispatch.eta)
 
     run: Mapped[Run] = relationship(back_populates="stops")
     job: Mapped[Job] = relationship()

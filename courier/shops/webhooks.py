@@ -1,5 +1,5 @@
 """Webhooks: a shop's software hears about its jobs (created, offered, accepted,
-picked_up, delivered, failed, cancelled) at URLs it registers.
+picked_up, delivered, failed, cancelled, delayed) at URLs it registers.
 
 Messages follow the Standard Webhooks specification (standardwebhooks.com), so
 receivers can use its libraries: headers ``webhook-id``, ``webhook-timestamp`` and

@@ -3,7 +3,12 @@ manifest and service worker (at the root, so that it may control ``/courier``)."
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_time
 from flask import Blueprint, current_app, render_template, send_from_directory, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from courier import tracking
@@ -14,7 +19,8 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/t/<token>")
 def track(token: str):
-    """The recipient's page; it polls ``/api/v1/track/<token>`` for changes."""
+    """The recipient's page; it hears changes live (``track.updated`` over Socket.IO),
+    and asks ``/api/v1/track/<token>`` while it cannot."""
     try:
         job = tracking.find(token)
     except tracking.Gone:
@@ -22,8 +28,21 @@ def track(token: str):
     except NotFound:
         return render_template("track_gone.html", expired=False), 404
     view = tracking.public_view(job)
-    return render_template("track.html", view=view, token=token,
-                           config_js={**map_config(), "token": token}), 200, _no_store()
+    zone = current_app.config["COOP_TIMEZONE"]
+    local = {"start": _clock(view["window"]["start"], zone),
+             "end": _clock(view["window"]["end"], zone), "eta": _clock(view["eta"], zone)}
+    return render_template("track.html", view=view, token=token, local=local,
+                           config_js={**map_config(), "token": token, "timeZone": zone}
+                           ), 200, _no_store()
+
+
+def _clock(iso: str | None, zone: str) -> str:
+    """A time of the page, as the reader's language writes it in the coop's time zone
+    (the page's script writes it the same way with Intl)."""
+    if not iso:
+        return ""
+    return format_time(datetime.fromisoformat(iso), "short", tzinfo=ZoneInfo(zone),
+                       locale=str(get_locale()))
 
 
 @bp.get("/manifest.webmanifest")

@@ -6,6 +6,8 @@ their own room (``user:<id>``); dispatchers and the council also join
 ``dispatch``. Messages themselves go out from :mod:`courier.outbox` after commit.
 A courier also gets ``runs.current`` (their offered and accepted runs) on every
 connect, so that reconnecting after a lost connection or a restart restores them.
+A recipient's tracking page connects with its link's token (``auth={"track": ...}``)
+and joins that job's room alone (:func:`courier.tracking.room`).
 
 A connection opened with a page's session also joins ``pages:<id>``, and its id is kept
 (in Redis beside the message queue, so that every web process knows it): when the
@@ -24,7 +26,8 @@ from flask_socketio import ConnectionRefusedError, join_room, rooms
 from redis import Redis, RedisError
 from sqlalchemy import select
 
-from courier import privacy
+from courier import privacy, tracking
+from courier.errors import DomainError
 from courier.extensions import db, socketio
 from courier.journal import DISPATCH_ROOM, user_room
 from courier.models import Role, Run, RunStatus
@@ -35,6 +38,8 @@ log = logging.getLogger(__name__)
 
 
 def _connect(auth=None):
+    if isinstance(auth, dict) and "track" in auth:
+        return _connect_tracking(auth["track"])
     user = None
     token = auth.get("token") if isinstance(auth, dict) else None
     if token:
@@ -52,6 +57,17 @@ def _connect(auth=None):
     if user.role == Role.COURIER and user.courier is not None:
         with privacy.audience(user):  # their own runs: recipients of the jobs they carry
             _send_current_runs(user.courier.id)
+
+
+def _connect_tracking(token) -> None:
+    """A recipient's tracking page, with no login: the link's token lets it hear that
+    one job's public view (``track.updated``), and nothing else."""
+    try:
+        job = tracking.find(str(token))
+    except DomainError:  # unknown or expired
+        raise ConnectionRefusedError("unknown or expired tracking link") from None
+    join_room(tracking.room(job))
+    socketio.emit("track.updated", tracking.public_view(job), to=request.sid)
 
 
 def _send_current_runs(courier_id: int) -> None:

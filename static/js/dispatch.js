@@ -1,6 +1,7 @@
 // The dispatcher's board: a live map of couriers (position, status, load) and jobs
 // (waiting, offered, on a bike), offers with their countdown, jobs not assigned with
-// the reason, runs being ridden, "run a cycle now", and manual overrides.
+// the reason, runs being ridden with each job's live ETA and delays, "run a cycle now",
+// and manual overrides.
 "use strict";
 
 const jobs = new Map(), couriers = new Map(), runs = new Map();
@@ -73,7 +74,8 @@ function draw() {
     const movable = jobsOf(r).filter((j) => ["offered", "accepted"].includes(j.status));
     return `<li data-run="${r.id}"><b>${esc(r.courier.first_name)}</b> · ${t("{done} of {total} stops done", { done, total: r.stops.length })}
       <button class="small-button" data-move-run="${r.id}">${t("Move run…")}</button>
-      <span class="small">${jobsOf(r).map((j) => `#${j.id} ${esc(statusLabel(j.status))}${movable.includes(j) ? ` <button class="link" data-assign="${j.id}">${t("move")}</button>` : ""}`).join(" · ")}</span></li>`;
+      <span class="small">${jobsOf(r).map((j) => `#${j.id} ${esc(statusLabel(j.status))}${j.eta ? ` <span class="eta" data-job="${j.id}">${t("ETA {time}", { time: hhmm(j.eta) })}</span>` : ""}${movable.includes(j) ? ` <button class="link" data-assign="${j.id}">${t("move")}</button>` : ""}`).join(" · ")}</span>
+      ${jobsOf(r).filter((j) => j.late_by_s != null && j.eta).map((j) => `<span class="late-by small" data-late="${j.id}">#${j.id} ${esc(phrase(j.delay_reason_phrase, j.delay_reason))}</span>`).join("")}</li>`;
   }).join("") || `<li class="muted">${t("None.")}</li>`;
   $("runs-count").textContent = riding.length;
   drawMap(onShift);
@@ -199,6 +201,7 @@ live({
   "run.offered": upsertRun,
   "run.updated": upsertRun,
   "run.cancelled": upsertRun,
+  "job.delayed": (d) => { const j = jobs.get(d.job_id); if (j) { Object.assign(j, { late_by_s: d.late_by_s, eta: d.eta, delay_reason: d.reason, delay_reason_phrase: d.reason_phrase }); render(); } },
   "courier.position": (p) => {
     const c = couriers.get(p.courier_id) || { id: p.courier_id, capacity_kg: null };
     Object.assign(c, { name: p.name, vehicle: p.vehicle, on_shift: p.on_shift, lat: p.lat, lon: p.lon, position_at: p.at });

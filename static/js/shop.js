@@ -1,6 +1,7 @@
 // The shop's dashboard: ask for a courier (with a live quote and service-area check
 // where the coop has them), import many jobs from a CSV file, and follow every job
-// live: status, courier, planned times, tracking link for the recipient, cancel.
+// live: status, courier, expected times (live ETAs while ridden), delays and why,
+// tracking link for the recipient, cancel.
 "use strict";
 
 const jobs = new Map();
@@ -17,14 +18,15 @@ function render() {
       : j.return_to ? t("parcel on its way back") : "";
     const failed = j.failure_reason ? `<span class="muted small">${esc(tr(j.failure_reason))}</span>` : "";
     const returned = back ? `<span class="small returned">${esc(back)}</span>` : "";
+    const late = j.late_by_s != null && j.eta ? `<span class="late-by small">${esc(phrase(j.delay_reason_phrase, j.delay_reason))}</span>` : "";
     const link = j.tracking_url ? new URL(j.tracking_url, location.origin).href : "";
     return `<tr data-id="${j.id}" data-status="${esc(j.status)}">
       <td data-label="#">${j.id}</td>
       <td data-label="${t("To")}">${esc(to)}${j.recipient && j.recipient.name ? `<span class="muted small">${esc(j.recipient.name)}</span>` : ""}</td>
-      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${why}${failed}${returned}</td>
+      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${why}${failed}${returned}${late}</td>
       <td data-label="${t("Courier")}">${esc(j.courier ? j.courier.first_name : "")}</td>
-      <td data-label="${t("Pickup")}">${j.picked_up_at ? `✓ ${hhmm(j.picked_up_at)}` : hhmm(j.planned_pickup_at)}</td>
-      <td data-label="${t("Drop-off")}">${j.delivered_at ? `✓ ${hhmm(j.delivered_at)}` : hhmm(j.planned_dropoff_at)}</td>
+      <td data-label="${t("Pickup")}">${j.picked_up_at ? `✓ ${hhmm(j.picked_up_at)}` : expected(j.pickup_eta, j.planned_pickup_at)}</td>
+      <td data-label="${t("Drop-off")}" class="eta">${j.delivered_at ? `✓ ${hhmm(j.delivered_at)}` : expected(j.eta, j.planned_dropoff_at)}</td>
       <td data-label="${t("Deliver by")}">${dayTime(j.deliver_by)}</td>
       <td data-label="${t("Price")}">${money(j.price_cents)}</td>
       <td data-label="${t("Tracking")}">${link ? `<a href="${esc(link)}" target="_blank" rel="noopener" class="track-link">${t("Open")}</a>
@@ -34,6 +36,11 @@ function render() {
   });
   document.getElementById("jobs").innerHTML = rows.join("");
   document.getElementById("no-jobs").hidden = rows.length > 0;
+}
+
+// A live ETA ("≈ 14:32", titled as worked out live), else the planned time.
+function expected(eta, planned) {
+  return eta ? `<span title="${t("Expected, worked out live")}">≈ ${hhmm(eta)}</span>` : hhmm(planned);
 }
 
 function number(value) { return Number(String(value).replace(",", ".")); }
@@ -212,4 +219,11 @@ async function load() {
   render();
 }
 
-live({ connect: load, "job.updated": (j) => { jobs.set(j.id, { ...jobs.get(j.id), ...j }); render(); } });
+// A delivery newly late: said once in the live region (the row shows it as long as it lasts).
+function delayed(d) {
+  const box = document.getElementById("delays");
+  box.textContent = t("Delivery #{id} is running late: {reason}", { id: d.job_id, reason: phrase(d.reason_phrase, d.reason) });
+  box.hidden = false;
+}
+
+live({ connect: load, "job.updated": (j) => { jobs.set(j.id, { ...jobs.get(j.id), ...j }); render(); }, "job.delayed": delayed });

@@ -1,6 +1,13 @@
-// The recipient's tracking page: refreshed every 15 seconds; the courier on a map
-// only while the parcel is on the bike. When the link expires the page says so.
+// The recipient's tracking page: live over Socket.IO (the link's token lets it hear
+// this one job, track.updated), asking the API every 15 seconds while it cannot; the
+// expected time and the courier on a map only while a courier rides it. Times are
+// written in the coop's time zone, as the reader's language writes them. When the link
+// expires the page says so.
 "use strict";
+
+const ZONE = CONFIG.timeZone || undefined;
+const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit", timeZone: ZONE }) : "");
+const dayClock = (iso) => (iso ? new Date(iso).toLocaleString(LANG, { weekday: "short", hour: "2-digit", minute: "2-digit", timeZone: ZONE }) : "");
 
 const HEADLINE = {
   pending: t("Waiting for a courier"), offered: t("Waiting for a courier"),
@@ -23,14 +30,19 @@ function show(view) {
   const w = document.getElementById("track-window");
   if (view.status === "delivered") {
     document.getElementById("window-label").textContent = t("Delivered at");
-    w.textContent = hhmm(view.delivered_at);
+    w.textContent = clock(view.delivered_at);
   } else {
-    w.textContent = `${hhmm(view.window.start)} – ${hhmm(view.window.end)}`;
+    w.textContent = `${clock(view.window.start)} – ${clock(view.window.end)}`;
   }
+  const eta = document.getElementById("track-eta");
+  eta.hidden = document.getElementById("eta-label").hidden = !view.eta;
+  eta.textContent = clock(view.eta);
+  eta.dataset.eta = view.eta || "";
+  document.getElementById("track-late").hidden = !view.delayed;
   document.getElementById("track-courier").textContent = view.courier ? view.courier.first_name : "—";
   const expiry = document.getElementById("track-expiry");
   expiry.hidden = !view.expires_at;
-  if (view.expires_at) expiry.textContent = t("This link works until {time}.", { time: dayTime(view.expires_at) });
+  if (view.expires_at) expiry.textContent = t("This link works until {time}.", { time: dayClock(view.expires_at) });
   showCourier(view.courier && view.courier.lat != null ? view.courier : null);
 }
 
@@ -55,5 +67,13 @@ async function poll() {
 }
 
 show(JSON.parse(document.getElementById("track-view").textContent));
-setInterval(poll, 15000);
-document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
+const socket = window.io ? io({ auth: { track: CONFIG.token }, transports: ["websocket", "polling"], reconnectionDelayMax: 10000 }) : null;
+if (socket) {
+  socket.on("track.updated", show);
+  socket.on("connect", () => { document.getElementById("track").dataset.live = "on"; });
+  socket.on("disconnect", () => { document.getElementById("track").dataset.live = "off"; });
+  socket.on("connect_error", () => { document.getElementById("track").dataset.live = "off"; poll(); });
+}
+const connected = () => socket && socket.connected;
+setInterval(() => { if (!connected()) poll(); }, 15000);
+document.addEventListener("visibilitychange", () => { if (!document.hidden && !connected()) poll(); });

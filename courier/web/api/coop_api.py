@@ -24,6 +24,9 @@ LEGAL = {"legal_name": "the coop's legal name, on invoices (its name when unset)
          "registration_id": "its registration number (SIREN/SIRET, RCS...)",
          "vat_id": "its VAT number",
          "invoice_note": "a line printed on every invoice (e.g. a VAT exemption)"}
+MARGIN = {"description": "minutes past the end of its window a job's drop-off may be "
+                         "expected before the shop and dispatch are alerted (negative: "
+                         "alert that many minutes before the end is reached)"}
 
 
 class CoopOut(Schema):
@@ -35,6 +38,7 @@ class CoopOut(Schema):
     registration_id = fields.String()
     vat_id = fields.String()
     invoice_note = fields.String()
+    delay_margin_min = fields.Integer(metadata=MARGIN)
 
 
 class CoopPatch(Strict):
@@ -51,6 +55,7 @@ class CoopPatch(Strict):
                            metadata={"description": LEGAL["vat_id"]})
     invoice_note = fields.String(validate=validate.Length(0, 300),
                                  metadata={"description": LEGAL["invoice_note"]})
+    delay_margin_min = fields.Integer(validate=validate.Range(-60, 120), metadata=MARGIN)
 
 
 class ItemOut(Schema):
@@ -94,6 +99,7 @@ class OpenDataOut(Schema):
 def _coop() -> dict:
     s = settings.all_settings()
     return {"name": s["name"] or "", "city": s["city"] or "", "open_data": bool(s["open_data"]),
+            "delay_margin_min": int(s["delay_margin_min"]),
             **{k: s.get(k) or "" for k in LEGAL}}
 
 
@@ -110,8 +116,9 @@ def get_coop():
 @blp.response(200, CoopOut)
 @blp.doc(security=BEARER)
 def patch_coop(data):
-    """The council changes the coop's name or city, its legal details for invoices, or
-    publishes (or withdraws) its open data."""
+    """The council changes the coop's name or city, its legal details for invoices,
+    publishes (or withdraws) its open data, or sets how late a job may be expected
+    before it is alerted."""
     if user().role != Role.COUNCIL:
         raise Forbidden("only the council changes the coop's settings")
     for key, value in data.items():

@@ -27,6 +27,10 @@ class TrackingOut(Schema):
     status = fields.String()
     shop = fields.String()
     window = fields.Nested(WindowOut)
+    eta = fields.String(allow_none=True, metadata={
+        "description": "when the courier is expected, worked out live while they ride it"})
+    delayed = fields.Boolean(metadata={
+        "description": "the delivery is expected after the shop's window"})
     deliver_by = fields.String()
     picked_up_at = fields.String(allow_none=True)
     delivered_at = fields.String(allow_none=True)
