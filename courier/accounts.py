@@ -3,13 +3,26 @@ ending a user's sessions."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
-from courier.models import CAPACITY, ApiToken, Courier, Merchant, MerchantKind, Role, User, Vehicle
+from courier.models import (
+    CAPACITY,
+    ApiToken,
+    Courier,
+    Merchant,
+    MerchantKind,
+    Role,
+    User,
+    Vehicle,
+    utcnow,
+)
+from courier.models.users import LoginSession
 
 MIN_PASSWORD = 8
 MEMBER_ROLES = (Role.COURIER, Role.DISPATCHER, Role.COUNCIL)
@@ -75,11 +88,45 @@ def issue_token(user: User, name: str = "", scopes: str = "*") -> str:
     return secret
 
 
+def idle_limit() -> timedelta:
+    """How long a page's session lasts unused (``SESSION_IDLE_DAYS``)."""
+    return timedelta(days=float(current_app.config["SESSION_IDLE_DAYS"]))
+
+
+def open_session(user: User, user_agent: str = "") -> LoginSession:
+    """A new page session of ``user`` on one device (its id goes in the session cookie);
+    their sessions left unused past the idle limit are cleared on the way."""
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.last_seen_at < utcnow() - idle_limit()))
+    row = LoginSession(id=LoginSession.new_id(), user_id=user.id, user_agent=user_agent[:200])
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def sessions_of(user: User) -> list[LoginSession]:
+    """``user``'s page sessions still open, the most recently used first."""
+    return list(db.session.scalars(select(LoginSession).where(
+        LoginSession.user_id == user.id,
+        LoginSession.last_seen_at >= utcnow() - idle_limit()).order_by(
+        LoginSession.last_seen_at.desc(), LoginSession.created_at.desc())))
+
+
+def end_session(user: User, session_id: str) -> bool:
+    """End one page session of ``user`` (logging out, or ending another device's from the
+    account page); their other sessions and their tokens live on. False if ``user`` has
+    no such session. The caller commits, then disconnects its live page connections."""
+    ended = db.session.execute(delete(LoginSession).where(
+        LoginSession.id == session_id, LoginSession.user_id == user.id))
+    return bool(ended.rowcount)
+
+
 def end_sessions(user: User) -> int:
-    """End every logged-in page session of ``user``, on every device: each carries the
-    generation it was opened under, and no longer matches. Their API tokens keep working
+    """End every logged-in page session of ``user``, on every device: their rows go, and
+    the generation each was opened under no longer matches. Their API tokens keep working
     (a token ends only when revoked). Returns the new generation. The caller commits, then
     disconnects the user's live page connections."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     user.session_generation = User.session_generation + 1  # in SQL: two at once both count
     db.session.flush()
     return user.session_generation

@@ -92,6 +92,7 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_IDLE_DAYS": 30,  # a page's session unused this long has ended (courier.accounts)
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "LOGIN_RATE_LIMIT": "10/minute;50/hour",  # failed logins per client address

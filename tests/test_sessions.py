@@ -1,6 +1,7 @@
 """Sessions end when they should: a copy of a page's session cookie is worth nothing
-after logout, a new password, a role change or "log out everywhere", on the pages, on
-the API's session path and on live connections; API tokens live on until revoked."""
+after logout (that session), a new password, a role change or "log out everywhere" (all
+of them), on the pages, on the API's session path and on live connections; one's other
+devices live on after a logout, and API tokens until revoked."""
 
 from __future__ import annotations
 
@@ -75,28 +76,115 @@ def test_logout_disconnects_live_page_connections_but_not_token_ones(app, client
     assert on_token.is_connected()
 
 
-def test_logout_ends_the_sessions_of_every_device(app, client, make_courier):
+def test_logout_ends_this_session_only(app, client, make_courier):
     ana = make_courier("Ana")
     phone = app.test_client()
     login(client, ana), login(phone, ana)
-    on_phone = page_socket(app, phone)
+    cookie = client.get_cookie("session").value
+    on_page, on_phone = page_socket(app, client), page_socket(app, phone)
     client.post("/logout", data={"csrf_token": _csrf(client)})
+    assert replay(app, cookie).get("/courier").status_code == 302
+    assert not on_page.is_connected()
+    assert phone.get("/courier").status_code == 200  # the other device lives on
+    assert on_phone.is_connected()
+    login(client, ana)  # logging in again opens a session that works
+    assert client.get("/courier").status_code == 200
+
+
+def _sessions(client) -> list[tuple[str, bool]]:
+    page = client.get("/account").get_data(as_text=True)
+    return [(sid, bool(here)) for sid, here in
+            re.findall(r'data-session="([^"]+)"( data-here="true")?', page)]
+
+
+def test_the_account_page_lists_ones_devices_and_ends_one(app, client, make_courier):
+    ana = make_courier("Ana")
+    phone, laptop = app.test_client(), app.test_client()
+    login(client, ana), login(phone, ana), login(laptop, ana)
+    on_phone = page_socket(app, phone)
+    listed = _sessions(client)
+    assert len(listed) == 3 and sum(here for _, here in listed) == 1
+    (phones,) = [sid for sid, here in _sessions(phone) if here]
+    r = client.post(f"/account/sessions/{phones}/end", data={"csrf_token": _csrf(client)})
+    assert r.status_code == 302 and "done=ended" in r.headers["Location"]
     assert phone.get("/courier").status_code == 302
     assert not on_phone.is_connected()
-    login(phone, ana)  # logging in again opens a session that works
-    assert phone.get("/courier").status_code == 200
+    assert client.get("/courier").status_code == 200 and laptop.get("/courier").status_code == 200
+    assert len(_sessions(client)) == 2
+
+
+def test_no_one_ends_someone_elses_session(app, client, make_courier):
+    ana, bob = make_courier("Ana"), make_courier("Bob")
+    bobs = app.test_client()
+    login(client, ana), login(bobs, bob)
+    (theirs,) = [sid for sid, _ in _sessions(bobs)]
+    r = client.post(f"/account/sessions/{theirs}/end", data={"csrf_token": _csrf(client)})
+    assert r.status_code == 404
+    assert bobs.get("/courier").status_code == 200
+
+
+def test_ending_this_devices_session_from_the_list_is_logging_out(app, client, make_courier):
+    ana = make_courier("Ana")
+    login(client, ana)
+    ((mine, here),) = _sessions(client)
+    assert here
+    r = client.post(f"/account/sessions/{mine}/end", data={"csrf_token": _csrf(client)})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/login")
+    assert client.get("/courier").status_code == 302
+
+
+def test_a_session_unused_past_the_idle_limit_has_ended(app, client, make_courier):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from courier.models import utcnow
+    from courier.models.users import LoginSession
+
+    ana = make_courier("Ana")
+    login(client, ana)
+    db.session.execute(update(LoginSession).values(last_seen_at=utcnow() - timedelta(days=29)))
+    db.session.commit()
+    assert client.get("/courier").status_code == 200  # and now seen again
+    db.session.execute(update(LoginSession).values(last_seen_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    assert client.get("/courier").status_code == 302
+
+
+def test_when_a_session_was_last_used_is_noted_at_most_every_five_minutes(app, client,
+                                                                         make_courier):
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from courier.models import utcnow
+    from courier.models.users import LoginSession
+
+    ana = make_courier("Ana")
+    login(client, ana)
+    first = db.session.scalar(select(LoginSession.last_seen_at))
+    client.get("/courier")
+    db.session.expire_all()
+    assert db.session.scalar(select(LoginSession.last_seen_at)) == first
+    db.session.execute(update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=6)))
+    db.session.commit()
+    client.get("/courier")
+    db.session.expire_all()
+    assert utcnow() - db.session.scalar(select(LoginSession.last_seen_at)) < timedelta(minutes=1)
 
 
 def test_log_out_everywhere_from_the_account_page(app, client, make_courier):
     ana = make_courier("Ana")
     phone = app.test_client()
     login(client, ana), login(phone, ana)
+    on_phone = page_socket(app, phone)
     page = client.get("/account").get_data(as_text=True)
     assert 'action="/account/sessions/end"' in page
     r = client.post("/account/sessions/end", data={"csrf_token": _csrf(client)})
     assert r.status_code == 302 and r.headers["Location"].endswith("/login")
     assert client.get("/courier").status_code == 302
     assert phone.get("/api/v1/courier/me").status_code == 401
+    assert not on_phone.is_connected()
 
 
 def _change_password(client, current, new, repeat=None):
@@ -188,12 +276,41 @@ def test_the_account_page_lists_and_revokes_ones_tokens(app, client, make_mercha
     assert other.get("/jobs").status_code == 200
 
 
-def test_a_session_opened_before_generations_existed_has_ended(app, client, make_courier):
+@pytest.mark.parametrize("generation", [None, 0], ids=["no generation", "no session id"])
+def test_a_session_of_an_older_release_has_ended(app, client, make_courier, generation):
     ana = make_courier("Ana")
     with client.session_transaction() as session:  # the cookie of an older release
         session["_user_id"], session["_fresh"] = str(ana.id), True
+        if generation is not None:
+            session["_generation"] = generation
     assert client.get("/courier").status_code == 302
     assert client.get("/api/v1/courier/me").status_code == 401
+
+
+def _statements(call) -> list[str]:
+    from sqlalchemy import event
+
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_page_request_reads_its_user_and_its_session_in_one_statement(app, client,
+                                                                        make_courier):
+    ana = make_courier("Ana")
+    login(client, ana)
+    seen = _statements(lambda: client.get("/api/v1/courier/me"))
+    users = [s for s in seen if re.search(r"\bFROM users\b", s)]
+    assert len(users) == 1 and "login_sessions" in users[0], users
+    assert not any("UPDATE login_sessions" in s for s in seen)  # seen under 5 minutes ago
 
 
 def test_a_token_request_reads_no_session_and_no_more_rows(app, client, make_courier):

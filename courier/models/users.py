@@ -96,6 +96,25 @@ class ApiToken(Base):
         return session.scalars(stmt).first()
 
 
+class LoginSession(Base):
+    """One device's login on the pages: its id travels in the signed session cookie and is
+    checked on every request with the user's row; a session ends when its row goes.
+    Logging out ends this one; a new password, a role change and "log out everywhere" end
+    them all (courier.accounts)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, never reused
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    @staticmethod
+    def new_id() -> str:
+        return secrets.token_urlsafe(24)
+
+
 class MerchantKind(enum.StrEnum):
     SHOP = "shop"
     HUB = "hub"  # a food hub: collection and distribution rounds (courier.solidarity)

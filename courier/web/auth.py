@@ -1,11 +1,13 @@
 """Who is asking: a bearer token (shop software, scripts, the courier app) or the
 logged-in session of a page (then with a CSRF token on every change).
 
-A page's session holds its user's session generation from the moment they logged in;
-the user loader checks it on every request (it reads the user's row anyway, so this
-costs no query), and a session of an older generation is no session at all. Raising the
-generation (:func:`courier.accounts.end_sessions`) ends every session of that user at
-once. Tokens never look at it: a token ends when it is revoked.
+A page's session holds the id of its row in ``login_sessions`` and its user's session
+generation from the moment they logged in; the user loader reads the user's row joined
+to that session's row (one query, as reading the user alone was) and checks both: a
+session whose row is gone (logged out, ended from the account page) or of an older
+generation is no session at all. :func:`courier.accounts.end_session` ends one,
+:func:`courier.accounts.end_sessions` every session of a user at once. Tokens never look
+at them: a token ends when it is revoked.
 """
 
 from __future__ import annotations
@@ -19,39 +21,68 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
+from courier import accounts
 from courier.errors import Forbidden, Unauthorized
 from courier.extensions import csrf, db, login_manager
 from courier.models import ApiToken, Role, User, utcnow
-from courier.models.users import hash_token
+from courier.models.users import LoginSession, hash_token
 from courier.tokens import granted
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 GENERATION = "_generation"  # the session's key for the generation it was opened under
-_LOGIN_KEYS = ("_user_id", "_fresh", "_id", GENERATION)
+SESSION = "_session"  # the session's key for its row in login_sessions
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", GENERATION, SESSION)
+SEEN_EVERY = timedelta(minutes=5)  # how often a session's last use is written down
+
+# Built once (this runs on every page request): the user and when the session was last
+# seen, in one query and one row, only if this session of this user still exists.
+_SESSION_USER = (select(User, LoginSession.last_seen_at)
+                 .join(LoginSession, LoginSession.user_id == User.id)
+                 .where(User.id == bindparam("user_id"), LoginSession.id == bindparam("sid")))
+_SEEN = update(LoginSession).where(LoginSession.id == bindparam("sid")).values(
+    last_seen_at=bindparam("now")).execution_options(synchronize_session=False)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or session.get(GENERATION) != user.session_generation:
+    sid = session.get(SESSION)
+    row = db.session.execute(_SESSION_USER, {"user_id": int(user_id), "sid": sid}).first() if (
+        user_id.isdigit() and isinstance(sid, str)) else None
+    user, seen = row if row is not None else (None, None)
+    now = utcnow()
+    if (user is None or not user.active or session.get(GENERATION) != user.session_generation
+            or now - seen > accounts.idle_limit()):
         for key in _LOGIN_KEYS:  # an ended session: the answer forgets it
             session.pop(key, None)
         return None
+    if now - seen > SEEN_EVERY:
+        db.session.execute(_SEEN, {"sid": sid, "now": now})
+        db.session.commit()
     return user
 
 
-def start_session(user: User) -> None:
-    """Log ``user`` in on this browser, under their current session generation."""
+def start_session(user: User) -> str:
+    """Log ``user`` in on this browser: a session of its own, under their current session
+    generation. Returns its id; the caller commits."""
+    row = accounts.open_session(user, request.user_agent.string or "")
     login_user(user)
+    session[SESSION] = row.id
     session[GENERATION] = user.session_generation
+    return row.id
+
+
+def this_session() -> str | None:
+    """The id of this browser's page session, if logged in."""
+    return session.get(SESSION) if current_user.is_authenticated else None
 
 
 def end_session() -> None:
-    """Forget the login of this browser (the caller has ended the user's sessions)."""
+    """Forget the login of this browser (the caller has ended its session)."""
     logout_user()
     session.pop(GENERATION, None)
+    session.pop(SESSION, None)
 
 
 @dataclass(frozen=True)

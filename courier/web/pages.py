@@ -18,7 +18,7 @@ from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.journal import devices
 from courier.models import Role, User
-from courier.web.auth import end_session, start_session
+from courier.web.auth import end_session, start_session, this_session
 from courier.web.security import limit_login
 from courier.web.sockets import end_page_sockets
 
@@ -91,6 +91,7 @@ def login():
         user = db.session.scalars(select(User).where(User.email == form.email.data.lower())).first()
         if user and accounts.password_matches(user, form.password.data):
             start_session(user)
+            db.session.commit()
             return redirect(url_for(HOME[user.role]))
         error = _l("Wrong email or password.")
     status = 401 if error else (422 if form.errors else 200)
@@ -100,13 +101,14 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out: every session of this user ends, on this browser and every other one
-    (a copy of the cookie included); their API tokens keep working."""
-    user_id = current_user.id
-    accounts.end_sessions(current_user)
+    """Log out: this browser's session ends (a copy of its cookie with it), and its live
+    connections close; the member's sessions on other devices and their API tokens live
+    on ("log out everywhere" ends them all)."""
+    user_id, sid = current_user.id, this_session()
+    accounts.end_session(current_user, sid)
     db.session.commit()
     end_session()
-    end_page_sockets(user_id)
+    end_page_sockets(user_id, sid)
     return redirect(url_for("pages.login"))
 
 
@@ -121,13 +123,15 @@ class PasswordForm(FlaskForm):
 
 
 DONE = {"password": _l("Password changed. Your sessions on other devices have ended."),
-        "revoked": _l("Token revoked: it no longer works.")}
+        "revoked": _l("Token revoked: it no longer works."),
+        "ended": _l("Session ended: that device is logged out.")}
 
 
 @bp.get("/account")
 @login_required
 def account():
-    """One's own account: the password, ending every session, and the API tokens."""
+    """One's own account: the password, one's sessions (ending one, or all), and the API
+    tokens."""
     return _account(PasswordForm(formdata=None))
 
 
@@ -138,9 +142,27 @@ def _account(form: PasswordForm, status: int = 200):
              for t in tokens.of(current_user)]
     notified = [{"id": d.id, "label": d.label, "created": _when(d.created_at, tz),
                  "sent": _when(d.last_sent_at, tz)} for d in devices.of(current_user)]
+    here = this_session()
+    sessions = [{"id": s.id, "device": device(s.user_agent), "here": s.id == here,
+                 "created": _when(s.created_at, tz), "seen": _when(s.last_seen_at, tz)}
+                for s in accounts.sessions_of(current_user)]
     return render_template("account.html", user=current_user, form=form, tokens=shown,
-                           devices=notified,
+                           devices=notified, sessions=sessions,
                            done=DONE.get(request.args.get("done", ""))), status
+
+
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+            ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+           ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def device(user_agent: str) -> str:
+    """A device as its member would recognise it: its browser and system, else the start
+    of what it said it was."""
+    found = [next((name for key, name in table if key in user_agent), None)
+             for table in (BROWSERS, SYSTEMS)]
+    return " · ".join(n for n in found if n) or (user_agent[:40] or "?")
 
 
 def _when(moment, tz) -> str:
@@ -163,6 +185,7 @@ def change_password():
         return _account(form, 422)
     db.session.commit()
     start_session(user)  # this browser, under the new generation
+    db.session.commit()
     end_page_sockets(user.id)
     return redirect(url_for("pages.account", done="password"))
 
@@ -171,7 +194,25 @@ def change_password():
 @login_required
 def end_sessions():
     """Log out everywhere: every session of this member ends, this one included."""
-    return logout()
+    user_id = current_user.id
+    accounts.end_sessions(current_user)
+    db.session.commit()
+    end_session()
+    end_page_sockets(user_id)
+    return redirect(url_for("pages.login"))
+
+
+@bp.post("/account/sessions/<sid>/end")
+@login_required
+def end_one_session(sid: str):
+    """End one of one's sessions, another device's (this one's is logging out)."""
+    if sid == this_session():
+        return logout()
+    if not accounts.end_session(current_user, sid):
+        abort(404)
+    db.session.commit()
+    end_page_sockets(current_user.id, sid)
+    return redirect(url_for("pages.account", done="ended"))
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -9,11 +9,12 @@ connect, so that reconnecting after a lost connection or a restart restores them
 A recipient's tracking page connects with its link's token (``auth={"track": ...}``)
 and joins that job's room alone (:func:`courier.tracking.room`).
 
-A connection opened with a page's session also joins ``pages:<id>``, and its id is kept
-(in Redis beside the message queue, so that every web process knows it): when the
-user's sessions end (logout, a new password, a role change), ``end_page_sockets``
-disconnects those connections, in whichever web process holds them; a connection
-opened with an API token stays, as the token does.
+A connection opened with a page's session also joins ``pages:<id>`` and its session's own
+``login:<session id>``, and is listed (in Redis beside the message queue, so that every web
+process knows it): when a session ends (logout), or all of the user's (a new password, a
+role change, "log out everywhere"), ``end_page_sockets`` disconnects those connections,
+in whichever web process holds them; a connection opened with an API token stays, as the
+token does.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from courier.extensions import db, socketio
 from courier.journal import DISPATCH_ROOM, user_room
 from courier.models import Role, Run, RunStatus
 from courier.schemas import dump_run
-from courier.web.auth import token_user
+from courier.web.auth import this_session, token_user
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def _connect(auth=None):
         user = token_user(str(token))
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
-        _keep_page_socket(user.id)
+        _keep_page_socket(user.id, this_session() or "")
     if user is None:
         raise ConnectionRefusedError("unauthorized: give auth={token} or log in")
     join_room(user_room(user.id))
@@ -81,43 +82,54 @@ def _send_current_runs(courier_id: int) -> None:
 
 
 PAGES = "pages:"  # the room of a user's connections opened with a page's session
+LOGIN = "login:"  # the room of the connections of one page session
 KEEP = 7 * 86400  # seconds an idle list of them is kept (every connection renews it)
 
 
-def _keep_page_socket(user_id: int) -> None:
+def _keep_page_socket(user_id: int, session_id: str) -> None:
+    """Join the user's and the session's rooms, and list the connection as
+    ``"<session id> <connection id>"`` under the user."""
     join_room(f"{PAGES}{user_id}")
+    join_room(f"{LOGIN}{session_id}")
     shared = _shared()
     if shared is not None:
         key = _key(user_id)
         try:
-            shared.pipeline().sadd(key, request.sid).expire(key, KEEP).execute()
+            shared.pipeline().sadd(key, f"{session_id} {request.sid}").expire(key, KEEP).execute()
         except RedisError as err:  # (then only this process can end it)
             log.warning("could not list page connection %s: %s", request.sid, err)
 
 
 def _disconnect(reason=None) -> None:
     shared = _shared()
-    for room in rooms():
-        if shared is not None and room.startswith(PAGES):
-            try:
-                shared.srem(_key(int(room.removeprefix(PAGES))), request.sid)
-            except RedisError:  # it expires with its list
-                pass
+    joined = rooms()
+    users = [r.removeprefix(PAGES) for r in joined if r.startswith(PAGES)]
+    logins = [r.removeprefix(LOGIN) for r in joined if r.startswith(LOGIN)]
+    if shared is None or not users:
+        return
+    try:
+        shared.srem(_key(int(users[0])), f"{(logins or [''])[0]} {request.sid}")
+    except RedisError:  # it expires with its list
+        pass
 
 
-def end_page_sockets(user_id: int) -> int:
-    """Disconnect every live connection a page of ``user_id`` opened with its session, in
-    every web process, after the commit that ended their sessions
-    (:func:`courier.accounts.end_sessions`); they are told first (``session.ended``).
+def end_page_sockets(user_id: int, session_id: str | None = None) -> int:
+    """Disconnect the live connections a page of ``user_id`` opened with its session, in
+    every web process, after the commit that ended that session
+    (:func:`courier.accounts.end_session`), or all of them (``session_id`` None, after
+    :func:`courier.accounts.end_sessions`); they are told first (``session.ended``).
     Returns how many were asked to close."""
-    room = f"{PAGES}{user_id}"
+    room = f"{PAGES}{user_id}" if session_id is None else f"{LOGIN}{session_id}"
     sids = {sid for sid, _ in socketio.server.manager.get_participants("/", room)}
     shared = _shared()
     if shared is not None:
         key = _key(user_id)
         try:
-            sids.update(s.decode() for s in shared.smembers(key))
-            shared.delete(key)
+            listed = [m.decode() for m in shared.smembers(key)]
+            ended = [m for m in listed if session_id is None or m.split(" ")[0] == session_id]
+            if ended:
+                shared.srem(key, *ended)
+            sids.update(m.rpartition(" ")[2] for m in ended)
         except RedisError as err:  # the sessions are ended all the same
             log.warning("could not read the page connections of user %s: %s", user_id, err)
     socketio.emit("session.ended", {}, to=room)
