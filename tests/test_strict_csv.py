@@ -71,3 +71,24 @@ def test_any_line_ending_ends_a_row(make_merchant):
     r = post_csv(make_merchant(), text)
     assert r.status_code == 201, r.json
     assert [j["dropoff"]["address"] for j in r.json["jobs"]] == ["1 rue A", "2 rue B", "3 rue C"]
+
+
+def test_a_nul_character_is_a_refused_row(make_merchant):
+    text = HEADER + f"r1,45.76,4.84,1 rue\x00 A,{READY},\nr2,45.77,4.83,2 rue B,{READY},\n"
+    rows = refused_rows(post_csv(make_merchant(), text))
+    assert rows == {2: "a NUL character: the file is not plain text"}
+
+
+def test_a_byte_order_mark_and_mixed_line_endings_import(make_merchant):
+    text = "\ufeff" + HEADER.replace("\n", "\r") + (f"r1,45.76,4.84,1 rue A,{READY},\r\n"
+                                                   f"r2,45.77,4.83,2 rue B,{READY},\n")
+    r = post_csv(make_merchant(), text)
+    assert r.status_code == 201, r.json
+    assert r.json["created"] == 2
+
+
+def test_a_hundred_thousand_rows_are_refused_whole(make_merchant):
+    text = "reference,dropoff_lat,dropoff_lon\n" + "r,45.7,4.8\n" * 100_000
+    r = post_csv(make_merchant(), text)
+    assert r.status_code == 422 and db.session.query(Job).count() == 0
+    assert r.json["fields"] == {"file": "more than 500 rows"}

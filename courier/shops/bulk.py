@@ -13,8 +13,6 @@ reported with its line number and columns.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +22,7 @@ from sqlalchemy import select
 from courier.errors import DomainError, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.models import Job, Role, User, utcnow
+from courier.shops.csvrows import read_table
 from courier.shops.intake import describe
 from courier.shops.intake import prepare as prepare_delivery
 from courier.shops.requests import JobIn
@@ -75,61 +74,21 @@ def _body(row: dict) -> dict:
 
 
 def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    """The rows of the file with their line numbers, and the rows that are not CSV: a
-    quote opened and never closed (the rest of the file would become one cell; reading
-    stops there), more cells than the header names, or fewer."""
-    if not text.strip():
-        raise InvalidInput("the file is empty", {"file": "empty"})
-    text = text.lstrip("\ufeff")
-    try:  # the header tells the separator; quoting is Excel's ("" for a quote)
-        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    records, broken = _records(text, delimiter)
-    header = [h.strip() for h in (records.pop(0)[1] if records else [])]
-    unknown = [h for h in header if h not in COLUMNS]
+    """The rows of the file with their line numbers, and the rows that are not CSV
+    (:mod:`courier.shops.csvrows`: a quote never closed, quotes out of place, a NUL, more
+    or fewer cells than the header)."""
+    table = read_table(text)
+    unknown = [h for h in table.header if h not in COLUMNS]
     if unknown:
         raise InvalidInput(f"unknown column(s): {', '.join(unknown)}; known: {', '.join(COLUMNS)}",
                            {"file": f"unknown columns: {', '.join(unknown)}"})
-    rows = []
-    for line, cells in records:
-        if not any(c.strip() for c in cells):
-            continue  # a blank row
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells = cells[:-1]  # empty cells after the last column: trailing separators
-        if len(cells) != len(header):
-            broken.append((line, f"{len(cells)} cells where the header names {len(header)} "
-                                 "columns"))
-        else:
-            rows.append((line, dict(zip(header, cells, strict=True))))
-    if not rows and not broken:
+    rows = [(line, dict(zip(table.header, cells, strict=True))) for line, cells in table.rows]
+    if not rows and not table.broken:
         raise InvalidInput("the file has a header but no rows", {"file": "no rows"})
     if len(rows) > MAX_ROWS:
         raise InvalidInput(f"at most {MAX_ROWS} rows per file; split it",
                            {"file": f"more than {MAX_ROWS} rows"})
-    return rows, sorted(broken)
-
-
-def _records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]],
-                                                 list[tuple[int, str]]]:
-    """Every record of the file with the line it starts on (blank lines left out), and
-    the record whose quoting is broken, if one is."""
-    lines = io.StringIO(text, newline=None)  # \r\n, \r and \n all end a line
-    reader = csv.reader(lines, csv.excel, delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return records, []
-        except csv.Error as err:
-            why = ("a quote opened on this row is never closed" if "end of data" in str(err)
-                   else f"quotes out of place ({err})" if "expected after" in str(err)
-                   else f"not readable as CSV ({err})")
-            return records, [(line, why)]
-        if cells:
-            records.append((line, cells))
+    return rows, table.broken
 
 
 def import_jobs(user: User, text: str, now: datetime | None = None,

@@ -1,7 +1,9 @@
 """A hub's order list from a CSV file, for one round: every row or none, with a
 report per failing row.
 
-One row per order. Columns (header names, any order; ``,`` ``;`` or tab; UTF-8
+One row per order, read strictly (:mod:`courier.shops.csvrows`: a quote never closed,
+quotes out of place, a NUL, or a row with more or fewer cells than the header is a refused
+row, and nothing is imported). Columns (header names, any order; ``,`` ``;`` or tab; UTF-8
 with or without BOM): ``customer`` (required), ``address`` or ``lat`` and
 ``lon``, ``weight_kg`` (required), and optionally ``slot`` (``HH:MM-HH:MM``
 within the round), ``phone``, ``volume_l``, ``notes``, ``reference`` (the hub's
@@ -12,8 +14,6 @@ them). French headers are understood too (``client``, ``adresse``,
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from courier.extensions import db
 from courier.fairwork.tracking import timezone
 from courier.models import User, utcnow
 from courier.shops import geocoding
+from courier.shops.csvrows import read_table
 from courier.shops.zones import check_in_service, current_index
 from courier.solidarity.models import Round, RoundKind, RoundOrder, RoundStatus
 from courier.solidarity.rounds import HHMM, hub_of
@@ -42,34 +43,28 @@ class Report:
     updated: int = 0
     rows: list[dict] = field(default_factory=list)  # {"row", "error", "fields"}
 
-    def fail(self, line: int, fields: dict) -> None:
+    def fail(self, line: int, fields: dict, error: str = "") -> None:
         self.rows.append({"row": line, "fields": fields,
-                          "error": "; ".join(f"{k}: {v}" for k, v in fields.items())})
+                          "error": error or "; ".join(f"{k}: {v}" for k, v in fields.items())})
 
 
-def read(text: str) -> list[tuple[int, dict]]:
-    text = (text or "").lstrip("\ufeff")
-    if not text.strip():
-        raise InvalidInput("the file is empty", {"file": "empty"})
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames or []]
+def read(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """The rows of the file by column (French headers understood) with their line
+    numbers, and the rows that are not CSV, with why."""
+    table = read_table(text)
+    header = [ALIASES.get(h.lower(), h.lower()) for h in table.header]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown or "customer" not in header or "weight_kg" not in header:
         why = f"unknown column(s): {', '.join(unknown)}" if unknown else \
             "the columns customer and weight_kg are required"
         raise InvalidInput(f"{why}; known: {', '.join(COLUMNS)}", {"file": why})
-    reader.fieldnames = header
-    rows = [(reader.line_num, {k: (v or "").strip() for k, v in r.items() if k})
-            for r in reader if any((c or "").strip() for c in r.values() if isinstance(c, str))]
-    if not rows:
+    rows = [(line, {k: v.strip() for k, v in zip(header, cells, strict=True)})
+            for line, cells in table.rows]
+    if not rows and not table.broken:
         raise InvalidInput("the file has a header but no rows", {"file": "no rows"})
     if len(rows) > MAX_ROWS:
         raise InvalidInput(f"at most {MAX_ROWS} rows per file", {"file": "too many rows"})
-    return rows
+    return rows, table.broken
 
 
 def _number(v: str, lo: float, hi: float, problems: dict, key: str) -> float | None:
@@ -151,7 +146,10 @@ def import_orders(user: User, rnd: Round, text: str, now: datetime | None = None
                        {"cutoff_at": rnd.cutoff_at.isoformat()})
     report, ready, seen = Report(), [], {}
     index = current_index()
-    for line, row in read(text):
+    rows, broken = read(text)
+    for line, why in broken:
+        report.fail(line, {}, why)
+    for line, row in rows:
         order, problems = check_row(row, rnd, index)
         ref = order["reference"]
         if ref and ref in seen:
