@@ -111,3 +111,13 @@ def test_a_form_sent_where_json_is_read_is_refused_not_ignored(make_merchant, ma
 def test_a_misspelt_query_parameter_is_refused_not_ignored(make_merchant):
     r = make_merchant().get("/jobs?stauts=pending")
     assert r.status_code == 422 and r.json["fields"] == {"stauts": "Unknown field."}
+
+
+@pytest.mark.parametrize("query", ["offset=1&offset=2", "limit=5&limit=6", "limit=null",
+                                   "limit=", "offset=1.5"])
+def test_list_parameters_take_one_integer_each(make_user, query):
+    partner = make_user("partner", lat=45.75, lon=4.84)
+    r = partner.get(f"/solidarity/deliveries?{query}")
+    assert r.status_code == 422 and r.is_json, r.json
+    assert set(r.json["fields"]) == {query.split("=")[0]}
+    assert partner.get("/solidarity/deliveries?limit=5&offset=0").status_code == 200

@@ -8,6 +8,8 @@ from functools import cache
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint as _Blueprint
+from marshmallow import ValidationError
+from marshmallow import fields as ma_fields
 from webargs.flaskparser import FlaskParser
 
 from courier.errors import NotFound
@@ -26,6 +28,18 @@ class StrictParser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
                                    "query": None, "querystring": None}
+
+    def load_querystring(self, req, schema):
+        """The query string, with a parameter that takes one value given more than once
+        (``?offset=1&offset=2``, an array where the description says integer) refused
+        instead of read as its first value."""
+        lists = {f.data_key or name for name, f in schema.fields.items()
+                 if isinstance(f, ma_fields.List | ma_fields.Tuple)}
+        repeated = {name: ["Give it once: it takes one value."]
+                    for name, values in req.args.lists() if len(values) > 1 and name not in lists}
+        if repeated:
+            raise ValidationError(repeated)
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(_Blueprint):
