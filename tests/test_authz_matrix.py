@@ -183,6 +183,20 @@ EXPECTATIONS = {
     "GET /privacy/retention": allow(*DISPATCH),
     "PUT /privacy/retention": allow("council", body={"days": 30}),
     "POST /privacy/requests": allow("council", body={"action": "see", "phone": "0600000000"}),
+    # shifts planned ahead; {signup_id} is the courier's sign-up to {slot_id}
+    "GET /shifts": allow(*MEMBERS),
+    "GET /shifts/forecast": allow(*MEMBERS),
+    "POST /shifts/slots": allow(*DISPATCH, body={
+        "starts_at": (SOON + timedelta(days=1)).isoformat(),
+        "ends_at": (SOON + timedelta(days=1, hours=3)).isoformat(),
+        "vehicle": "bike", "riders": 2}),
+    "POST /shifts/slots/{slot_id}/cancel": allow(*DISPATCH),
+    "POST /shifts/slots/{slot_id}/signup": allow("courier"),
+    "POST /shifts/signups/{signup_id}/release": allow("courier", deletes=True,
+                                                      others={"other_courier": 404}),
+    "POST /shifts/signups/{signup_id}/offer": allow("courier", body={"courier_id": None},
+                                                    others={"other_courier": 404}),
+    "POST /shifts/signups/{signup_id}/accept": allow("courier"),
 }
 
 
@@ -245,6 +259,7 @@ def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
     db.session.add(spare)
     db.session.commit()
     partner, hub_round = _solidarity(shop, make_user)
+    slot, signup = _shift(dispatcher, xena)
     proof = _proof(app, job["id"], tmp_path)
     actors = {"merchant": shop, "other_merchant": other_shop, "courier": xena,
               "other_courier": yann, "dispatcher": dispatcher, "council": council,
@@ -256,7 +271,8 @@ def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
               "endpoint_id": hook.id, "delivery_id": delivery.id,
               "month": utcnow().strftime("%Y-%m"), "round_id": hub_round.id,
               "courier_id": xena.user.courier.id, "user_id": dispatcher.user.id,
-              "device_id": device.id, "proof_id": proof.id}
+              "device_id": device.id, "proof_id": proof.id,
+              "slot_id": slot, "signup_id": signup}
     return actors, params
 
 
@@ -272,6 +288,15 @@ def _proof(app, job_id, folder):
     db.session.add(proof)
     db.session.commit()
     return proof
+
+
+def _shift(dispatcher, xena):
+    """A slot published by dispatch, the courier signed up to it."""
+    slot = dispatcher.post("/shifts/slots", json={
+        "starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(hours=4)).isoformat(),
+        "vehicle": "bike", "riders": 2}).json["id"]
+    signup = xena.post(f"/shifts/slots/{slot}/signup").json["signup_id"]
+    return slot, signup
 
 
 def _solidarity(shop, make_user):

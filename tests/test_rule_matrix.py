@@ -7,12 +7,16 @@ the table fails the suite: whoever adds one decides here what the rules do to it
 (Who may call what at all is tests/test_authz_matrix.py.)
 """
 
+from datetime import timedelta
+
 import pytest
 
+from courier.models import utcnow
 from tests.test_authz_matrix import OPERATIONS
 
 WORK = ("/assign", "/reassign", "/accept", "/decline", "/shift", "/cancel", "/picked-up",
-        "/delivered", "/failed", "/returned", "/dispatch", "/break", "/release", "/orders")
+        "/delivered", "/failed", "/returned", "/dispatch", "/break", "/release", "/orders",
+        "/signup")
 BLOCKED = 409
 # what a call gets; None: it gives no work to a courier (the work it makes goes through
 # the dispatch cycle, which asks the gate)
@@ -30,6 +34,10 @@ RULES = {
     "POST /jobs/{job_id}/returned": 200,
     "POST /jobs/{job_id}/release": 200,  # giving work back is always allowed
     "POST /dispatch": 200,  # and Xena is offered nothing
+    "POST /shifts/slots/{slot_id}/signup": BLOCKED,  # Xena: 12 h planned that day, 10 h a day
+    "POST /shifts/signups/{signup_id}/accept": BLOCKED,  # Zoe's evening to Xena: the same
+    "POST /shifts/signups/{signup_id}/release": 200,  # giving a shift back is always allowed
+    "POST /shifts/slots/{slot_id}/cancel": 200,  # a slot off the calendar gives no work
     "POST /hub/rounds/{round_id}/orders": None,
     "POST /hub/rounds/{round_id}/release": None,
 }
@@ -63,7 +71,22 @@ def world(make_merchant, make_courier, make_job, dispatcher):
     waiting = make_job(shop, dlat=0.003)
     return {"shop": shop, "yann": yann, "xena": xena, "dispatcher": dispatcher,
             "heavy": heavy["id"], "ride": ride["id"], "light": light["id"],
-            "offer": offer["id"], "waiting": waiting["id"]}
+            "offer": offer["id"], "waiting": waiting["id"],
+            **_shifts(dispatcher, xena, make_courier("Zoe", on_shift=False))}
+
+
+def _shifts(dispatcher, xena, zoe):
+    """In two days, Xena rides 6:00 to 12:00; Zoe 13:00 to 19:00 and offers it to Xena."""
+    day = (utcnow() + timedelta(days=2)).replace(hour=5, minute=0, second=0, microsecond=0)
+    slots = [dispatcher.post("/shifts/slots", json={
+        "starts_at": (day + timedelta(hours=h)).isoformat(),
+        "ends_at": (day + timedelta(hours=h + 6)).isoformat(),
+        "vehicle": "bike", "riders": 2}).json["id"] for h in (0, 7)]
+    mine = xena.post(f"/shifts/slots/{slots[0]}/signup").json["signup_id"]
+    hers = zoe.post(f"/shifts/slots/{slots[1]}/signup").json["signup_id"]
+    assert zoe.post(f"/shifts/signups/{hers}/offer",
+                    json={"courier_id": xena.user.courier.id}).status_code == 200
+    return {"slots": slots, "mine": mine, "hers": hers}
 
 
 def _call(name: str, w: dict):
@@ -91,6 +114,14 @@ def _call(name: str, w: dict):
         "POST /jobs/{job_id}/release": lambda: y.post(f"/jobs/{w['heavy']}/release",
                                                       json={"reason": "too heavy"}),
         "POST /dispatch": lambda: d.post("/dispatch"),
+        "POST /shifts/slots/{slot_id}/signup": lambda: x.post(
+            f"/shifts/slots/{w['slots'][1]}/signup"),
+        "POST /shifts/signups/{signup_id}/accept": lambda: x.post(
+            f"/shifts/signups/{w['hers']}/accept"),
+        "POST /shifts/signups/{signup_id}/release": lambda: x.post(
+            f"/shifts/signups/{w['mine']}/release"),
+        "POST /shifts/slots/{slot_id}/cancel": lambda: d.post(
+            f"/shifts/slots/{w['slots'][0]}/cancel"),
     }
     return calls[name]()
 

@@ -9,7 +9,8 @@ Every way work reaches a courier asks here, and gets its answer from the same fa
   :func:`admit` judges the run as it would be ridden and refuses a blocking rule's
   breach (409 naming the rule, the rules version and the figures); a warning rule's
   breach goes through and is recorded for the council;
-- going on shift (:func:`check_shift_start`) and off shift (:func:`check_shift_end`);
+- going on shift (:func:`check_shift_start`) and off shift (:func:`check_shift_end`),
+  and signing up for a shift planned ahead (:func:`check_slot`);
 - a courier giving back accepted work (:func:`check_release`).
 
 The rules themselves (what a limit is, how time is counted) are the council's, in
@@ -23,16 +24,20 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import has_request_context
 from sqlalchemy import select
 
 from courier.errors import Conflict
 from courier.extensions import db
 from courier.fairwork import tracking, versions
 from courier.fairwork.earned import so_far
+from courier.fairwork.intervals import Interval
+from courier.fairwork.labels import label
 from courier.fairwork.limits import (
     Limits,
     check_route,
     courier_limits,
+    planned_breaches,
     shift_start_breaches,
     week_start,
 )
@@ -49,6 +54,7 @@ MIN_FACTOR, MAX_FACTOR = 0.5, 2.0
 ON_BREAK = N_("on a break")
 BUSY_UNTIL_LIMIT = N_("busy until the limit ({why})")
 NOT_NOW = N_("not now under {rules}: {why}")
+NOT_THIS_SHIFT = N_("not this shift under {rules}: {why}")
 WENT_ON_SHIFT = N_("went on shift: {why} ({rule}, warning under {rules})")
 REFUSED = N_("not for {name} under {rules}: {why}")
 OVER_VEHICLE = N_("carries up to {kg} kg / {l} L, over the {vehicle}'s {cap_kg} kg / {cap_l} L")
@@ -240,24 +246,56 @@ def admit(courier: Courier, jobs: list, facts: RouteFacts, now: datetime) -> Ver
     return verdict
 
 
+def _worked(courier: Courier, now: datetime) -> list[Interval]:
+    tz = tracking.timezone()
+    since = min(week_start(now, tz), now - timedelta(days=32))
+    return tracking.load([courier.id], since)[courier.id].work(now)
+
+
+def _refuse_blocking(version: RulesVersion, found: list, template: str) -> None:
+    """409 when any of ``found`` (``(rule, enforce, text[, figures])``) blocks: the rules
+    in words (:mod:`courier.fairwork.labels`), the version and each breach."""
+    blocking = [b for b in found if b[1] == "block"]
+    if blocking:
+        raise Conflict(Phrase(template, rules=version.label,
+                              why=joined([b[2] for b in blocking])),
+                       {"rules": [b[0] for b in blocking], "rules_version": version.number,
+                        "breaches": [said(*b) for b in blocking]})
+
+
+def said(rule: str, enforce: str, text: str, figures: dict | None = None) -> dict:
+    """A breach as the API gives it: the rule's key, its name in the member's words
+    (:mod:`courier.fairwork.labels`), the breach in words (and as a phrase the pages
+    translate) and its figures."""
+    words = label(rule) if has_request_context() else rule  # in the reader's language
+    return {"rule": rule, "label": words, "enforce": enforce, "text": str(text),
+            "text_phrase": text.as_json() if isinstance(text, Phrase) else None,
+            "figures": figures or {}}
+
+
 def check_shift_start(user: User, courier: Courier, now: datetime) -> None:
     """Going on shift: refused while a blocking rule says to rest (409 naming the rules,
     the version and the figures); a warning rule's breach is recorded for the council."""
     version = versions.in_force(now)
-    tz = tracking.timezone()
-    since = min(week_start(now, tz), now - timedelta(days=32))
-    work = tracking.load([courier.id], since)[courier.id].work(now)
-    found = shift_start_breaches(version.rules, work, now, tz)
-    blocking = [b for b in found if b[1] == "block"]
-    if blocking:
-        raise Conflict(Phrase(NOT_NOW, rules=version.label,
-                              why=joined([text for _, _, text in blocking])),
-                       {"rules": [rule for rule, _, _ in blocking],
-                        "rules_version": version.number})
+    found = shift_start_breaches(version.rules, _worked(courier, now), now, tracking.timezone())
+    _refuse_blocking(version, found, NOT_NOW)
     for rule, _, text in found:
         record(user, "courier", "rule_warning", courier=courier, at=now,
                reason=Phrase(WENT_ON_SHIFT, why=text, rule=rule, rules=version.label),
                data={"rule": rule, "rules_version": version.number})
+
+
+def check_slot(courier: Courier, slot: Interval, planned: list[Interval],
+               now: datetime) -> list[dict]:
+    """Signing up for a shift planned ahead (``slot``; ``planned``: the courier's other
+    sign-ups to come): refused (409) when it would break a blocking rule of the version in
+    force at the slot's start, counting the time worked and the shifts planned; returns
+    the warning rules' breaches (:func:`said`), which the member is shown."""
+    version = versions.in_force(slot[0])
+    work = _worked(courier, now) + [(max(s, now), e) for s, e in planned if e > now]
+    found = planned_breaches(version.rules, work, slot, tracking.timezone())
+    _refuse_blocking(version, found, NOT_THIS_SHIFT)
+    return [said(*b) for b in found]
 
 
 def check_shift_end(courier: Courier, emergency: bool = False) -> list:

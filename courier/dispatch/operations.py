@@ -17,6 +17,7 @@ from courier.dispatch import eta
 from courier.dispatch.gate import check_release, check_shift_end, check_shift_start
 from courier.dispatch.returns import bring_back
 from courier.dispatch.runs import decline_run, drop_stops
+from courier.dispatch.shifts import start_signed
 from courier.errors import Conflict, Forbidden, InvalidInput
 from courier.extensions import db
 from courier.journal import DISPATCH_ROOM, announce_run, move_job, record
@@ -46,9 +47,11 @@ def set_shift(user: User, online: bool, lat: float | None = None,
               lon: float | None = None, now: datetime | None = None, *,
               emergency: bool = False, reason: str = "") -> Courier:
     """Go on or off shift. Going on is refused while a blocking working-time rule says to
-    rest (a warning rule's breach is recorded instead). Going off declines any offer
-    still open, and is refused while the courier has work accepted; in an ``emergency``
-    (with a ``reason``) that work goes back to dispatch instead (:func:`hand_back`)."""
+    rest (a warning rule's breach is recorded instead), and starts the member's shift
+    planned for now, if any (:func:`courier.dispatch.shifts.start_signed`). Going off
+    declines any offer still open, and is refused while the courier has work accepted; in
+    an ``emergency`` (with a ``reason``) that work goes back to dispatch instead
+    (:func:`hand_back`)."""
     courier = courier_of(user)
     now = now or utcnow()
     if lat is not None and lon is not None:
@@ -73,6 +76,8 @@ def set_shift(user: User, online: bool, lat: float | None = None,
     courier.on_shift = online
     courier.shift_started_at = now if online else None
     record(user, "courier", "shift_started" if online else "shift_ended", courier=courier, at=now)
+    if online:
+        start_signed(user, courier, now)  # the shift planned for now, if any, has begun
     db.session.flush()
     _announce_courier(courier)
     return courier

@@ -4,7 +4,8 @@
 into :class:`Limits`: blocking rules become hard bounds for the routing problem
 (a deadline, a break, caps, a stop count, a run length, or no work at all), and
 warning rules become thresholds checked on the planned run afterwards
-(:func:`check_route`). :func:`shift_start_breaches` checks going on shift.
+(:func:`check_route`). :func:`shift_start_breaches` checks going on shift, and
+:func:`planned_breaches` a shift planned ahead.
 
 Times are seconds from ``now``; a "day" and a "week" (from Monday) are the
 cooperative's local ones.
@@ -32,6 +33,9 @@ NO_BREAK = N_("rides past {worked} of work without a {pause} break")
 REST_BEFORE_SHIFT = N_("{rest} of rest are due before the next shift")
 ALREADY_TODAY = N_("{worked} already worked today")
 ALREADY_WEEK = N_("{worked} already worked this week")
+PLANNED_DAY = N_("{worked} of work that day, at most {limit} a day")
+PLANNED_WEEK = N_("{worked} of work that week, at most {limit} a week")
+PLANNED_REST = N_("less than {rest} of rest between two working days")
 
 
 def day_start(t: datetime, tz: ZoneInfo) -> datetime:
@@ -242,3 +246,52 @@ def check_route(lim: Limits, start_s: int, end_s: int, stops: int, peak: tuple[f
         add("working_time.consecutive_days", "warn", w["consecutive_days"],
             days=lim.streak_days)
     return out
+
+
+def _days_with_work(work: list[Interval], day: datetime, step: int, tz: ZoneInfo) -> int:
+    """Local days with work next to ``day`` (a day's start), going ``step`` (+1 or -1)."""
+    n = 0
+    while n < 62:
+        day = day_start(day + timedelta(hours=36 if step > 0 else -12), tz)
+        if seconds(clip(work, day, day_start(day + timedelta(hours=36), tz))) == 0:
+            return n
+        n += 1
+    return n
+
+
+def planned_breaches(doc: dict, work: list[Interval], slot: Interval,
+                     tz: ZoneInfo) -> list[tuple[str, str, str, dict]]:
+    """Rules that working ``slot`` as planned would break: ``(rule, enforce, text,
+    figures)``. ``work`` is the time already worked and the other shifts planned; the
+    hours of a day and a week count all of them, the daily rest and the days in a row look
+    both ways from the slot."""
+    wt = doc["working_time"]
+    every = merge([*work, slot])
+    start, end = slot
+    out = []
+    day0 = day_start(start, tz)
+    today = seconds(clip(every, day0, day_start(day0 + timedelta(hours=36), tz)))
+    if today > wt["max_day"]["limit_s"]:
+        out.append(("working_time.max_day", wt["max_day"]["enforce"], Phrase(
+            PLANNED_DAY, worked=hm(today), limit=hm(wt["max_day"]["limit_s"])),
+            {"planned_day_s": today, "limit_s": wt["max_day"]["limit_s"]}))
+    week0 = week_start(start, tz)
+    week = seconds(clip(every, week0, week_start(week0 + timedelta(days=8), tz)))
+    if week > wt["max_week"]["limit_s"]:
+        out.append(("working_time.max_week", wt["max_week"]["enforce"], Phrase(
+            PLANNED_WEEK, worked=hm(week), limit=hm(wt["max_week"]["limit_s"])),
+            {"planned_week_s": week, "limit_s": wt["max_week"]["limit_s"]}))
+    rest = wt["daily_rest"]
+    for s, e in _blocks(every, rest["min_s"]):
+        if s <= start and end <= e and (e - s).total_seconds() > DAY_S - rest["min_s"]:
+            out.append(("working_time.daily_rest", rest["enforce"],
+                        Phrase(PLANNED_REST, rest=hm(rest["min_s"])),
+                        {"working_day_s": int((e - s).total_seconds()),
+                         "rest_s": rest["min_s"]}))
+    days = wt["consecutive_days"]
+    row = _days_with_work(every, day0, -1, tz) + 1 + _days_with_work(every, day0, 1, tz)
+    if row > days["max_days"]:
+        out.append(("working_time.consecutive_days", days["enforce"],
+                    Phrase(IN_A_ROW, days=row, most=days["max_days"]),
+                    {"days": row, "limit": days["max_days"]}))
+    return [b for b in out if b[1] != "off"]

@@ -69,11 +69,20 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     _register_shops()
     _register_solidarity()
+    _register_shifts()
     from courier.web.api import members_api, privacy_api, proofs_api, push_api, tokens_api
 
     for module in (tokens_api, members_api, push_api, proofs_api, privacy_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+
+
+def _register_shifts() -> None:
+    """Shifts planned ahead and the demand forecast."""
+    from courier.web.api import shifts_api
+
+    csrf.exempt(shifts_api.blp)  # session callers are checked in courier.web.auth
+    api.register_blueprint(shifts_api.blp, url_prefix="/api/v1")
 
 
 def _register_solidarity() -> None:
