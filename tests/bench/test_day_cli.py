@@ -58,7 +58,9 @@ def test_the_pay_spread_reads_hours_and_hourly_pay_in_order(day_json):
     for policy in ("dispatch", "greedy"):
         f = out[policy]
         assert f["hours_min"] <= f["hours_median"] <= f["hours_max"] <= 1.5
-        assert f["hourly_min_eur"] <= f["hourly_median_eur"] <= f["hourly_max_eur"]
+        # Under the council's threshold (2 h on shift in the template) the report shows
+        # no hourly figure, and neither does the benchmark, which reads the report.
+        assert f["hourly_min_eur"] is f["hourly_median_eur"] is f["hourly_max_eur"] is None
         assert 0 <= f["pay_gini"] < 1 and 0 <= f["hours_gini"] < 1
         assert 0 <= f["share_under_floor"] <= 1
 
