@@ -75,6 +75,9 @@ def register_api(app: Flask) -> None:
     for module in (tokens_api, members_api, push_api, proofs_api, privacy_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+    from courier.web.api.spec_rules import state_rules
+
+    state_rules(api.spec, app.config)  # the rules across fields, in JSON Schema
 
 
 def _register_shifts() -> None:

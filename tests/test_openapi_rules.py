@@ -1,0 +1,71 @@
+"""The OpenAPI description states the rules the request schemas check across fields, so
+that what it calls valid is what the API accepts: a place is ``lat`` and ``lon`` or an
+address (with a geocoder), a pickup both coordinates or neither, a job ``dropoff`` or
+``dropoffs`` and a slot or times, not both."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from marshmallow import ValidationError
+
+from courier import create_app
+from courier.shops.requests import JobIn, PickupIn, PlaceIn
+from tests.conftest import base_config
+
+PLACES = [{"lat": 45.7, "lon": 4.8}, {"address": "1 rue A"}, {"lat": 45.7, "lon": 4.8,
+          "address": "1 rue A"}, {"lat": 45.7, "address": "1 rue A"}, {"lon": 4.8},
+          {"address": "  "}, {"address": ""}, {}]
+PICKUPS = [{}, {"lat": 45.7, "lon": 4.8}, {"address": "1 rue A"}, {"lat": 45.7},
+           {"lon": 4.8, "address": "x"}]
+HERE = {"lat": 45.7, "lon": 4.8}
+JOBS = [{"dropoff": HERE}, {"dropoffs": [HERE, HERE]}, {"dropoff": HERE, "dropoffs": [HERE, HERE]},
+        {}, {"dropoff": HERE, "slot": "morning"},
+        {"dropoff": HERE, "slot": "morning", "ready_at": "2030-01-01T10:00:00+00:00"},
+        {"dropoff": HERE, "slot": "morning", "deliver_by": "2030-01-01T10:00:00+00:00"}]
+
+
+def described(database_url, **config) -> dict:
+    app = create_app(base_config(database_url, **config))
+    return app.test_client().get("/api/v1/openapi.json").json
+
+
+def validator(spec: dict, name: str):
+    """A validator of the component ``name`` (its ``#/components/...`` references
+    resolved from its own root)."""
+    schema = {**spec["components"]["schemas"][name], "components": spec["components"]}
+    return jsonschema.Draft4Validator(schema)
+
+
+def accepted(schema, body) -> bool:
+    try:
+        schema.load(body)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def with_geocoder(database_url):
+    return described(database_url, GEOCODER="nominatim", GEOCODER_URL="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("body", PLACES, ids=str)
+def test_a_place_is_described_as_the_api_reads_it_with_a_geocoder(with_geocoder, body):
+    assert validator(with_geocoder, "PlaceIn").is_valid(body) == accepted(PlaceIn(), body)
+
+
+def test_without_a_geocoder_a_place_is_described_with_its_coordinates(database_url):
+    place = validator(described(database_url), "PlaceIn")
+    assert place.is_valid({"lat": 45.7, "lon": 4.8, "address": "1 rue A"})
+    assert not place.is_valid({"address": "1 rue A"})  # the API would say: no geocoder
+
+
+@pytest.mark.parametrize("body", PICKUPS, ids=str)
+def test_a_pickup_is_described_as_the_api_reads_it(with_geocoder, body):
+    assert validator(with_geocoder, "PickupIn").is_valid(body) == accepted(PickupIn(), body)
+
+
+@pytest.mark.parametrize("body", JOBS, ids=str)
+def test_a_job_is_described_as_the_api_reads_it(with_geocoder, body):
+    assert validator(with_geocoder, "JobIn").is_valid(body) == accepted(JobIn(), body)
