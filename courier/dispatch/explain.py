@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from courier.dispatch import reasons, waits
 from courier.dispatch.gate import breaches, route_facts
@@ -85,11 +85,17 @@ def record_warnings(actor, run, t: Terms) -> None:
                data=t.data())
 
 
-def _last_reason(courier_id: int) -> str | None:
-    ev = db.session.scalars(select(Event).where(
-        Event.courier_id == courier_id, Event.action.in_(("not_offered", "offered")))
-        .order_by(Event.id.desc()).limit(1)).first()
-    return ev.reason if ev is not None and ev.action == "not_offered" else None
+def _last_reasons(courier_ids: list[int]) -> dict[int, str]:
+    """The reason each courier was last told they got nothing (absent when their last
+    word was an offer, or none), in one query for the cycle."""
+    if not courier_ids:
+        return {}
+    last = (select(func.max(Event.id)).where(
+        Event.courier_id.in_(courier_ids), Event.action.in_(("not_offered", "offered")))
+        .group_by(Event.courier_id))
+    rows = db.session.execute(select(Event.courier_id, Event.action, Event.reason)
+                              .where(Event.id.in_(last))).all()
+    return {cid: reason for cid, action, reason in rows if action == "not_offered"}
 
 
 def not_offered(actor, snap, offered: set[int], left: list) -> None:
@@ -102,8 +108,9 @@ def not_offered(actor, snap, offered: set[int], left: list) -> None:
     who = [(c, why) for c, why in snap.held.values()]
     who += [(c, waits.courier_waits(c, snap, left)) for c in snap.couriers
             if c.id not in offered]
+    told = _last_reasons([c.id for c, _ in who])
     for c, why in who:
         text = reasons.not_offered(why, ctx.label)
-        if _last_reason(c.id) != stored(text)[0]:
+        if told.get(c.id) != stored(text)[0]:
             record(actor, "courier", "not_offered", courier=c, reason=text,
                    data={"rules_version": ctx.version.number})

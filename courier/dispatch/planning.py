@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from courier.dispatch import gate
 from courier.extensions import db
@@ -52,10 +53,12 @@ def snapshot(now: datetime) -> Snapshot:
                               .order_by(Job.deliver_by, Job.id)).all()
     on_shift = db.session.scalars(select(Courier).where(Courier.on_shift.is_(True),
                                                         Courier.lat.is_not(None))
+                                  .options(selectinload(Courier.user))  # named in reasons
                                   .order_by(Courier.id)).all()
     runs = db.session.scalars(select(Run).where(
         Run.courier_id.in_([c.id for c in on_shift]),
-        Run.status.in_([RunStatus.OFFERED, RunStatus.ACCEPTED]))).all()
+        Run.status.in_([RunStatus.OFFERED, RunStatus.ACCEPTED]))
+        .options(selectinload(Run.stops))).all()
     deciding = {r.courier_id for r in runs if r.status == RunStatus.OFFERED}
     free = [c for c in on_shift if c.id not in deciding]
     snap = Snapshot(now=now, jobs=list(jobs), couriers=free, on_shift=len(on_shift),
