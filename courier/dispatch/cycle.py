@@ -74,7 +74,8 @@ def run_cycle(actor: User | None = None, now: datetime | None = None,
 
 def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
     result = CycleResult(expired=expire_offers(now))
-    result.withdrawn = eta.sweep(now, actor) or []  # their jobs are planned again below
+    # offers whose plan became late: their jobs are planned again below
+    result.withdrawn = eta.sweep(now, actor, offers_only=True) or []
     snap = snapshot(now)
     if not snap.jobs:
         return result

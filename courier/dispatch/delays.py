@@ -51,12 +51,14 @@ def _minutes(seconds: float) -> int:
     return max(1, math.ceil(abs(seconds) / 60))
 
 
-def judge(run: Run, etas: list[tuple[RunStop, datetime]], here, now: datetime) -> list[Job]:
+def judge(run: Run, etas: list[tuple[RunStop, datetime]], here, now: datetime,
+          margin: int | None = None) -> list[Job]:
     """Alert the jobs of ridden ``run`` newly late by its new estimates ``etas`` (or
     whose lateness moved by a step), lift the alert of those back in their window.
-    ``here``: where the courier is (to tell waiting at a pickup). Returns the jobs
-    whose alert changed."""
-    margin, step = margin_s(), int(current_app.config["DELAY_STEP_S"])
+    ``here``: where the courier is (to tell waiting at a pickup); ``margin``: the
+    coop's (:func:`margin_s`) if already read. Returns the jobs whose alert changed."""
+    margin = margin_s() if margin is None else margin
+    step = int(current_app.config["DELAY_STEP_S"])
     changed = []
     for stop, at in etas:
         if stop.kind != StopKind.DROPOFF:

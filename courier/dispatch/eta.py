@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from courier.dispatch import delays, timing
 from courier.extensions import db
@@ -117,9 +118,10 @@ def estimate(run: Run, now: datetime, start: _Place | None = None,
     return out
 
 
-def _store(run: Run, now: datetime, moved: bool) -> list[Job]:
+def _store(run: Run, now: datetime, moved: bool, margin: int | None = None) -> list[Job]:
     """Store the new estimates of ``run``; returns the jobs to tell (an estimate moved,
-    an alert given or lifted, or, after a position, a parcel on the bike whose map moves)."""
+    an alert given or lifted, or, after a position, a parcel on the bike whose map moves).
+    ``margin``: the coop's delay margin, when the caller has read it already."""
     etas = estimate(run, now)
     tell: dict[int, Job] = {}
     for stop, at in etas:
@@ -127,7 +129,7 @@ def _store(run: Run, now: datetime, moved: bool) -> list[Job]:
             tell[stop.job_id] = stop.job
         stop.eta = at
     run.etas_at = now
-    for job in delays.judge(run, etas, where_now(run), now):
+    for job in delays.judge(run, etas, where_now(run), now, margin):
         tell[job.id] = job
     if moved:
         for stop, _ in etas:
@@ -150,8 +152,14 @@ def refresh(run: Run | None, now: datetime | None = None, *, moved: bool = False
     return True
 
 
-def _refresh_every() -> timedelta:
-    return timedelta(seconds=float(current_app.config["ETA_REFRESH_S"]))
+def _due(now: datetime, *statuses: RunStatus):
+    """Runs in ``statuses`` whose ETAs were not worked out for ``ETA_REFRESH_S``, loaded
+    with what working them out reads (stops, jobs, their shops, the courier)."""
+    every = timedelta(seconds=float(current_app.config["ETA_REFRESH_S"]))
+    return select(Run).where(
+        Run.status.in_(statuses), or_(Run.etas_at.is_(None), Run.etas_at <= now - every)
+    ).options(selectinload(Run.stops).joinedload(RunStop.job).joinedload(Job.merchant),
+              joinedload(Run.courier))
 
 
 @guarded
@@ -159,9 +167,8 @@ def after_position(courier: Courier, now: datetime | None = None) -> int:
     """A new position of ``courier``: the ETAs of their accepted runs, at most once per
     ``ETA_REFRESH_S`` each. Returns how many runs were worked out again."""
     now = now or utcnow()
-    runs = db.session.scalars(select(Run).where(
-        Run.courier_id == courier.id, Run.status == RunStatus.ACCEPTED,
-        or_(Run.etas_at.is_(None), Run.etas_at <= now - _refresh_every()))).all()
+    runs = db.session.scalars(_due(now, RunStatus.ACCEPTED).where(
+        Run.courier_id == courier.id)).unique().all()
     for run in runs:
         for job in _store(run, now, moved=True):
             announce_job(job)
@@ -169,20 +176,19 @@ def after_position(courier: Courier, now: datetime | None = None) -> int:
 
 
 @guarded
-def sweep(now: datetime | None = None, actor: User | None = None) -> list[Run]:
+def sweep(now: datetime | None = None, actor: User | None = None, *,
+          offers_only: bool = False) -> list[Run]:
     """As time passes: the ETAs of accepted runs not worked out for ``ETA_REFRESH_S``
     (a courier standing still, a phone that stopped sharing), and offers whose plan
-    would now be late withdrawn, their jobs handed back to be planned again. Returns the
-    offers withdrawn."""
+    would now be late withdrawn, their jobs handed back to be planned again (only those
+    with ``offers_only``, as a cycle does before it plans). Returns the offers withdrawn."""
     now = now or utcnow()
-    stale = db.session.scalars(select(Run).where(
-        Run.status.in_([RunStatus.ACCEPTED, RunStatus.OFFERED]),
-        or_(Run.etas_at.is_(None), Run.etas_at <= now - _refresh_every()))
-        .order_by(Run.id)).all()
-    withdrawn = []
+    statuses = [RunStatus.OFFERED] if offers_only else [RunStatus.ACCEPTED, RunStatus.OFFERED]
+    stale = db.session.scalars(_due(now, *statuses).order_by(Run.id)).unique().all()
+    withdrawn, margin = [], delays.margin_s()
     for run in stale:
         if run.status == RunStatus.ACCEPTED:
-            for job in _store(run, now, moved=False):
+            for job in _store(run, now, False, margin):
                 announce_job(job)
         elif _late_offer(run, now, actor):
             withdrawn.append(run)
