@@ -26,6 +26,9 @@ def _serve(host: str, port: int) -> None:
         from courier.journal import push_send
 
         push_send.start_sender(app)  # and pushes to couriers' devices
+        from courier.messages import send as messages_send
+
+        messages_send.start_sender(app)  # and messages to recipients
     click.echo(f"Courier on http://{host}:{port}/")
     os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under its CLI
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
@@ -117,9 +120,13 @@ def worker_command():
     from courier.journal import push_send
 
     pusher = push_send.start_sender(current_app._get_current_object())  # couriers' devices
+    from courier.messages import send as messages_send
+
+    mailer = messages_send.start_sender(current_app._get_current_object())  # recipients
     loop(current_app._get_current_object(), time.sleep, stop=lambda: bool(stopping))
     sender.stop()
     pusher.stop()
+    mailer.stop()
 
 
 DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

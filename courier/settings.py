@@ -13,7 +13,11 @@ from courier.models import CoopSetting
 
 DEFAULTS = {"name": "", "city": "", "center": None, "open_data": False,
             "initialised_at": None, "return_hub": None,
-            "delay_margin_min": 5}  # minutes a job may be expected late before an alert
+            "delay_margin_min": 5,  # minutes a job may be expected late before an alert
+            # messages to recipients: at most this many to one address in an hour
+            "messages_per_hour": 4,
+            # shops' recurring jobs: made this many days ahead, at most this many a day
+            "schedule_horizon_days": 2, "schedule_daily_cap": 12}
 
 
 def get(key: str):

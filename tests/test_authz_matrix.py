@@ -50,6 +50,8 @@ MEMBERS = ("courier", "dispatcher", "council")
 NOT_YOURS = {"other_merchant": 403, "other_courier": 403}
 ANYONE = (*EVERYONE, "partner")  # any logged-in user
 SOON = utcnow() + timedelta(days=2)
+SCHEDULE = {"rrule": "FREQ=WEEKLY;BYDAY=MO", "starts": "2030-01-07T18:00:00",
+            "job": {"dropoff": {"lat": 45.75, "lon": 4.85}}}
 
 EXPECTATIONS = {
     "POST /jobs": allow("merchant"),
@@ -197,6 +199,25 @@ EXPECTATIONS = {
     "POST /shifts/signups/{signup_id}/offer": allow("courier", body={"courier_id": None},
                                                     others={"other_courier": 404}),
     "POST /shifts/signups/{signup_id}/accept": allow("courier"),
+    # messages to recipients, shops' recurring jobs
+    "GET /shop/messages": allow("merchant"),
+    "PUT /shop/messages": allow("merchant", body={"kinds": ["delivered"]}),
+    "GET /jobs/{job_id}/messages": allow("merchant", *DISPATCH, others={"other_merchant": 403}),
+    "GET /message-settings": allow("merchant", *DISPATCH),
+    "PUT /message-settings": allow("council", body={"per_hour": 4}),
+    "GET /schedules": allow("merchant"),
+    "POST /schedules": allow("merchant", body=SCHEDULE),
+    "GET /schedules/{schedule_id}": allow("merchant", others={"other_merchant": 404}),
+    "PATCH /schedules/{schedule_id}": allow("merchant", others={"other_merchant": 404},
+                                            body={"name": "Evenings"}),
+    "DELETE /schedules/{schedule_id}": allow("merchant", others={"other_merchant": 404},
+                                             deletes=True),
+    "POST /schedules/{schedule_id}/pause": allow("merchant", others={"other_merchant": 404}),
+    "POST /schedules/{schedule_id}/resume": allow("merchant", others={"other_merchant": 404}),
+    "GET /schedules/{schedule_id}/occurrences": allow("merchant",
+                                                      others={"other_merchant": 404}),
+    "GET /schedule-settings": allow("merchant", *DISPATCH),
+    "PUT /schedule-settings": allow("council", body={"horizon_days": 2, "daily_cap": 12}),
 }
 
 
@@ -260,6 +281,7 @@ def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
     db.session.commit()
     partner, hub_round = _solidarity(shop, make_user)
     slot, signup = _shift(dispatcher, xena)
+    schedule = shop.post("/schedules", json=SCHEDULE).json
     proof = _proof(app, job["id"], tmp_path)
     actors = {"merchant": shop, "other_merchant": other_shop, "courier": xena,
               "other_courier": yann, "dispatcher": dispatcher, "council": council,
@@ -272,7 +294,7 @@ def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
               "month": utcnow().strftime("%Y-%m"), "round_id": hub_round.id,
               "courier_id": xena.user.courier.id, "user_id": dispatcher.user.id,
               "device_id": device.id, "proof_id": proof.id,
-              "slot_id": slot, "signup_id": signup}
+              "slot_id": slot, "signup_id": signup, "schedule_id": schedule["id"]}
     return actors, params
 
 

@@ -25,6 +25,7 @@ from courier import privacy, settings
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.journal import record
+from courier.messages import outbox as messages
 from courier.models import (
     Job,
     JobStatus,
@@ -96,6 +97,7 @@ def redact(job: Job, actor: User | None, reason: str) -> None:
     for delivery in db.session.scalars(select(WebhookDelivery).where(
             WebhookDelivery.job_id == job.id)):
         delivery.payload = _redacted_payload(delivery.payload)
+    messages.forget(job)  # the address and words of the messages sent to the recipient
     files = keep.remove(job)
     db.session.add(Redaction(job_id=job.id, reason=reason))
     record(actor, "privacy", "redacted", job=job, reason=f"personal data erased ({reason})",

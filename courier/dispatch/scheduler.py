@@ -14,7 +14,9 @@ from courier.dispatch.cycle import run_cycle
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
 from courier.extensions import db
+from courier.messages import soon as messages_soon
 from courier.models import Job, JobStatus
+from courier.shops import recurring
 from courier.solidarity.rounds import tick as rounds_tick
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,9 @@ def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
                 db.session.commit()
             eta.sweep()  # ETAs as time passes; late offers withdrawn (never raises)
             db.session.commit()
+            recurring.make_due()  # shops' recurring jobs, made ahead (each committed)
+            if messages_soon.tick():  # "arriving soon" to recipients
+                db.session.commit()
             pending = db.session.scalar(select(exists().where(Job.status == JobStatus.PENDING)))
             if pending and now - last_cycle >= app.config["DISPATCH_INTERVAL"]:
                 last_cycle = now

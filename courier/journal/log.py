@@ -12,6 +12,7 @@ from courier.errors import Conflict
 from courier.extensions import db
 from courier.journal import webhooks
 from courier.journal.announce import announce_job
+from courier.messages import outbox as messages
 from courier.models import Event, Job, JobStatus, Run, RunStatus, User, utcnow
 from courier.texts import stored
 
@@ -33,6 +34,7 @@ def record(actor: User | None, subject: str, action: str, *, job: Job | None = N
     ev = insert_row(Event, values)
     if job is not None and subject == "job":
         webhooks.note(db.session, ev, job)  # the shop's webhooks, written at commit
+        messages.note(db.session, ev, job)  # and its recipient's messages
     return ev
 
 

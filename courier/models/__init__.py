@@ -38,3 +38,14 @@ from courier.models.push import PushMessage, PushStatus, PushSubscription  # noq
 
 __all__ += ["PushMessage", "PushStatus", "PushSubscription"]
 __all__ += ["Proof", "ProofKind", "ProofPolicy", "ProofRule", "Redaction"]
+from courier.models.messages import (  # noqa: E402
+    MessageKind,
+    MessageOptOut,
+    MessagePolicy,
+    MessageStatus,
+    RecipientMessage,
+)
+from courier.models.schedules import JobSchedule  # noqa: E402
+
+__all__ += ["JobSchedule", "MessageKind", "MessageOptOut", "MessagePolicy", "MessageStatus",
+            "RecipientMessage"]

@@ -76,6 +76,9 @@ class Job(Base):
     volume_l: Mapped[float] = mapped_column(default=0.0)
     recipient_name: Mapped[str] = mapped_column(String(120), default="")
     recipient_phone: Mapped[str] = mapped_column(String(40), default="")
+    # for messages to the recipient (courier.messages): where, and in which language
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
+    recipient_lang: Mapped[str | None] = mapped_column(String(8))
     notes: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int | None]
     # fixed at submission, never recomputed: the rules version and which rule gave what

@@ -63,6 +63,8 @@ class Delivery:
             weight_kg=part.weight_kg, volume_l=part.volume_l,
             recipient_name=part.recipient.get("name") or "",
             recipient_phone=part.recipient.get("phone") or "", notes=part.notes,
+            recipient_email=part.recipient.get("email") or None,
+            recipient_lang=part.recipient.get("language"),
             price_cents=share, pricing_version=self.price.version,
             price_breakdown={**breakdown, "share_cents": share},
         ) for part, share in zip(self.parts, self.shares(), strict=True)]

@@ -41,6 +41,10 @@ class PickupIn(Strict):
 class RecipientIn(Strict):
     name = fields.String(load_default="", validate=validate.Length(max=120))
     phone = fields.String(load_default="", validate=validate.Length(max=40))
+    email = fields.Email(validate=validate.Length(max=254), metadata={
+        "description": "for the messages the shop chose to send (docs/messages.md)"})
+    language = fields.String(validate=validate.OneOf(("fr", "en")), metadata={
+        "description": "the language of the recipient's messages (default: the coop's)"})
 
 
 class DropoffIn(PlaceIn):

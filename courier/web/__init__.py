@@ -22,6 +22,9 @@ def register(app: Flask) -> None:
     from courier.web import solidarity_pages
 
     app.register_blueprint(solidarity_pages.bp)  # partner, food hub, setup, open data
+    from courier.web import messages_pages
+
+    app.register_blueprint(messages_pages.bp)  # recipients' opt-out, shops' messages, schedules
     sockets.register()
 
     @app.get("/healthz")

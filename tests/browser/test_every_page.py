@@ -28,6 +28,8 @@ PAGES = {
     "/me/earnings": ("courier",),
     "/shop": ("merchant", "hub"),
     "/shop/statements": ("merchant", "hub"),
+    "/shop/schedules": ("merchant", "hub"),
+    "/shop/messages": ("merchant", "hub"),
     "/hub": ("hub",),
     "/partner": ("partner",),
     "/dispatch": ("dispatcher", "council"),
@@ -37,11 +39,13 @@ PAGES = {
     "/setup": ("council",),
     "/open-data": ROLES,
     "/t/<token>": (ANONYMOUS,),
+    "/m/stop/<signed>": (ANONYMOUS,),  # a recipient's opt-out link (from a message)
 }
 # Routes that answer GET but are not pages a person reads.
 NOT_PAGES = {"/healthz", "/manifest.webmanifest", "/sw.js", "/static/<path:filename>",
              "/lang/<code>",  # a redirect: the walk goes through it to change language
-             "/docs/<name>"}  # the project's documents, as plain text (tests/fairwork)
+             "/docs/<name>",  # the project's documents, as plain text (tests/fairwork)
+             "/m/proof/<signed>"}  # a proof's image, linked from a message
 
 
 # Map tiles from a host of their own, as a coop's set-up has them: the pages' policy must
@@ -65,6 +69,16 @@ def test_every_page_route_is_walked(app):
               if "GET" in r.methods and not r.rule.startswith("/api/")}
     assert routes - NOT_PAGES - set(PAGES) == set(), "add the new page to PAGES"
     assert set(PAGES) <= routes, "PAGES names a page the app no longer has"
+
+
+def _opt_out_link() -> str:
+    """A recipient's opt-out link as the live server signs it (its development key)."""
+    from itsdangerous import URLSafeSerializer
+
+    from courier.config import DEV_SECRET
+
+    return URLSafeSerializer(DEV_SECRET, salt="messages-opt-out").dumps(
+        {"h": "0" * 64, "c": "email", "l": "fr"})
 
 
 def _actor(history, role):
@@ -116,7 +130,8 @@ def test_every_page_works_for_every_role(role, browser, server, make_user):
             page.goto(f"/lang/{lang}")
             for rule, roles in PAGES.items():
                 if role in roles:
-                    url = rule.replace("<token>", history.track_token)
+                    url = rule.replace("<token>", history.track_token).replace(
+                        "<signed>", _opt_out_link())
                     _walk(page, url, lang, problems, watch)
     finally:
         ctx.close()

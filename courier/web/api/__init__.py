@@ -70,9 +70,18 @@ def register_api(app: Flask) -> None:
     _register_shops()
     _register_solidarity()
     _register_shifts()
-    from courier.web.api import members_api, privacy_api, proofs_api, push_api, tokens_api
+    from courier.web.api import (
+        members_api,
+        messages_api,
+        privacy_api,
+        proofs_api,
+        push_api,
+        schedules_api,
+        tokens_api,
+    )
 
-    for module in (tokens_api, members_api, push_api, proofs_api, privacy_api):
+    for module in (tokens_api, members_api, push_api, proofs_api, privacy_api, messages_api,
+                   schedules_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     from courier.web.api.spec_rules import state_rules

@@ -1,0 +1,97 @@
+"""A schedule's dates: an iCalendar RRULE (RFC 5545, read by python-dateutil) from a
+start in the coop's local wall time, without the dates it skips (EXDATE: holidays, a
+day off), until its end (UNTIL or COUNT, or never). Local wall time, so "every weekday at
+18:00" stays at 18:00 across the change to summer time."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+from flask import current_app
+
+from courier import settings
+from courier.errors import InvalidInput
+
+MAX_LENGTH = 500
+SCAN_DAYS = 366  # the cap is checked over the rule's first year
+_UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["COOP_TIMEZONE"])
+
+
+def _local_until(text: str) -> str:
+    """An UNTIL in UTC (``...Z``, as RFC 5545 asks) in local wall time, since the start is
+    local wall time (dateutil wants both alike)."""
+    def convert(m):
+        moment = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        return "UNTIL=" + moment.astimezone(zone()).strftime("%Y%m%dT%H%M%S")
+    return _UNTIL_UTC.sub(convert, text)
+
+
+def parse(text: str, starts: datetime) -> rrule:
+    """The rule of ``text`` (``FREQ=WEEKLY;BYDAY=MO,TU``, with or without ``RRULE:``) from
+    ``starts`` (naive, local); refused with 422 naming ``rrule`` when it does not parse."""
+    text = (text or "").strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if not text:
+        raise InvalidInput("give the schedule's rule", {"rrule": "required"})
+    if len(text) > MAX_LENGTH or "\n" in text or ":" in text:
+        raise InvalidInput("give one RRULE, like FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+                           {"rrule": "one RRULE line, without DTSTART or EXDATE"})
+    try:
+        rule = rrulestr(_local_until(text), dtstart=starts)
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        raise InvalidInput(f"the rule does not parse: {err}",
+                           {"rrule": f"not a valid RRULE: {err}"}) from None
+    if not isinstance(rule, rrule):
+        raise InvalidInput("give one RRULE", {"rrule": "one RRULE only"})
+    return rule
+
+
+def check(rule: rrule, exdates: list[date]) -> None:
+    """Refuse a rule that gives no date at all, or more jobs on one day than the coop's
+    cap (``schedule_daily_cap``), naming ``rrule``."""
+    cap = int(settings.get("schedule_daily_cap"))
+    skip = set(exdates)
+    per_day: Counter = Counter()
+    first = None
+    for moment in rule:
+        first = first or moment
+        if moment - first > timedelta(days=SCAN_DAYS):
+            break
+        if moment.date() in skip:
+            continue
+        per_day[moment.date()] += 1
+        if per_day[moment.date()] > cap:
+            raise InvalidInput(
+                f"the rule makes more than {cap} jobs on {moment.date().isoformat()}, the "
+                f"coop's cap for a day", {"rrule": f"more than {cap} jobs a day"})
+    if first is None:
+        raise InvalidInput("the rule gives no date after its start",
+                           {"rrule": "gives no date after the start"})
+
+
+def occurrences(rule: rrule, exdates: list[date], after: datetime, until: datetime,
+                limit: int = 1000) -> list[datetime]:
+    """The occurrences (aware, UTC) strictly after ``after`` and up to ``until`` (aware),
+    without the skipped dates."""
+    tz, skip = zone(), set(exdates)
+    start = after.astimezone(tz).replace(tzinfo=None)
+    end = until.astimezone(tz).replace(tzinfo=None)
+    out = []
+    for moment in rule.xafter(start - timedelta(hours=3), inc=True):
+        if moment > end + timedelta(hours=3) or len(out) >= limit:
+            break
+        if moment.date() in skip:
+            continue
+        aware = moment.replace(tzinfo=tz).astimezone(UTC)
+        if after < aware <= until:
+            out.append(aware)
+    return out
