@@ -27,6 +27,9 @@ class CourierGroup(FlaskGroup):
         except ImportError:  # pragma: no cover - the bench package is optional at import
             bench = None
         if bench is not None:
+            from courier.demo.backtest import forecast_command
+
+            bench.add_command(forecast_command)  # the forecast back-tested on the demo's past
             self.add_command(bench)
 
     def list_commands(self, ctx):

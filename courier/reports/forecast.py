@@ -28,7 +28,7 @@ from courier.fairwork.intervals import seconds
 from courier.models import Job
 
 WEEKS = 8
-ALPHA = 0.5
+ALPHA = 0.7
 HORIZON_DAYS = 14
 NO_HISTORY = ("no history of jobs yet: the forecast needs at least one past week of jobs; "
               "the calendar works without it")

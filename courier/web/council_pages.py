@@ -61,7 +61,17 @@ def shop_statements():
     return _page("shop_statements.html", Role.MERCHANT)
 
 
-DOCS = ("fairwork.md",)  # the documents the pages link to, for how a figure is computed
+@bp.get("/shifts")
+@login_required
+def shifts():
+    """The shift calendar: the week's slots, signing up, swaps, the demand forecast."""
+    courier = current_user.courier if current_user.role == Role.COURIER else None
+    return _page("shifts.html", Role.COURIER, Role.DISPATCHER, Role.COUNCIL,
+                 courier_id=courier.id if courier else 0,
+                 vehicle=courier.vehicle.value if courier else "")
+
+
+DOCS = ("fairwork.md", "shifts.md")  # the documents the pages link to, for how a figure is computed
 
 
 @bp.get("/docs/<name>")

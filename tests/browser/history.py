@@ -84,6 +84,14 @@ def build(make_user, now: datetime | None = None) -> History:
     assert r.status_code == 200 and [run["courier"]["id"] for run in r.json["runs"]] == [
         ana.user.courier.id], r.json
 
+    # A shift in an hour for one rider: Bea signed up first and rides it, Ana waits.
+    slot = dispatcher.post("/shifts/slots", json={
+        "starts_at": (now + H).isoformat(), "ends_at": (now + 4 * H).isoformat(),
+        "vehicle": "bike", "riders": 1, "note": "Midi, place Bellecour"})
+    assert slot.status_code == 201, slot.json
+    for actor in (bea, ana):
+        assert actor.post(f"/shifts/slots/{slot.json['id']}/signup").status_code == 201
+
     warning = _event(ana, "rule_warning")
     not_offered = _event(bea, "not_offered")
     r = bea.post(f"/events/{not_offered}/contest", json={"body": CONTEST})

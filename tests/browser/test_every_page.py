@@ -26,6 +26,7 @@ PAGES = {
     "/account": ROLES[1:],
     "/courier": ("courier",),
     "/me/earnings": ("courier",),
+    "/shifts": ("courier", "dispatcher", "council"),
     "/shop": ("merchant", "hub"),
     "/shop/statements": ("merchant", "hub"),
     "/shop/schedules": ("merchant", "hub"),
