@@ -7,10 +7,12 @@ at every step of the job's life, listens on Socket.IO as every role, and reads t
 public tracking page, the CSV reports and the open data.
 """
 
+import io
 import json
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 
 from courier import settings
 from courier.extensions import db
@@ -60,6 +62,14 @@ def _queries(path: str, ids: dict) -> list[str]:
             }.get(path, [""])
 
 
+def _text(response) -> str:
+    """What an answer says: a PDF's written text (a statement, an invoice), else its body."""
+    if response.mimetype == "application/pdf":
+        return "\n".join(page.extract_text() for page in
+                         PdfReader(io.BytesIO(response.get_data())).pages)
+    return response.get_data(as_text=True)
+
+
 def walk(client, cast, ids) -> dict[str, list[tuple[str, str]]]:
     """Every GET answer, as every role: who -> [(call, body)]."""
     seen = {who: [] for who in WHO}
@@ -74,7 +84,7 @@ def walk(client, cast, ids) -> dict[str, list[tuple[str, str]]]:
                 actor = cast[who]
                 r = client.get("/api/v1" + url + ("?" + q if q else ""),
                                headers=actor.headers if actor else {})
-                seen[who].append((f"GET {url}?{q}", r.get_data(as_text=True)))
+                seen[who].append((f"GET {url}?{q}", _text(r)))
     page = client.get(f"/t/{ids['token']}").get_data(as_text=True)  # the recipient's page
     seen["anonymous"].append(("tracking page", page))
     return seen
