@@ -21,6 +21,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     cfg.check_production(app.config)
+    from courier.web import csp
+
+    csp.tile_sources(app.config)  # a TILE_URL the policy cannot name fails before any
+    # extension is bound to this app (the shared Socket.IO server among them)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))

@@ -76,5 +76,4 @@ def add_policy(response):
 
 
 def init_app(app) -> None:
-    tile_sources(app.config)  # a TILE_URL the policy cannot name fails at start-up
     app.after_request(add_policy)
