@@ -72,7 +72,8 @@ def _page_globals():
     from courier.web.strings import js_catalogue, page_locale
 
     return {"page_locale": page_locale, "js_catalogue": js_catalogue,
-            "council_link": _council_link, "rule_words": words}
+            "council_link": _council_link, "rule_words": words,
+            "coop_time_zone": lambda: current_app.config["COOP_TIMEZONE"]}
 
 
 @bp.get("/")

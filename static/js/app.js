@@ -6,6 +6,8 @@ const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
 // The page's settings and words come as JSON blocks, not inline code (ready for a strict CSP).
 const CONFIG = JSON.parse(document.getElementById("page-config")?.textContent || "{}");
 const LANG = document.documentElement.lang || "fr";
+// Times are shown in the coop's time zone, wherever the reader's device is set.
+const COOP_ZONE = document.documentElement.dataset.timeZone || undefined;
 const T = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
 
 // t(text, {name: "Ana"}): text in the user's language, with {name} filled in.
@@ -143,14 +145,15 @@ function esc(s) {
 }
 
 function hhmm(iso) {
-  return iso ? new Date(iso).toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit" }) : "";
+  return iso ? new Date(iso).toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit", timeZone: COOP_ZONE }) : "";
 }
 
 function dayTime(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  const today = new Date().toDateString() === d.toDateString();
-  return today ? hhmm(iso) : d.toLocaleString(LANG, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+  const day = (x) => x.toLocaleDateString("sv", { timeZone: COOP_ZONE });  // YYYY-MM-DD
+  const today = day(new Date()) === day(d);
+  return today ? hhmm(iso) : d.toLocaleString(LANG, { weekday: "short", hour: "2-digit", minute: "2-digit", timeZone: COOP_ZONE });
 }
 
 function money(cents) {

@@ -7,7 +7,7 @@ const FW = (() => {
   // t, api, esc, money, num, day, phrase and the rules' words come from app.js.
   const hours = (s) => (s == null ? "–" : `${num(s / 3600, 1)}\u00a0h`);
   const pct = (x) => (x == null ? "–" : x.toLocaleString(LANG, { style: "percent", maximumFractionDigits: 0 }));
-  const when = (iso) => (iso ? new Date(iso).toLocaleString(LANG, { dateStyle: "medium", timeStyle: "short" }) : "");
+  const when = (iso) => (iso ? new Date(iso).toLocaleString(LANG, { dateStyle: "medium", timeStyle: "short", timeZone: COOP_ZONE }) : "");
   const isoDay = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
 
   // A table read as stacked rows on a phone (table.responsive in static/css/app.css):

@@ -26,7 +26,7 @@
     }
   });
 
-  const today = new Date().toLocaleDateString("sv");  // YYYY-MM-DD in the shop's time
+  const today = new Date().toLocaleDateString("sv", { timeZone: COOP_ZONE });  // YYYY-MM-DD, coop's day
   exporter.elements.from.value = exporter.elements.from.value || today.slice(0, 8) + "01";
   exporter.elements.to.value = exporter.elements.to.value || today;
   exporter.addEventListener("submit", async (ev) => {

@@ -5,7 +5,7 @@
 (() => {
   const el = (id) => document.getElementById(id);
   const form = el("schedule-form");
-  const when = (iso) => new Date(iso).toLocaleString(LANG, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const when = (iso) => new Date(iso).toLocaleString(LANG, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: COOP_ZONE });
   let rows = [];
 
   function item(s) {

@@ -9,7 +9,7 @@
   const pad = (n) => String(n).padStart(2, "0");
   const now = new Date();
   const thisMonth = `${now.getFullYear()}-${pad(now.getMonth() + 1)}`;
-  const day = (iso) => new Date(iso).toLocaleDateString(LANG, { day: "numeric", month: "short" });
+  const day = (iso) => new Date(iso).toLocaleDateString(LANG, { day: "numeric", month: "short", timeZone: COOP_ZONE });
 
   function figures(items) {
     el("totals").innerHTML = items.map(([key, k, v]) =>

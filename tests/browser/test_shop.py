@@ -3,6 +3,8 @@ field in the shopkeeper's language; a job submitted from the map appears in the 
 and its status changes live as dispatch and the courier move it."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -133,3 +135,14 @@ def test_address_search_places_the_drop_off_on_the_map(browser, database_url, ma
         finally:
             ctx.close()
             srv.stop()
+
+
+def test_times_are_the_coops_on_a_device_set_to_another_time_zone(open_page, make_merchant,
+                                                                  make_job):
+    shop = make_merchant("Épicerie Rosa")
+    job = make_job(shop)
+    page = open_page(shop, phone=False, lang="fr", timezone_id="America/New_York")
+    by = datetime.fromisoformat(job["deliver_by"]).astimezone(ZoneInfo(COOP_TZ))
+    assert by.utcoffset() != datetime.now(ZoneInfo("America/New_York")).utcoffset()
+    row = page.locator(f'#jobs tr[data-id="{job["id"]}"]')
+    expect(row.locator("td:nth-child(7)")).to_have_text(re.compile(rf"{by:%H:%M}$"))
