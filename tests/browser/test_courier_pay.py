@@ -19,7 +19,8 @@ def test_offer_shows_its_pay_and_the_end_of_the_run_what_it_earned(
     expect(page.locator("#offer-pay")).to_have_text(f"+{pay} pour cette tournée")
     expect(page.locator("#offer-pay-box")).to_contain_text("les heures de service sont payées")
 
-    page.click("#accept")
+    with page.expect_response(lambda r: r.url.endswith("/accept") and r.ok):
+        page.click("#accept")  # the answer is in before the courier rides
     expect(page.locator("#run")).to_be_visible()
     post(server, ana, f"/jobs/{job['id']}/picked-up")
     post(server, ana, f"/jobs/{job['id']}/delivered")
