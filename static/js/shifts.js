@@ -29,9 +29,22 @@
     t("the slot is for bike"), t("the slot is for cargo_bike"), t("over or cancelled"), t("another member riding the slot's vehicle"),
     t("no history of jobs yet: the forecast needs at least one past week of jobs; the calendar works without it")];
 
+  // Days and hours are the coop's (COOP_ZONE, app.js), wherever the reader's device is set.
   const pad = (n) => String(n).padStart(2, "0");
-  const isoDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  const addDays = (iso, n) => { const [y, m, d] = iso.split("-").map(Number); return isoDay(new Date(y, m - 1, d + n)); };
+  const isoDay = (d) => d.toLocaleDateString("sv", { timeZone: COOP_ZONE }); // YYYY-MM-DD
+  const addDays = (iso, n) => { const [y, m, d] = iso.split("-").map(Number); return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10); };
+  const PARTS = new Intl.DateTimeFormat("en-US", { timeZone: COOP_ZONE, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  function zoned(dayIso, hm) {  // "2026-12-07", "11:00" in the coop's zone -> a Date
+    const [y, m, d] = dayIso.split("-").map(Number);
+    const [h, mi] = hm.split(":").map(Number);
+    const want = Date.UTC(y, m - 1, d, h, mi);
+    let at = want;
+    for (let k = 0; k < 2; k++) {
+      const p = Object.fromEntries(PARTS.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+      at += want - Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute);
+    }
+    return new Date(at);
+  }
 
   function attendance(s) {
     if (!s.attendance) return "";
@@ -177,14 +190,14 @@
       ev.preventDefault();
       clearFieldErrors(publish);
       const el = publish.elements;
-      const at = (time) => new Date(`${el.day.value}T${time}`);
-      const raw = el.riders.value.trim();
-      const body = { starts_at: at(el.from.value).toISOString(), ends_at: at(el.to.value).toISOString(), vehicle: el.vehicle.value,
-        riders: /^-?\d+$/.test(raw) ? Number(raw) : raw, note: el.note.value.trim() };
-      if (!el.day.value || Number.isNaN(at(el.from.value).getTime()) || Number.isNaN(at(el.to.value).getTime())) {
+      const at = (time) => (el.day.value && /^\d{2}:\d{2}/.test(time) ? zoned(el.day.value, time) : new Date(NaN));
+      if (Number.isNaN(at(el.from.value).getTime()) || Number.isNaN(at(el.to.value).getTime())) {
         showFieldErrors(publish, { fields: { day: t("Give the day and the hours.") } });
         return;
       }
+      const raw = el.riders.value.trim();
+      const body = { starts_at: at(el.from.value).toISOString(), ends_at: at(el.to.value).toISOString(), vehicle: el.vehicle.value,
+        riders: /^-?\d+$/.test(raw) ? Number(raw) : raw, note: el.note.value.trim() };
       try {
         await api("POST", "/shifts/slots", body);
         week = el.day.value;

@@ -1,6 +1,7 @@
 """The shift calendar on a phone, in French: a member signs up for a slot, and is refused
 the next one of the same day with the council's rule in words; dispatch publishes a slot
-from the page and a slot that ends before it starts is refused at its field."""
+from the page, in the coop's hours whatever the device's zone, and a slot that ends before
+it starts is refused at its field."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def test_a_member_signs_up_and_is_refused_a_second_slot_with_the_reason_in_frenc
 def test_dispatch_publishes_a_slot_and_one_ending_before_it_starts_is_refused_at_its_field(
         open_page, make_user, server):
     dispatcher = make_user("dispatcher", "Dana Répartition")
-    page = open_page(dispatcher, phone=True, lang="fr")
+    # a device set to another zone: the hours typed and shown are the coop's
+    page = open_page(dispatcher, phone=True, lang="fr", timezone_id="America/New_York")
     day = _day(3).date().isoformat()
     page.goto(f"/shifts?week={day}")
     form = page.locator("#publish")
