@@ -206,3 +206,20 @@ def test_the_forecast_repeats_last_weeks_hours_and_counts_riders(app, dispatcher
     noon = 12  # today 12:00 local, hour 12 of the forecast
     assert f["jobs"][noon] == 1.0 and f["jobs"][noon + 1] == 0.0
     assert f["jobs_per_courier_hour"] is None and f["riders"][noon] is None
+
+
+def test_a_sign_up_within_a_day_of_the_start_comes_after_the_earlier_ones(
+        dispatcher, council, make_courier):
+    r = council.post("/rules", json={"rules": {"fairness": {"balance": "hours"}},
+                                     "reason": "fairness"})
+    assert r.status_code == 201, r.json
+    ana, bea = make_courier("Ana", on_shift=False), make_courier("Bea", on_shift=False)
+    _worked(council, ana, 0.5)  # Bea has fewer hours, but signs up too late to pass Ana
+    start = utcnow() + timedelta(hours=25)
+    slot = publish(dispatcher, start, 3, riders=1)
+    assert ana.post(f"/shifts/slots/{slot['id']}/signup").status_code == 201
+    with clock.using(clock.SimulatedClock(utcnow() + timedelta(hours=2))):
+        r = bea.post(f"/shifts/slots/{slot['id']}/signup")
+    assert r.status_code == 201, r.json
+    assert [(s["name"], s["place"]) for s in r.json["slot"]["signups"]] == [
+        ("Ana", "riding"), ("Bea", "waiting")]
