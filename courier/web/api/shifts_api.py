@@ -4,8 +4,10 @@ forecast set against the riders booked."""
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from courier.dispatch import shift_week, shifts
@@ -21,6 +23,7 @@ from courier.web.auth import require
 
 blp = Blueprint("shifts", __name__, description="Shifts planned ahead and demand forecast")
 MEMBERS = (Role.COURIER, Role.DISPATCHER, Role.COUNCIL)
+FORECAST_KEPT_S = 600
 
 
 class ShiftWeekQuery(Strict):
@@ -98,12 +101,28 @@ def _monday(day: date | None) -> datetime:
     return datetime.combine(day - timedelta(days=day.weekday()), time(0), tz)
 
 
+def _forecast() -> forecast.Forecast | str:
+    """Today's forecast, or why there is none. It reads only the days before today, so it
+    is kept for :data:`FORECAST_KEPT_S` (and recomputed on a new day)."""
+    now = utcnow()
+    key = (now.astimezone(tracking.timezone()).date(), int(time_module.monotonic()
+                                                           // FORECAST_KEPT_S))
+    kept = current_app.extensions.get("shift_forecast")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        found: forecast.Forecast | str = forecast.forecast(now, tracking.timezone())
+    except DomainError as err:
+        found = err.message
+    current_app.extensions["shift_forecast"] = (key, found)
+    return found
+
+
 def _forecast_for(start: datetime, hours: int) -> tuple[dict | None, str | None]:
     """The forecast's hours that fall in ``[start, start + hours)``, or why there is none."""
-    try:
-        f = forecast.forecast(utcnow(), tracking.timezone())
-    except DomainError as err:
-        return None, err.message
+    f = _forecast()
+    if isinstance(f, str):
+        return None, f
     offset = round((start - f.start).total_seconds() / 3600)
     pick = [offset + h if 0 <= offset + h < len(f.jobs) else None for h in range(hours)]
     return {**f.as_json(), "start": start.isoformat(),
