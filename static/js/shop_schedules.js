@@ -16,7 +16,7 @@
       ${s.last_error ? `<p class="error">${esc(t("Last refused: {why}", { why: s.last_error }))}</p>` : ""}
       <p>${esc(t("Next dates"))}</p><ul>${next || `<li class="muted">${esc(t("No more dates."))}</li>`}</ul>
       <div><button type="button" data-act="edit">${esc(t("Edit"))}</button>
-      <button type="button" data-act="${s.paused ? "resume" : "pause"}">${esc(s.paused ? t("Resume") : t("Pause"))}</button>
+      <button type="button" data-act="${s.paused ? "resume" : "pause"}">${esc(s.paused ? t("Resume") : t("Pause the schedule"))}</button>
       <button type="button" data-act="delete">${esc(t("Delete"))}</button></div></li>`;
   }
 
