@@ -41,6 +41,41 @@ class StrictParser(FlaskParser):
             raise ValidationError(repeated)
         return super().load_querystring(req, schema)
 
+    def load_json(self, req, schema):
+        """The JSON body, with a boolean field given anything but ``true`` or ``false``
+        refused (marshmallow would read ``0``, ``1`` or ``"yes"`` as one)."""
+        data = super().load_json(req, schema)
+        wrong = not_booleans(schema, data)
+        if wrong:
+            raise ValidationError(wrong)
+        return data
+
+
+def not_booleans(schema, data) -> dict:
+    """The members of ``data`` that ``schema`` reads as booleans and are not JSON ones,
+    nested as marshmallow words its errors."""
+    if not isinstance(data, dict):
+        return {}
+    wrong = {}
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key not in data or data[key] is None:
+            continue
+        value = data[key]
+        if isinstance(field, ma_fields.Boolean) and not isinstance(value, bool):
+            wrong[key] = ["Not a valid boolean: give true or false."]
+        elif isinstance(field, ma_fields.Nested) and isinstance(value, dict):
+            inner = not_booleans(field.schema, value)
+            if inner:
+                wrong[key] = inner
+        elif (isinstance(field, ma_fields.List) and isinstance(field.inner, ma_fields.Nested)
+              and isinstance(value, list)):
+            inner = {i: e for i, item in enumerate(value)
+                     if (e := not_booleans(field.inner.schema, item))}
+            if inner:
+                wrong[key] = inner
+    return wrong
+
 
 class Blueprint(_Blueprint):
     """flask-smorest's blueprint: each arguments schema is built once (given a class,
