@@ -134,8 +134,9 @@ def vehicle(v: RoutingVehicle, lim: Limits, cost_factor: float = 1.0) -> Routing
     or the longest run allowed): a courier fresh on shift rides without one."""
     changes: dict = {"cost_factor": cost_factor}
     end = v.time_window.end
-    if lim.deadline_s is not None:
-        end = max(v.time_window.start, lim.deadline_s)
+    if lim.deadline_s is not None:  # (or the shift's planned end, when sooner)
+        end = max(v.time_window.start,
+                  lim.deadline_s if end is None else min(end, lim.deadline_s))
         changes["time_window"] = TimeWindow(v.time_window.start, end)
     if lim.max_run_s is not None:
         changes["max_working_time"] = lim.max_run_s

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from courier.dispatch import gate
+from courier.dispatch import gate, shifts
 from courier.extensions import db
 from courier.models import Courier, Event, Job, JobStatus, Run, RunStatus, RunStop, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
@@ -45,6 +45,7 @@ class Snapshot:
     planned: set[int] = field(default_factory=set)  # couriers the plan gives work to
     rules: gate.Context | None = None
     held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
+    shift_ends: dict[int, datetime] = field(default_factory=dict)  # planned shifts' ends
 
 
 def snapshot(now: datetime) -> Snapshot:
@@ -87,6 +88,19 @@ def _apply_rules(snap: Snapshot) -> None:
     snap.rules = gate.context(snap.couriers, snap.now, snap.free_from)
     snap.held = {c.id: (c, snap.rules.held[c.id]) for c in snap.couriers
                  if c.id in snap.rules.held}
+    snap.couriers = [c for c in snap.couriers if c.id not in snap.held]
+    _planned_shifts(snap)
+
+
+def _planned_shifts(snap: Snapshot) -> None:
+    """A courier riding a shift planned ahead is offered only work that ends by the
+    shift's planned end; once free no earlier than that end, nothing more."""
+    for cid, end in shifts.planned_ends(snap.couriers).items():
+        if snap.free_from[cid][1] >= end:
+            courier = next(c for c in snap.couriers if c.id == cid)
+            snap.held[cid] = (courier, shifts.shift_ends_phrase(end))
+        else:
+            snap.shift_ends[cid] = end
     snap.couriers = [c for c in snap.couriers if c.id not in snap.held]
 
 
@@ -163,8 +177,10 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
     vehicles = []
     for c in snap.couriers:
         where, when = snap.free_from[c.id]
+        end = snap.shift_ends.get(c.id)
         vehicles.append(RoutingVehicle(
-            id=c.id, start=loc(where), time_window=TimeWindow(_secs(when, snap.now)),
+            id=c.id, start=loc(where), time_window=TimeWindow(_secs(when, snap.now))
+            if end is None else TimeWindow(_secs(when, snap.now), _secs(end, snap.now)),
             capacity=(round(c.capacity_kg * 1000), round(c.capacity_l * 1000)),
             speed_factor=cfg["CARGO_SPEED_FACTOR"] if c.vehicle == Vehicle.CARGO_BIKE else 1.0))
         if snap.rules is not None:  # working time, breaks, caps, stops, run length, balancing

@@ -33,12 +33,14 @@ from courier.fairwork.limits import week_start
 from courier.journal import record
 from courier.models import Courier, Role, User, Vehicle, utcnow
 from courier.models.shifts import ShiftSignup, ShiftSlot
+from courier.texts import N_, Phrase
 
 SETTLED = timedelta(hours=24)  # the list of a slot is settled this long before it starts
 EARLY = timedelta(minutes=30)  # going on shift this early starts the slot
 LATE = timedelta(minutes=10)  # a start later than this after the slot's is late
 LONGEST = timedelta(hours=16)
 PLANNERS = (Role.DISPATCHER, Role.COUNCIL)
+SHIFT_ENDS = N_("shift planned to end at {time}")
 
 
 def _planner(user: User) -> None:
@@ -237,3 +239,26 @@ def signup_or_404(signup_id: int) -> ShiftSignup:
     if signup is None:
         raise NotFound("no such sign-up", {"signup_id": "unknown"})
     return signup
+
+
+def planned_ends(couriers: list[Courier]) -> dict[int, datetime]:
+    """When the shift each of ``couriers`` is riding was planned to end: the slot their
+    going on shift started (:func:`start_signed`), for those who started one. Dispatch
+    offers such a courier only work that ends by then (:mod:`courier.dispatch.planning`);
+    going off and on shift again, with no slot planned, lifts it."""
+    started = {c.id: c.shift_started_at for c in couriers if c.shift_started_at is not None}
+    if not started:
+        return {}
+    rows = db.session.execute(select(ShiftSignup.courier_id, ShiftSignup.started_at,
+                                     ShiftSlot.ends_at).join(ShiftSlot).where(
+        ShiftSignup.courier_id.in_(started), ShiftSignup.started_at.is_not(None),
+        ShiftSignup.released_at.is_(None), ShiftSlot.cancelled_at.is_(None))).all()
+    ends: dict[int, datetime] = {}
+    for cid, at, end in rows:
+        if at >= started[cid] and end > ends.get(cid, end - timedelta(seconds=1)):
+            ends[cid] = end
+    return ends
+
+
+def shift_ends_phrase(end: datetime) -> Phrase:
+    return Phrase(SHIFT_ENDS, time=f"{end.astimezone(tracking.timezone()):%H:%M}")
