@@ -95,6 +95,15 @@ class Blueprint(_Blueprint):
                                  *args, **kwargs)
 
     @staticmethod
+    def also_200(json_schema: str, content_type: str, description: str):
+        """A 200 answer in JSON (the component ``json_schema``) or in another type (a
+        report as CSV with ``format=csv``): ``alt_response`` with the same status would
+        replace the JSON content instead of adding to it."""
+        return _Blueprint.doc(responses={"200": {"description": description, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{json_schema}"}},
+            content_type: {"schema": {"type": "string"}}}}})
+
+    @staticmethod
     def raw_body(content: dict, description: str, max_length: int | None = None):
         """For a view that reads its body itself (a CSV file, GeoJSON, a schedule checked
         key by key): describes the body in the OpenAPI description and lets it past

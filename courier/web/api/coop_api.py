@@ -112,7 +112,7 @@ def get_coop():
 
 @blp.route("/coop", methods=["PATCH"])
 @require(Role.COUNCIL)
-@blp.arguments(CoopPatch)
+@blp.arguments(CoopPatch, required=False)  # no body changes nothing, as ``{}``
 @blp.response(200, CoopOut)
 @blp.doc(security=BEARER)
 def patch_coop(data):

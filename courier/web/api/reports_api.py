@@ -87,8 +87,7 @@ def view(u, args) -> dict:
 @require(Role.COURIER, Role.DISPATCHER, Role.COUNCIL, Role.MERCHANT)
 @blp.arguments(EarningsQuery, location="query")
 @blp.response(200, EarningsOut)
-@blp.alt_response(200, content_type="text/csv", description="with format=csv",
-                  success=True)
+@blp.also_200("EarningsOut", "text/csv", "JSON, or CSV with format=csv")
 @blp.doc(security=BEARER)
 def earnings(args):
     """Per member and period: deliveries, km, hours on shift and active, pay by
@@ -105,8 +104,8 @@ def earnings(args):
 @require(Role.COURIER, Role.COUNCIL)
 @blp.arguments(EarningsQuery, location="query")
 @blp.response(200, RunsOut)
-@blp.alt_response(200, content_type="text/csv", description="with format=csv: one row "
-                  "per job, then its run, then the total", success=True)
+@blp.also_200("RunsOut", "text/csv", "JSON, or CSV with format=csv: one row per job, "
+              "then its run, then the total")
 @blp.doc(security=BEARER)
 def runs(args):
     """Pay per run and per job of a member (their own; anyone's for the council with
