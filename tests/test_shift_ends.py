@@ -83,3 +83,16 @@ def clock_zone():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Europe/Paris")
+
+
+def test_a_second_slot_booked_right_after_carries_the_planned_end_on(
+        dispatcher, make_courier, make_merchant):
+    shop, ana = make_merchant(), make_courier("Ana", on_shift=False)
+    end = _on_a_planned_shift(dispatcher, ana)
+    r = dispatcher.post("/shifts/slots", json={
+        "starts_at": end.isoformat(), "ends_at": (end + timedelta(hours=2)).isoformat(),
+        "vehicle": "bike", "riders": 1})
+    assert r.status_code == 201, r.json
+    assert ana.post(f"/shifts/slots/{r.json['id']}/signup").status_code == 201
+    after = _job_at(shop, end + timedelta(minutes=10))
+    assert _planned(dispatcher, ana) == {after["id"]}

@@ -39,6 +39,7 @@ SETTLED = timedelta(hours=24)  # the list of a slot is settled this long before 
 EARLY = timedelta(minutes=30)  # going on shift this early starts the slot
 LATE = timedelta(minutes=10)  # a start later than this after the slot's is late
 LONGEST = timedelta(hours=16)
+JOINED = timedelta(minutes=15)  # a booked slot starting this soon after one continues it
 PLANNERS = (Role.DISPATCHER, Role.COUNCIL)
 SHIFT_ENDS = N_("shift planned to end at {time}")
 
@@ -242,22 +243,33 @@ def signup_or_404(signup_id: int) -> ShiftSignup:
 
 
 def planned_ends(couriers: list[Courier]) -> dict[int, datetime]:
-    """When the shift each of ``couriers`` is riding was planned to end: the slot their
-    going on shift started (:func:`start_signed`), for those who started one. Dispatch
-    offers such a courier only work that ends by then (:mod:`courier.dispatch.planning`);
-    going off and on shift again, with no slot planned, lifts it."""
+    """When the shift each of ``couriers`` is riding was planned to end: the end of the
+    slot their going on shift started (:func:`start_signed`), carried on through the
+    slots they signed up for that follow it (within :data:`JOINED`), for those who
+    started one. Dispatch offers such a courier only work that ends by then
+    (:mod:`courier.dispatch.planning`); going off and on shift again with no slot
+    planned lifts it."""
     started = {c.id: c.shift_started_at for c in couriers if c.shift_started_at is not None}
     if not started:
         return {}
     rows = db.session.execute(select(ShiftSignup.courier_id, ShiftSignup.started_at,
-                                     ShiftSlot.ends_at).join(ShiftSlot).where(
-        ShiftSignup.courier_id.in_(started), ShiftSignup.started_at.is_not(None),
-        ShiftSignup.released_at.is_(None), ShiftSlot.cancelled_at.is_(None))).all()
-    ends: dict[int, datetime] = {}
-    for cid, at, end in rows:
-        if at >= started[cid] and end > ends.get(cid, end - timedelta(seconds=1)):
-            ends[cid] = end
-    return ends
+                                     ShiftSlot.starts_at, ShiftSlot.ends_at).join(ShiftSlot).where(
+        ShiftSignup.courier_id.in_(started), ShiftSignup.released_at.is_(None),
+        ShiftSlot.cancelled_at.is_(None), ShiftSlot.ends_at > min(started.values())))
+    mine: dict[int, list[tuple]] = {}
+    for cid, at, begins, ends in sorted(rows, key=lambda r: r.starts_at):
+        mine.setdefault(cid, []).append((at, begins, ends))
+    planned: dict[int, datetime] = {}
+    for cid, slots in mine.items():
+        end = None
+        for at, begins, ends in slots:
+            if end is None and at is not None and at >= started[cid]:
+                end = ends  # the slot this shift started
+            elif end is not None and begins <= end + JOINED:
+                end = max(end, ends)  # the next one, booked too
+        if end is not None:
+            planned[cid] = end
+    return planned
 
 
 def shift_ends_phrase(end: datetime) -> Phrase:
