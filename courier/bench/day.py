@@ -124,14 +124,18 @@ def _progress(policy: str, t: float, sent: int) -> None:
 @click.option("--database-url", help="An empty database to run on (PostgreSQL); default: "
                                      "SQLite files in a temporary folder.")
 @click.option("--no-greedy", is_flag=True, help="Skip the greedy baseline.")
+@click.option("--unplanned", is_flag=True,
+              help="Couriers come without booking their shifts ahead (dispatch does not "
+                   "know when each one means to stop).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
 def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cycle_every,
-                time_limit, plot_dir, database_url, no_greedy, as_json) -> None:
+                time_limit, plot_dir, database_url, no_greedy, unplanned, as_json) -> None:
     """Live a day of jobs arriving and couriers riding through the real app and
     dispatch, on a simulated clock, and measure it beside a greedy baseline."""
     settings = Settings(jobs=jobs, couriers=couriers, seed=seed, decline_rate=decline_rate,
-                        speed_noise=speed_noise, hours=hours, cycle_every=cycle_every)
+                        speed_noise=speed_noise, hours=hours, cycle_every=cycle_every,
+                        planned=not unplanned)
     try:
         check(settings)
     except ValueError as err:

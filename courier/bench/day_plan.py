@@ -48,6 +48,7 @@ class Settings:
     hours: float = 12.0
     cycle_every: int = 30  # seconds of the day between two dispatch cycles
     fail_rate: float = 0.02  # recipient absent
+    planned: bool = True  # couriers book their shifts ahead as slots (dispatch knows the ends)
 
 
 def check(s: Settings) -> None:

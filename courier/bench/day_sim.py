@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from courier import clock
 from courier.accounts import create_user
 from courier.bench.day_plan import Day, Shift, draw
-from courier.dispatch import operations, runs, timing
+from courier.dispatch import operations, runs, shifts, timing
 from courier.dispatch.cycle import run_cycle
 from courier.dispatch.planning import travel_matrix
 from courier.errors import DomainError
@@ -115,7 +115,28 @@ class Simulation:
         self.shops = [u.id for u in self.shops]
         for a in self.agents:
             self.by_courier[db.session.get(User, a.user_id).courier.id] = a
+        if self.s.planned:
+            self._plan_shifts()
         db.session.commit()
+
+    def _plan_shifts(self) -> None:
+        """The coop plans the day ahead: a slot per vehicle kind and stretch of the day
+        between two shift changes, with as many riders as couriers mean to work it; each
+        courier signs up for the slots of their shift (consecutive, so dispatch knows
+        when each shift ends)."""
+        planner = create_user("dispatcher", "Bench Dispatch", "dispatch@day.bench")
+        sh = [a.shift for a in self.agents]
+        bounds = sorted({s.start for s in sh} | {s.end for s in sh})
+        for vehicle in sorted({s.vehicle for s in sh}):
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                riders = [g for g in self.agents if g.shift.vehicle == vehicle
+                          and g.shift.start <= a and g.shift.end >= b]
+                if not riders:
+                    continue
+                slot = shifts.publish_slot(planner, self.day.at(a), self.day.at(b), vehicle,
+                                           len(riders))
+                for g in riders:
+                    shifts.sign_up(db.session.get(User, g.user_id), slot)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -18,6 +18,7 @@ from courier.bench.day_plan import Settings, check, draw, make_day
 from courier.bench.day_sim import Simulation
 from courier.extensions import db
 from courier.models import Event, Job, JobStatus, Run, RunStatus, User
+from courier.models.shifts import ShiftSignup
 from courier.routing import Problem, Shipment, Stop, TimeWindow, Vehicle, solve
 
 TINY = Settings(jobs=20, couriers=4, seed=3, hours=1)
@@ -96,6 +97,16 @@ def test_couriers_work_through_the_phone_operations(tiny_day):
     answered = db.session.scalars(select(Run).where(
         Run.status.in_([RunStatus.DONE, RunStatus.DECLINED]))).all()
     assert answered, "offers were made and answered"
+
+
+def test_couriers_book_their_shifts_ahead_and_going_on_shift_starts_them(tiny_day):
+    """The coop's day is planned as slots; every courier who went on shift started the
+    slot they booked, so dispatch knew when each one meant to stop."""
+    signups = db.session.scalars(select(ShiftSignup)).all()
+    on_shift = db.session.scalars(select(Event).where(Event.action == "shift_started")).all()
+    assert len(signups) == TINY.couriers and on_shift
+    assert {s.courier_id for s in signups if s.started_at is not None} == {
+        e.courier_id for e in on_shift}
 
 
 def test_the_greedy_baseline_lives_the_same_day_one_job_per_offer(tmp_path):
