@@ -1,6 +1,7 @@
-"""A boolean in a JSON body is ``true`` or ``false``: ``0``, ``1`` or ``"yes"`` are refused
-with 422 naming the field (marshmallow alone reads them as booleans; Schemathesis found
-``{"on_failure": 0}`` accepted by ``PUT /shop/proof-policy``)."""
+"""A boolean in a JSON body is ``true`` or ``false`` and a number a JSON number: ``0``, ``1`` or
+``"yes"`` for a boolean, ``"5"``, ``true`` or ``2.5`` for an integer are refused
+with 422 naming the field (marshmallow alone reads them as booleans and numbers; Schemathesis
+found ``{"on_failure": 0}`` and ``{"delay_margin_min": 2.5e-42}`` accepted)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,21 @@ def test_booleans_nested_in_objects_and_lists_are_held_to_true_or_false():
         "one": {"flag": ["Not a valid boolean: give true or false."]},
         "many": {1: {"flag": ["Not a valid boolean: give true or false."]}},
         "top": ["Not a valid boolean: give true or false."]}
+
+
+@pytest.mark.parametrize("value", [2.5, 2.589e-42, "5", True])
+def test_a_body_integer_given_a_fraction_a_string_or_a_boolean_is_refused_naming_it(
+        value, make_user):
+    council = make_user("council")
+    before = council.get("/coop").json["delay_margin_min"]
+    r = council.client.patch("/api/v1/coop", headers=council.headers,
+                             json={"delay_margin_min": value})
+    assert r.status_code == 422 and list(r.json["fields"]) == ["delay_margin_min"], r.json
+    assert council.get("/coop").json["delay_margin_min"] == before
+
+
+def test_a_body_integer_given_a_whole_number_is_read(make_user):
+    council = make_user("council")
+    r = council.client.patch("/api/v1/coop", headers=council.headers,
+                             json={"delay_margin_min": 7})
+    assert r.status_code == 200 and r.json["delay_margin_min"] == 7, r.json

@@ -42,8 +42,10 @@ class StrictParser(FlaskParser):
         return super().load_querystring(req, schema)
 
     def load_json(self, req, schema):
-        """The JSON body, with a boolean field given anything but ``true`` or ``false``
-        refused (marshmallow would read ``0``, ``1`` or ``"yes"`` as one)."""
+        """The JSON body, with a boolean field given anything but ``true`` or ``false``,
+        or a number field given anything but a JSON number, refused: marshmallow would
+        read ``0``, ``1`` or ``"yes"`` as a boolean, ``"5"`` as a number and ``2.5`` as
+        the integer 2."""
         data = super().load_json(req, schema)
         wrong = not_booleans(schema, data)
         if wrong:
@@ -51,9 +53,22 @@ class StrictParser(FlaskParser):
         return data
 
 
+def _wrong_type(field, value) -> str | None:
+    if isinstance(field, ma_fields.Boolean) and not isinstance(value, bool):
+        return "Not a valid boolean: give true or false."
+    if isinstance(field, ma_fields.Number) and (
+            isinstance(value, bool) or not isinstance(value, int | float)):
+        return "Not a valid number."
+    if isinstance(field, ma_fields.Integer) and isinstance(value, float) \
+            and not value.is_integer():
+        return "Not a valid integer."
+    return None
+
+
 def not_booleans(schema, data) -> dict:
-    """The members of ``data`` that ``schema`` reads as booleans and are not JSON ones,
-    nested as marshmallow words its errors."""
+    """The members of ``data`` that ``schema`` reads as booleans or numbers and are not
+    JSON ones (an integer with a fraction included), nested as marshmallow words its
+    errors."""
     if not isinstance(data, dict):
         return {}
     wrong = {}
@@ -62,8 +77,8 @@ def not_booleans(schema, data) -> dict:
         if key not in data or data[key] is None:
             continue
         value = data[key]
-        if isinstance(field, ma_fields.Boolean) and not isinstance(value, bool):
-            wrong[key] = ["Not a valid boolean: give true or false."]
+        if (message := _wrong_type(field, value)) is not None:
+            wrong[key] = [message]
         elif isinstance(field, ma_fields.Nested) and isinstance(value, dict):
             inner = not_booleans(field.schema, value)
             if inner:
