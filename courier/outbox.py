@@ -90,3 +90,48 @@ def _drop(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_KEY, None)
         session.info.pop(_KEYED, None)
+
+
+class SenderLoop:
+    """A thread that sends what an outbox table holds: it calls ``send_due()`` in an app
+    context, and when nothing was due waits for ``wake`` to be set (or ``poll_s``). The
+    webhook, push and message senders each run one: ``Loop(...).start()``, ``.stop()``."""
+
+    def __init__(self, app, name: str, send_due: Callable[[], int], wake, poll_s: float):
+        import threading
+
+        self.app, self.name, self.send_due = app, name, send_due
+        self.wake, self.poll_s = wake, poll_s
+        self._stopping = threading.Event()
+        self.thread = None
+
+    def start(self) -> SenderLoop:
+        import threading
+
+        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self.thread.start()
+        log.info("%s started", self.name)
+        return self
+
+    def _run(self) -> None:
+        from courier.extensions import db
+
+        while not self._stopping.is_set():
+            sent = 0
+            with self.app.app_context():
+                try:
+                    sent = self.send_due()
+                except Exception:
+                    log.exception(self.name)
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+            if not sent:
+                self.wake.wait(self.poll_s)
+                self.wake.clear()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)

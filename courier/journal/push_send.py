@@ -21,7 +21,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +35,7 @@ from courier.extensions import db
 from courier.journal import devices, vapid
 from courier.journal.push import wake
 from courier.models import PushMessage, PushStatus, utcnow
+from courier.outbox import SenderLoop
 
 log = logging.getLogger(__name__)
 
@@ -173,41 +173,11 @@ def send_due(now: datetime | None = None, limit: int = 50) -> int:
     return len(items)
 
 
-class Sender:
+class Sender(SenderLoop):
     """The sender loop in a thread: ``Sender(app).start()``, ``.stop()``."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self._stopping = threading.Event()
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> Sender:
-        self.thread = threading.Thread(target=self._run, name="push-sender", daemon=True)
-        self.thread.start()
-        log.info("push sender started")
-        return self
-
-    def _run(self) -> None:
-        poll = float(self.app.config["PUSH_POLL_S"])
-        while not self._stopping.is_set():
-            sent = 0
-            with self.app.app_context():
-                try:
-                    sent = send_due()
-                except Exception:
-                    log.exception("push sender")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-            if not sent:
-                wake.wait(poll)
-                wake.clear()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
+        super().__init__(app, "push-sender", send_due, wake, float(app.config["PUSH_POLL_S"]))
 
 
 def start_sender(app: Flask) -> Sender:

@@ -18,7 +18,6 @@ dies mid-send leaves its messages claimed: they are not sent again.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -39,6 +38,7 @@ from courier.models import (
     RecipientMessage,
     utcnow,
 )
+from courier.outbox import SenderLoop
 
 log = logging.getLogger(__name__)
 DEFAULTS = {"MESSAGE_BACKOFF_S": 30, "MESSAGE_MAX_ATTEMPTS": 6, "MESSAGE_POLL_S": 5}
@@ -152,41 +152,12 @@ def send_due(now: datetime | None = None, limit: int = 50) -> int:
     return len(items)
 
 
-class Sender:
+class Sender(SenderLoop):
     """The sender loop in a thread: ``Sender(app).start()``, ``.stop()``."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self._stopping = threading.Event()
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> Sender:
-        self.thread = threading.Thread(target=self._run, name="message-sender", daemon=True)
-        self.thread.start()
-        log.info("message sender started")
-        return self
-
-    def _run(self) -> None:
-        poll = float(self.app.config.get("MESSAGE_POLL_S", DEFAULTS["MESSAGE_POLL_S"]))
-        while not self._stopping.is_set():
-            sent = 0
-            with self.app.app_context():
-                try:
-                    sent = send_due()
-                except Exception:
-                    log.exception("message sender")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-            if not sent:
-                wake.wait(poll)
-                wake.clear()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
+        poll = float(app.config.get("MESSAGE_POLL_S", DEFAULTS["MESSAGE_POLL_S"]))
+        super().__init__(app, "message-sender", send_due, wake, poll)
 
 
 def start_sender(app: Flask) -> Sender:

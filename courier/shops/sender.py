@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from sqlalchemy import select, update
 
 from courier.extensions import db
 from courier.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, utcnow
+from courier.outbox import SenderLoop
 from courier.shops.webhooks import private_host, signed_headers, wake
 
 log = logging.getLogger(__name__)
@@ -138,41 +138,11 @@ def send_due(now: datetime | None = None, limit: int = 20) -> int:
     return len(items)
 
 
-class Sender:
+class Sender(SenderLoop):
     """The sender loop in a thread: ``Sender(app).start()``, ``.stop()``."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self._stopping = threading.Event()
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> Sender:
-        self.thread = threading.Thread(target=self._run, name="webhook-sender", daemon=True)
-        self.thread.start()
-        log.info("webhook sender started")
-        return self
-
-    def _run(self) -> None:
-        poll = float(self.app.config["WEBHOOK_POLL_S"])
-        while not self._stopping.is_set():
-            sent = 0
-            with self.app.app_context():
-                try:
-                    sent = send_due()
-                except Exception:
-                    log.exception("webhook sender")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-            if not sent:
-                wake.wait(poll)
-                wake.clear()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stopping.set()
-        wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
+        super().__init__(app, "webhook-sender", send_due, wake, float(app.config["WEBHOOK_POLL_S"]))
 
 
 def start_sender(app: Flask) -> Sender:
