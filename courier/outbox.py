@@ -135,3 +135,20 @@ class SenderLoop:
         self.wake.set()
         if self.thread is not None:
             self.thread.join(timeout)
+
+
+def wake_after_commit(key: str, wake_key: str, wake) -> None:
+    """Wire an outbox table's session hooks: set ``wake`` (its sender's event) after a
+    commit that wrote to it (``session.info[wake_key]``), and forget what the session
+    held for it (``key``, ``wake_key``) when the outer transaction rolls back."""
+
+    @event.listens_for(Session, "after_commit")
+    def _wake_sender(session: Session) -> None:
+        if session.info.pop(wake_key, False):
+            wake.set()
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _drop(session: Session, previous_transaction) -> None:
+        if previous_transaction.parent is None:
+            session.info.pop(key, None)
+            session.info.pop(wake_key, None)

@@ -33,6 +33,7 @@ from courier.models import (
     StopKind,
     utcnow,
 )
+from courier.outbox import wake_after_commit
 
 _KEY = "courier.push"
 WAKE = "courier.push.wake"
@@ -195,14 +196,4 @@ def _say(p, lang: str) -> str:
         return gettext(p["template"])
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_sender(session: Session) -> None:
-    if session.info.pop(WAKE, False):
-        wake.set()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
-        session.info.pop(WAKE, None)
+wake_after_commit(_KEY, WAKE, wake)

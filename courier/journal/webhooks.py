@@ -15,6 +15,7 @@ from sqlalchemy.orm.base import NO_VALUE
 
 from courier import privacy
 from courier.models import Event, Job, WebhookDelivery, WebhookEndpoint, utcnow
+from courier.outbox import wake_after_commit
 from courier.schemas import dump_job
 
 JOB_EVENTS = {a: f"job.{a}" for a in
@@ -85,14 +86,4 @@ def _write_deliveries(session: Session) -> None:
         session.info[WAKE] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_sender(session: Session) -> None:
-    if session.info.pop(WAKE, False):
-        wake.set()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
-        session.info.pop(WAKE, None)
+wake_after_commit(_KEY, WAKE, wake)

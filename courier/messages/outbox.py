@@ -17,6 +17,7 @@ from courier.extensions import db
 from courier.messages import addresses, compose, policy
 from courier.messages.addresses import EMAIL, SMS
 from courier.models import Event, Job, MessageKind, MessageStatus, RecipientMessage, utcnow
+from courier.outbox import wake_after_commit
 
 ACTIONS = {"picked_up": MessageKind.ON_THE_WAY, "delivered": MessageKind.DELIVERED,
            "failed": MessageKind.FAILED}
@@ -78,17 +79,7 @@ def _write_messages(session: Session) -> None:
         session.info[WAKE] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_sender(session: Session) -> None:
-    if session.info.pop(WAKE, False):
-        wake.set()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
-        session.info.pop(WAKE, None)
+wake_after_commit(_KEY, WAKE, wake)
 
 
 def forget(job: Job) -> int:
