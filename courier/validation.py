@@ -4,6 +4,8 @@ one flat ``{"dropoff.lat": "message"}``."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from datetime import UTC, datetime
 
 from marshmallow import Schema, validate
@@ -34,3 +36,18 @@ def flatten(messages, prefix="") -> dict:
     else:
         out[prefix or "_body"] = str(messages)
     return out
+
+
+def private_host(host: str) -> bool:
+    """Whether ``host`` is (or resolves to) a loopback, private or reserved address: an
+    address the app never sends webhooks or pushes to (checked again when sending, as a
+    name may point elsewhere than when it was registered)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            return True
+    return False

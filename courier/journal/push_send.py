@@ -18,9 +18,7 @@ dispatch (``courier worker``, or ``courier run`` in the embedded setup).
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +34,7 @@ from courier.journal import devices, vapid
 from courier.journal.push import wake
 from courier.models import PushMessage, PushStatus, utcnow
 from courier.outbox import SenderLoop
+from courier.validation import private_host
 
 log = logging.getLogger(__name__)
 
@@ -85,25 +84,11 @@ def _claim(now: datetime, limit: int) -> list[Outgoing]:
                         m.urgency, f"run-{m.run_id}" if m.run_id else "courier")
         host = urlsplit(sub.endpoint).hostname or ""
         if not (current_app.config["PUSH_ALLOW_LOOPBACK"] and devices.loopback(host)) \
-                and _private_host(host):
+                and private_host(host):
             item.refused = "the endpoint's address is private"
         out.append(item)
     db.session.commit()
     return out
-
-
-def _private_host(host: str) -> bool:
-    """Whether ``host`` resolves to a loopback, private or reserved address (checked
-    when sending, as a name may point elsewhere than when it was subscribed)."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return False
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            return True
-    return False
 
 
 def _send(item: Outgoing, key, subject: str, timeout: float) -> Answer:

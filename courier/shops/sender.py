@@ -29,7 +29,8 @@ from sqlalchemy import select, update
 from courier.extensions import db
 from courier.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, utcnow
 from courier.outbox import SenderLoop
-from courier.shops.webhooks import private_host, signed_headers, wake
+from courier.shops.webhooks import signed_headers, wake
+from courier.validation import private_host
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)

@@ -17,10 +17,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -39,6 +37,7 @@ from courier.models import (
     WebhookEndpoint,
     utcnow,
 )
+from courier.validation import private_host
 
 TEST_EVENT = "webhook.test"
 ROTATION_GRACE = timedelta(hours=24)
@@ -98,19 +97,6 @@ def own_endpoint(user: User, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     if endpoint.merchant_id != _shop(user).id:
         raise Forbidden("this webhook belongs to another shop")
     return endpoint
-
-
-def private_host(host: str) -> bool:
-    """Whether ``host`` is (or resolves to) a loopback, private or reserved address."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return False
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            return True
-    return False
 
 
 def check_url(url) -> str:
