@@ -160,6 +160,16 @@ function money(cents) {
   return cents == null ? "" : (cents / 100).toLocaleString(LANG, { style: "currency", currency: "EUR" });
 }
 
+// A reason dialog's answer (a choice, with details required for "other"): {reason}, or
+// {fields} naming what is missing (for showFieldErrors).
+function chosenReason(form) {
+  const choice = form.querySelector('input[name="reason"]:checked');
+  const details = form.elements.details.value.trim();
+  if (!choice) return { fields: { reason: t("Choose a reason.") } };
+  if (choice.value === "other" && !details) return { fields: { details: t("Say what happened.") } };
+  return { reason: choice.value === "other" ? details : details ? `${choice.value}: ${details}` : choice.value };
+}
+
 // Put each API field message next to its input ([name=field] or [data-field=field]);
 // what has no place goes to the form's [role=alert] box. Returns how many were placed.
 function showFieldErrors(form, err) {

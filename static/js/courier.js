@@ -279,15 +279,10 @@ el("fail-cancel").addEventListener("click", () => el("fail-dialog").close());
 el("fail-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const form = ev.target;
-  const choice = form.querySelector('input[name="reason"]:checked');
-  const details = form.elements.details.value.trim();
-  const fields = {};
-  if (!choice) fields.reason = t("Choose a reason.");
-  else if (choice.value === "other" && !details) fields.details = t("Say what happened.");
-  if (Object.keys(fields).length) return showFieldErrors(form, { fields });
-  const reason = choice.value === "other" ? details : details ? `${choice.value}: ${details}` : choice.value;
+  const answer = chosenReason(form);
+  if (answer.fields) return showFieldErrors(form, answer);
   el("fail-dialog").close();
-  act(`/jobs/${failJob}/failed`, { reason }, `#${failJob} ${t("Failed")}`);
+  act(`/jobs/${failJob}/failed`, { reason: answer.reason }, `#${failJob} ${t("Failed")}`);
 });
 
 Returns.init(act);

@@ -100,15 +100,10 @@ const Returns = (() => {
     dialog.querySelector("form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const form = ev.target;
-      const choice = form.querySelector('input[name="reason"]:checked');
-      const details = form.elements.details.value.trim();
-      const fields = {};
-      if (!choice) fields.reason = t("Choose a reason.");
-      else if (choice.value === "other" && !details) fields.details = t("Say what happened.");
-      if (Object.keys(fields).length) return showFieldErrors(form, { fields });
-      const reason = choice.value === "other" ? details : details ? `${choice.value}: ${details}` : choice.value;
+      const answer = chosenReason(form);
+      if (answer.fields) return showFieldErrors(form, answer);
       dialog.close();
-      act(`/jobs/${releasing}/release`, { reason }, `#${releasing} ${t("Given back")}`);
+      act(`/jobs/${releasing}/release`, { reason: answer.reason }, `#${releasing} ${t("Given back")}`);
     });
   }
 
