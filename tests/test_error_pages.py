@@ -26,7 +26,7 @@ def test_an_unknown_address_answers_the_apps_page_in_french(client):
     r = client.get("/no-such-page", headers=FR)
     text = page(r)
     assert r.status_code == 404 and r.mimetype == "text/html"
-    assert '<html lang="fr">' in text
+    assert '<html lang="fr" ' in text
     assert "Page introuvable" in text and "Il n'y a pas de page à cette adresse" in text
     assert "Erreur 404" in text and "Page d'accueil" in text
     assert "Not Found" not in text and "requested URL" not in text
