@@ -11,9 +11,6 @@ what a document says.
 
 from __future__ import annotations
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
 ENCODING = "windows-1252"
 _SPACES = {"\u202f": "\u00a0", "\u2009": "\u00a0", "\u2007": "\u00a0"}
 WIDTH = 180  # mm between the margins of an A4 page
@@ -29,6 +26,8 @@ class Document:
     """An A4 document: a title, lines of text, label-value pairs and tables."""
 
     def __init__(self, title: str, author: str = "", lang: str = "en"):
+        from fpdf import FPDF  # loaded when a document is written, not by every process
+
         self.pdf = FPDF(format="A4")
         self.pdf.core_fonts_encoding = ENCODING
         self.pdf.set_margins(15, 15, 15)
@@ -45,8 +44,8 @@ class Document:
         text = printable(text)
         self.written.append(text)
         self.pdf.cell(w, h, text, border=border, align=align,
-                      new_x=XPos.LMARGIN if ln else XPos.RIGHT,
-                      new_y=YPos.NEXT if ln else YPos.TOP)
+                      new_x="LMARGIN" if ln else "RIGHT",
+                      new_y="NEXT" if ln else "TOP")
 
     def title(self, text: str) -> None:
         self.pdf.set_font("helvetica", "B", 16)
@@ -64,7 +63,7 @@ class Document:
         self.pdf.set_font("helvetica", "B" if bold else "", 10)
         line = printable(line)
         self.written.append(line)
-        self.pdf.multi_cell(0, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_font("helvetica", "", 10)
 
     def pairs(self, items: list[tuple[str, str]], label_w: float = 70) -> None:

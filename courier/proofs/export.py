@@ -8,18 +8,20 @@ import io
 import zipfile
 from collections import defaultdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
 
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.models import Job, Merchant, Proof, ProofKind
 from courier.proofs.keep import content
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 ENCODING = "windows-1252"  # the built-in fonts' letters: every one of French and English
 MAX_DELIVERIES = 2000  # per export: a longer period is refused, to be split
@@ -53,7 +55,7 @@ def _page(pdf: FPDF, job: Job, proofs: list, files: dict) -> None:
     pdf.add_page()
     pdf.set_font("helvetica", "B", 16)
     pdf.cell(0, 10, _text(_("Delivery #%(id)s", id=job.id)),
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+             new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 11)
     outcome = _("Delivered") if proofs[0].outcome == "delivered" else _("Failed")
     courier = job.courier.user.first_name if job.courier is not None else ""
@@ -65,7 +67,7 @@ def _page(pdf: FPDF, job: Job, proofs: list, files: dict) -> None:
         lines.append((_("Recipient's code"), _("checked")))
     for label, value in lines:
         pdf.cell(45, 7, _text(_("%(label)s:", label=label)))
-        pdf.cell(0, 7, _text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 7, _text(value), new_x="LMARGIN", new_y="NEXT")
     for proof in proofs:
         data = files.get(proof.id)
         if data is None:
@@ -73,7 +75,7 @@ def _page(pdf: FPDF, job: Job, proofs: list, files: dict) -> None:
         pdf.ln(4)
         pdf.set_font("helvetica", "B", 11)
         pdf.cell(0, 7, _text(_("Photo") if proof.kind == ProofKind.PHOTO else _("Signature")),
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                 new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 11)
         room = pdf.h - pdf.b_margin - pdf.get_y()
         pdf.image(io.BytesIO(data), w=0, h=min(room, 110 if proof.kind == ProofKind.PHOTO
@@ -89,6 +91,8 @@ def export(merchant: Merchant, start: datetime, end: datetime) -> bytes:
     files: dict[int, bytes] = {}
     names: dict[str, int] = defaultdict(int)
     buffer = io.BytesIO()
+    from fpdf import FPDF  # loaded when an export is written, not by every process
+
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = ENCODING
     pdf.set_title(_text(_("Proofs of delivery of %(shop)s", shop=merchant.name)))
