@@ -118,12 +118,18 @@ function stopItem(s, actions, next, run) {
     ? `<span class="small">${esc(s.recipient.name)} ${s.recipient.phone ? `<a href="tel:${esc(s.recipient.phone)}">${esc(s.recipient.phone)}</a>` : ""}</span>` : "";
   return `<li class="stop ${done ? "done" : ""} ${next ? "next" : ""}" data-job="${s.job_id}" data-kind="${s.kind}" data-status="${esc(s.job_status)}">
     <div class="stop-head"><span class="kind ${s.kind}">${s.kind === "pickup" ? t("Pick up") : t("Drop off")}</span>
-      <span class="time">${hhmm(s.planned_arrival)}</span>${next ? `<span class="badge">${t("Next")}</span>` : ""}</div>
+      ${stopTime(s)}${next ? `<span class="badge">${t("Next")}</span>` : ""}</div>
     <b class="place">${place}</b>
     <span class="muted small">#${s.job_id} · ${num(s.weight_kg, 1)} kg · ${esc(statusLabel(s.job_status))}</span>
     ${who}${s.notes ? `<span class="notes small">${esc(s.notes)}</span>` : ""}
     ${actions && !done ? `<div class="row actions"><a class="button big nav" href="${geo}">${t("Navigate")}</a>${buttons}</div>` : ""}
   </li>`;
+}
+
+// A stop's time: its live ETA while it is still to do ("≈ 14:32"), else the planned time.
+function stopTime(s) {
+  if (s.eta && !s.done_at) return `<span class="time eta" title="${t("Expected, worked out live")}">≈ ${hhmm(s.eta)}</span>`;
+  return `<span class="time">${hhmm(s.planned_arrival)}</span>`;
 }
 
 function renderOffer(offer) {

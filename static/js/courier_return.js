@@ -35,7 +35,7 @@ const Returns = (() => {
     const open = actions && !s.done_at;
     return `<li class="stop return ${s.done_at ? "done" : ""} ${next ? "next" : ""}" data-job="${s.job_id}" data-kind="return" data-status="${esc(s.job_status)}">
       <div class="stop-head"><span class="kind return">${shop ? t("Back to the shop") : t("Back to the hub")}</span>
-        <span class="time">${hhmm(s.planned_arrival)}</span>${next ? `<span class="badge">${t("Next")}</span>` : ""}</div>
+        ${stopTime(s)}${next ? `<span class="badge">${t("Next")}</span>` : ""}</div>
       <b class="place">${place}</b>
       <span class="muted small">#${s.job_id} · ${num(s.weight_kg, 1)} kg · ${t("the delivery failed: bring the parcel back")}</span>
       ${open ? `<div class="row actions"><a class="button big nav" href="${geo}">${t("Navigate")}</a>
