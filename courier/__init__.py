@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from courier.fairwork import estimate
 
     estimate.init_app(app)  # run payloads carry the run's pay, in every process
+    from courier.proofs import policy
+
+    policy.init_app(app)  # a recipient asked for a code at the door is told it in advance
     from courier.web import security
 
     security.init_app(app)

@@ -19,6 +19,10 @@ from courier.messages.addresses import EMAIL, opt_out_url, proof_url
 from courier.models import Job, MessageKind, Proof, ProofKind, StopKind
 from courier.tracking import tracking_url
 
+# The app's function giving the code a recipient hands the courier at the door, when the
+# shop asks for one (:func:`courier.proofs.policy.recipients_code`, wired by init_app).
+DELIVERY_CODE = "courier.delivery_code"
+
 
 @dataclass(frozen=True)
 class Words:
@@ -82,6 +86,10 @@ def words(job: Job, kind: str, channel: str, to_hash: str, now: datetime) -> Wor
             if eta is not None:
                 lines.append(gettext("Expected arrival: about %(time)s.",
                                      time=_clock(eta, lang)))
+            code = current_app.extensions.get(DELIVERY_CODE, lambda job: None)(job)
+            if code:
+                lines.append(gettext("At the door, give the courier this code: %(code)s",
+                                     code=code))
             if link:
                 lines.append(gettext("Follow your delivery: %(link)s", link=link))
         elif kind == MessageKind.ARRIVING:

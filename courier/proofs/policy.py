@@ -91,3 +91,15 @@ def check(job: Job, outcome: str, given: Given) -> None:
         expected = code_of(job)
         if expected is None or not hmac.compare_digest(typed.encode(), expected.encode()):
             raise InvalidInput("this is not the recipient's code", {"code": "does not match"})
+
+
+def recipients_code(job: Job) -> str | None:
+    """The code the recipient is told in advance, when ``job``'s shop asks for one."""
+    return code_of(job) if needs(job, DELIVERED) == ProofRule.CODE else None
+
+
+def init_app(app) -> None:
+    """The recipient's "on the way" message carries their code (see the module)."""
+    from courier.messages.compose import DELIVERY_CODE
+
+    app.extensions[DELIVERY_CODE] = recipients_code

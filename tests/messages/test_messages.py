@@ -238,3 +238,16 @@ def test_the_recipients_address_and_words_go_with_their_data(world, inbox, make_
     db.session.commit()
     kept = [(m.to, m.body, m.status.value) for m in _messages(job["id"])]
     assert kept == [(None, None, "dropped"), (None, None, "sent")]
+
+
+def test_a_recipient_asked_for_a_code_at_the_door_is_told_it_on_the_way(world, inbox):
+    shop = world[0]
+    r = shop._call("put", "/shop/proof-policy", json={"required": "code", "on_failure": False})
+    assert r.status_code == 200, r.json
+    job = _ride(world, {"name": "Rita", "email": "rita@example.org", "language": "fr"})
+    assert send.send_due() == 1
+    code = shop.get(f"/jobs/{job['id']}/proof").json["code"]
+    assert len(code) == 6
+    assert f"À la porte, donnez ce code au coursier : {code}" in inbox.mails[-1].get_content()
+    r = world[1].post(f"/jobs/{job['id']}/delivered", json={"code": code})
+    assert r.status_code == 200, r.json  # the code the recipient was told is the one asked
