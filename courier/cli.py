@@ -166,6 +166,10 @@ def demo_command(host, port, speed, history):
         if past is not None:
             click.echo(f"The coop's past: {past.days} days, {past.jobs} jobs, {past.runs} "
                        f"offers, {past.shifts} shifts.")
+    from courier.demo.slots import plan_ahead
+
+    if planned := plan_ahead():
+        click.echo(f"Shifts planned ahead: {planned} slots over the next two weeks (/shifts).")
     click.echo("Demo city: Lyon. Log in with any of these (password: demo):")
     for role, email in logins:
         click.echo(f"  {role:<10} {email}")
