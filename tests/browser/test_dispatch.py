@@ -51,7 +51,10 @@ def test_reasons_for_jobs_left_over_read_in_french(open_page, make_merchant, mak
                                                    dispatcher):
     make_job(make_merchant())
     board = open_page(dispatcher, phone=False)
-    board.click("#run-cycle")
+    expect(board.locator("#conn")).to_have_attribute("data-state", "online")  # page ready
+    with board.expect_response(lambda r: r.url.endswith("/api/v1/dispatch")
+                               and r.request.method == "POST" and r.ok):
+        board.click("#run-cycle")
     expect(board.locator("#unassigned-count")).to_have_text("1")
     expect(board.locator("#unassigned li .reason")).to_have_text(
         "non attribuée : aucun·e coursier·e en service (règles v1)")
