@@ -6,7 +6,7 @@ from __future__ import annotations
 from copy import deepcopy
 from functools import cache
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from flask_smorest import Blueprint as _Blueprint
 from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
@@ -209,3 +209,11 @@ def get_or_404(model, obj_id: int, what: str | None = None):
 
 def user():
     return g.user
+
+
+def download(body, mimetype: str, name: str, inline: bool = False, **headers) -> Response:
+    """A file answer: ``body`` as ``mimetype``, named ``name`` (shown in the browser when
+    ``inline``, else saved), with any further ``headers``."""
+    how = "inline" if inline else "attachment"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'{how}; filename="{name}"', **headers})

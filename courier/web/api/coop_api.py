@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Response
 from marshmallow import Schema, fields, validate
 
 from courier import settings
@@ -12,7 +11,7 @@ from courier.models import Role
 from courier.setup import checklist
 from courier.solidarity import opendata
 from courier.web.api.args import Strict
-from courier.web.api.common import BEARER, Blueprint, user
+from courier.web.api.common import BEARER, Blueprint, download, user
 from courier.web.auth import require
 
 blp = Blueprint("coop", __name__, description="The coop: settings and setup checklist")
@@ -156,6 +155,5 @@ def weekly_json(query):
 def weekly_csv(query):
     """The same figures as CSV, one row per week."""
     data = opendata.to_csv(opendata.weekly(query["weeks"]))
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": 'inline; filename="weekly.csv"',
-        "Access-Control-Allow-Origin": "*"})
+    return download(data, "text/csv", "weekly.csv", inline=True,
+                    **{"Access-Control-Allow-Origin": "*"})

@@ -15,7 +15,7 @@ from courier.extensions import db
 from courier.models import Proof, ProofRule, Role
 from courier.proofs import export, keep, policy
 from courier.web.api.args import Strict
-from courier.web.api.common import BEARER, Blueprint, get_or_404, user
+from courier.web.api.common import BEARER, Blueprint, download, get_or_404, user
 from courier.web.api.jobs_api import SUBMITTERS, visible_job
 from courier.web.auth import require
 
@@ -159,5 +159,4 @@ def export_zip(query):
     end = datetime.combine(query["to"] + timedelta(days=1), time(), tz).astimezone(UTC)
     data = export.export(merchant, start, end)
     name = f"proofs-{query['from_']:%Y%m%d}-{query['to']:%Y%m%d}.zip"
-    return Response(data, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    return download(data, "application/zip", name)

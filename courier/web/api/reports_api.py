@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, current_app
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from courier.errors import Forbidden
@@ -13,7 +13,7 @@ from courier.models import Role
 from courier.reports import earnings as reports
 from courier.reports import runs as run_pay
 from courier.reports import statement
-from courier.web.api.common import BEARER, Blueprint, user
+from courier.web.api.common import BEARER, Blueprint, download, user
 from courier.web.auth import require
 
 blp = Blueprint("reports", __name__, description="Earnings and fairness reports")
@@ -94,9 +94,8 @@ def earnings(args):
     component under the rules in force at the time, top-up; coop totals; fairness."""
     data = view(user(), args)
     if args["format"] == "csv":
-        name = f"earnings_{args['start']}_{args['end']}.csv"
-        return Response(reports.to_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return download(reports.to_csv(data), "text/csv",
+                        f"earnings_{args['start']}_{args['end']}.csv")
     return data
 
 
@@ -115,9 +114,8 @@ def runs(args):
     courier = statement.whose(user(), args.get("courier"))
     data = run_pay.member_runs(courier, args["start"], args["end"])
     if args["format"] == "csv":
-        name = f"runs_{courier.id}_{args['start']}_{args['end']}.csv"
-        return Response(run_pay.to_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return download(run_pay.to_csv(data), "text/csv",
+                        f"runs_{courier.id}_{args['start']}_{args['end']}.csv")
     return data
 
 
@@ -135,5 +133,5 @@ def pay_statement(args, month):
     courier = statement.whose(user(), args.get("courier"))
     body, _ = statement.pdf(courier, month,
                             courier.user.locale or current_app.config["LANGUAGES"][0])
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="statement-{courier.id}-{month}.pdf"'})
+    return download(body, "application/pdf", f"statement-{courier.id}-{month}.pdf",
+                    inline=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from courier.extensions import db
@@ -10,7 +10,7 @@ from courier.models import Role
 from courier.schemas import JobOut
 from courier.shops import invoices
 from courier.shops.statements import statement_for, to_csv
-from courier.web.api.common import BEARER, Blueprint, user
+from courier.web.api.common import BEARER, Blueprint, download, user
 from courier.web.auth import require
 
 blp = Blueprint("statements", __name__, description="Monthly statements of shops")
@@ -36,9 +36,7 @@ def statement(query, month):
     billed. ``?format=csv`` for the CSV; ``?merchant=`` for dispatch and council."""
     st = statement_for(user(), month, query.get("merchant"))
     if query["format"] == "csv":
-        name = f"statement-{st.merchant.id}-{st.month}.csv"
-        return Response(to_csv(st), mimetype="text/csv",
-                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return download(to_csv(st), "text/csv", f"statement-{st.merchant.id}-{st.month}.csv")
     return {"month": st.month, "merchant": {"id": st.merchant.id, "name": st.merchant.name},
             "from": st.start.isoformat(), "to": st.end.isoformat(), "totals": st.totals,
             "jobs": JobOut(many=True).dump(st.jobs)}
@@ -60,5 +58,4 @@ def invoice(query, month):
     db.session.commit()
     body, _ = invoices.pdf(st, inv, st.merchant.user.locale or current_app.config["LANGUAGES"][0])
     name = f"invoice-{invoices.number_text(inv.number)}-{st.month}.pdf"
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return download(body, "application/pdf", name, inline=True)
