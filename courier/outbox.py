@@ -8,6 +8,7 @@ after the commit, or dropped on rollback. Dispatch never imports the web layer.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from sqlalchemy import event
@@ -98,16 +99,12 @@ class SenderLoop:
     webhook, push and message senders each run one: ``Loop(...).start()``, ``.stop()``."""
 
     def __init__(self, app, name: str, send_due: Callable[[], int], wake, poll_s: float):
-        import threading
-
         self.app, self.name, self.send_due = app, name, send_due
         self.wake, self.poll_s = wake, poll_s
         self._stopping = threading.Event()
         self.thread = None
 
     def start(self) -> SenderLoop:
-        import threading
-
         self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self.thread.start()
         log.info("%s started", self.name)
