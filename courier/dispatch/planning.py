@@ -95,10 +95,10 @@ def _apply_rules(snap: Snapshot) -> None:
 def _planned_shifts(snap: Snapshot) -> None:
     """A courier riding a shift planned ahead is offered only work that ends by the
     shift's planned end; once free no earlier than that end, nothing more."""
+    by_id = {c.id: c for c in snap.couriers}
     for cid, end in shifts.planned_ends(snap.couriers).items():
         if snap.free_from[cid][1] >= end:
-            courier = next(c for c in snap.couriers if c.id == cid)
-            snap.held[cid] = (courier, shifts.shift_ends_phrase(end))
+            snap.held[cid] = (by_id[cid], shifts.shift_ends_phrase(end))
         else:
             snap.shift_ends[cid] = end
     snap.couriers = [c for c in snap.couriers if c.id not in snap.held]
