@@ -37,6 +37,10 @@ PACKAGES = {
         "package/dist/images/layers-2x.png": "leaflet/images/layers-2x.png",
         "package/LICENSE": "leaflet/LICENSE",
     }),
+    "chart.js": ("4.6.2", {  # the dashboards' charts (static/js/charts.js)
+        "package/dist/chart.umd.min.js": "chart.js/chart.umd.min.js",
+        "package/LICENSE.md": "chart.js/LICENSE.md",
+    }),
 }
 
 
