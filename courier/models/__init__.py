@@ -49,3 +49,16 @@ from courier.models.schedules import JobSchedule  # noqa: E402
 
 __all__ += ["JobSchedule", "MessageKind", "MessageOptOut", "MessagePolicy", "MessageStatus",
             "RecipientMessage"]
+from courier.models.federation import (  # noqa: E402
+    OPEN_HANDOFF_STATUSES,
+    FederationMessage,
+    Handoff,
+    HandoffStatus,
+    MessageState,
+    Partner,
+    PartnerInvitation,
+    PartnerStatus,
+)
+
+__all__ += ["OPEN_HANDOFF_STATUSES", "FederationMessage", "Handoff", "HandoffStatus",
+            "MessageState", "Partner", "PartnerInvitation", "PartnerStatus"]

@@ -20,6 +20,8 @@ class JobStatus(enum.StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # handed to a partner coop (courier.federation), which carries it: dispatch leaves it
+    WITH_PARTNER = "with_partner"
 
 
 OPEN_JOB_STATUSES = frozenset({JobStatus.PENDING, JobStatus.OFFERED, JobStatus.ACCEPTED,
@@ -109,6 +111,8 @@ class Job(Base):
     late_by_s: Mapped[int | None]
     delay_reason: Mapped[str | None] = mapped_column(String(500))
     delay_reason_phrase: Mapped[dict | None] = mapped_column(JSON)  # courier.texts
+    # the partner coop that carries (or carried) it (courier.federation), if any
+    carried_by_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
 
     merchant = relationship("Merchant")
     run: Mapped[Run | None] = relationship(foreign_keys=[run_id])

@@ -119,6 +119,7 @@ class MerchantKind(enum.StrEnum):
     SHOP = "shop"
     HUB = "hub"  # a food hub: collection and distribution rounds (courier.solidarity)
     PARTNER = "partner"  # the submitting side of a partner user (solidarity deliveries)
+    COOP = "coop"  # a partner coop handing us jobs (courier.federation)
 
 
 class Merchant(Base):
