@@ -62,3 +62,6 @@ from courier.models.federation import (  # noqa: E402
 
 __all__ += ["OPEN_HANDOFF_STATUSES", "FederationMessage", "Handoff", "HandoffStatus",
             "MessageState", "Partner", "PartnerInvitation", "PartnerStatus"]
+from courier.models.ledger import LedgerEntry, Relay, RelayStatus  # noqa: E402
+
+__all__ += ["LedgerEntry", "Relay", "RelayStatus"]
