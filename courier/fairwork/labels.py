@@ -3,7 +3,8 @@
 10 h → 8 h" where the document says ``working_time.max_day.limit_s 36000 -> 28800``.
 
 Units say how a stored value is shown: seconds as hours or minutes, cents as euros,
-percentages, an hour of the day, counts of days or stops, a choice among words.
+percentages, an hour of the day, counts of days or stops, a choice among words, and the
+safety rules' degrees, km/h, mm/h, km and metres.
 :func:`words` gives the pages everything in the reader's language (their scripts format
 values with ``Intl``); :func:`describe` and :func:`change` write the same on the server
 (Babel).
@@ -30,6 +31,12 @@ RULES = {
     "load.max_run": _l("Maximum run duration"),
     "pay": _l("Pay scheme"),
     "fairness": _l("Fairness"),
+    "safety.heat": _l("Heat"),
+    "safety.wind": _l("Strong wind"),
+    "safety.rain": _l("Heavy rain"),
+    "safety.distance": _l("Maximum distance per run"),
+    "safety.climb": _l("Maximum climbing per run"),
+    "safety.battery": _l("Electric cargo bike's battery range"),
 }
 
 # path -> (label read alone, label inside its rule's group of the form, unit)
@@ -64,6 +71,45 @@ FIELDS = {
     "fairness.hourly_shown_from_s": (_l("Effective hourly pay shown from"),
                                      _l("hourly pay shown from"), "h"),
 }
+
+
+class _Composed:
+    """A label made of two lazy ones, written in the reader's language when shown."""
+
+    def __init__(self, template, part):
+        self.template, self.part = template, part
+
+    def __str__(self) -> str:
+        return str(self.template).format(what=self.part)
+
+
+FIELDS.update({
+    "safety.heat.above_c": (_l("Heat: from this temperature"), _l("above"), "c"),
+    "safety.wind.gusts_above_kmh": (_l("Strong wind: from these gusts"), _l("gusts above"),
+                                    "kmh"),
+    "safety.rain.above_mm_h": (_l("Heavy rain: from this much rain"), _l("rain above"), "mm_h"),
+    "safety.battery.cargo_bike.range_km": (_l("Cargo bike's battery range"), _l("battery range"),
+                                           "km"),
+    "safety.battery.reserve_pct": (_l("Battery reserve kept"), _l("reserve kept"), "pct"),
+})
+_WHEN = {"safety.heat": _l("In the heat: {what}"), "safety.wind": _l("In strong wind: {what}"),
+         "safety.rain": _l("In heavy rain: {what}")}
+_WEATHER_PARAMS = {
+    "max_run_s": (_l("longest run (0: unchanged)"), "min"),
+    "break_every_s": (_l("a break every (0: none)"), "min"),
+    "break_s": (_l("break length"), "min"),
+    "caps_pct": (_l("load caps lowered by"), "pct"),
+    "cargo_bikes": (_l("cargo bikes"), "choice"),
+}
+for _rule, _when in _WHEN.items():
+    for _key, (_short, _unit) in _WEATHER_PARAMS.items():
+        FIELDS[f"{_rule}.{_key}"] = (_Composed(_when, _short), _short, _unit)
+for _vehicle, (_far, _high) in {
+        "bike": (_l("Bike: most km per run"), _l("Bike: most climbing per run")),
+        "cargo_bike": (_l("Cargo bike: most km per run"),
+                       _l("Cargo bike: most climbing per run"))}.items():
+    FIELDS[f"safety.distance.{_vehicle}.km"] = (_far, _l("at most"), "km")
+    FIELDS[f"safety.climb.{_vehicle}.m"] = (_high, _l("at most"), "m")
 ENFORCE_FIELD = _l("enforcement")
 ENFORCED = _l("{rule}, enforcement")
 GROUPS = {"bike": _l("bike"), "cargo_bike": _l("cargo bike")}
@@ -73,7 +119,10 @@ CHOICES = {
                 "pay": _l("lower pay first")},
     "failed_attempt": {"none": _l("nothing"), "ride": _l("the ride only"),
                        "full": _l("the full delivery rate")},
+    "cargo_bikes": {"ride": _l("ride"), "stop": _l("stay in")},
 }
+# unit -> how a value is written after its number
+SHOWN = {"l": "L", "c": "°C", "kmh": "km/h", "mm_h": "mm/h", "km": "km", "m": "m"}
 # unit -> (one, other): "1 day", "6 days" (the pages pick with Intl.PluralRules)
 COUNTS = {"days": (_l("{n} day"), _l("{n} days")), "stops": (_l("{n} stop"), _l("{n} stops"))}
 CHANGE = _l("{label}: {old} → {new}")
@@ -101,8 +150,7 @@ def label(path: str) -> str:
 
 
 def _choices(path: str) -> dict:
-    return CHOICES[path.rsplit(".", 1)[-1] if path.endswith((".enforce", ".failed_attempt"))
-                   else "balance"]
+    return CHOICES[path.rsplit(".", 1)[-1]]
 
 
 def describe(path: str, value) -> str:
@@ -126,7 +174,7 @@ def describe(path: str, value) -> str:
         return str(one if get_locale().plural_form(value) == "one" else other).format(
             n=format_decimal(value))
     shown = value / SCALE.get(unit, 1)
-    return f"{format_decimal(round(shown, 2))}\u00a0{ {'l': 'L'}.get(unit, unit)}"
+    return f"{format_decimal(round(shown, 2))}\u00a0{SHOWN.get(unit, unit)}"
 
 
 def change(c: dict) -> str:
@@ -148,5 +196,5 @@ def words() -> dict:
             entry["min"], entry["max"] = spec[1], spec[2]
         fields[path] = entry
     return {"rules": {k: str(v) for k, v in RULES.items()}, "fields": fields,
-            "groups": {k: str(v) for k, v in GROUPS.items()},
+            "groups": {k: str(v) for k, v in GROUPS.items()}, "shown": SHOWN,
             "counts": {k: [str(one), str(other)] for k, (one, other) in COUNTS.items()}}

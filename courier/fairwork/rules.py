@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 
 from courier.errors import InvalidInput
+from courier.fairwork import safety_rules
 
 ENFORCE = ("block", "warn", "off")
 BALANCE = ("off", "hours", "pay")
@@ -56,6 +57,8 @@ TEMPLATE: dict = {
     },
     # The effective hourly pay is shown only over at least this much time on shift.
     "fairness": {"balance": "off", "strength": 50, "hourly_shown_from_s": 2 * HOUR},
+    # Weather, distance, climbing and battery (courier/fairwork/safety_rules.py): all off.
+    "safety": copy.deepcopy(safety_rules.SAFETY),
 }
 
 TEMPLATE_REASON = "published template: French road-transport convention"
@@ -90,6 +93,9 @@ _FIELDS: dict[str, tuple] = {
 for _rule in ("working_time.max_day", "working_time.max_week", "working_time.daily_rest",
               "working_time.break", "working_time.consecutive_days", "load.vehicle_caps",
               "load.max_stops", "load.max_run"):
+    _FIELDS[f"{_rule}.enforce"] = ("enum", ENFORCE)
+_FIELDS.update(safety_rules.FIELDS)
+for _rule in safety_rules.RULES:
     _FIELDS[f"{_rule}.enforce"] = ("enum", ENFORCE)
 
 RULES = tuple(sorted({p.rsplit(".", 1)[0] for p in _FIELDS if p.endswith(".enforce")}))
@@ -144,6 +150,7 @@ def validate(doc) -> dict:
             errors["rules.working_time.max_week.limit_s"] = "must be at least the daily limit"
         if wt["break"]["duration_s"] >= wt["break"]["after_s"]:
             errors["rules.working_time.break.duration_s"] = "must be shorter than after_s"
+        errors.update(safety_rules.check(doc))
     if errors:
         first = next(iter(errors.items()))
         raise InvalidInput(f"invalid {first[0]}: {first[1]}", errors)
@@ -198,7 +205,8 @@ def template() -> dict:
 
 # Rules added after a document was stored, with the value that keeps its meaning (what
 # the code did before the rule existed): the readers of a stored version use these.
-ADDED = {"pay.failed_attempt": "none", "fairness.hourly_shown_from_s": 0}
+ADDED = {"pay.failed_attempt": "none", "fairness.hourly_shown_from_s": 0,
+         **safety_rules.added()}
 
 
 def value(doc: dict, path: str):

@@ -81,7 +81,10 @@ function ruleValue(path, v) {
     case "h": return `${num(v / 3600)}\u00a0h`;
     case "min": return `${num(v / 60)}\u00a0min`;
     case "l": return `${num(v)}\u00a0L`;
-    default: return `${num(v)}${f.unit === "kg" ? "\u00a0kg" : ""}`;
+    default: {  // kg, and the safety rules' °C, km/h, mm/h, km and m
+      const shown = f.unit === "kg" ? "kg" : (RULE_WORDS.shown || {})[f.unit];
+      return shown ? `${num(v)}\u00a0${shown}` : num(v);
+    }
   }
 }
 

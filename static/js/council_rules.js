@@ -11,10 +11,12 @@
   const SCALE = { h: 3600, min: 60, eur: 100 };
   const toUi = (unit, v) => v / (SCALE[unit] || 1);
   const fromUi = (unit, v) => (SCALE[unit] ? Math.round(v * SCALE[unit]) : v);
-  const UNIT = { h: "h", min: "min", eur: "€", kg: "kg", l: "L", pct: "%" };
+  const UNIT = { h: "h", min: "min", eur: "€", kg: "kg", pct: "%", ...(RULE_WORDS.shown || {}) };
   // Messages of the rules' checks that name a key: said in words.
   const MESSAGES = { "must be shorter than after_s": t("must be shorter than the work after which it is due"),
-    "must be at least the daily limit": t("must be at least the daily limit") };
+    "must be at least the daily limit": t("must be at least the daily limit"),
+    "must be shorter than break_every_s": t("must be shorter than the work after which it is due"),
+    "must be 0 (unchanged) or at least 300": t("must be 0 (unchanged) or at least 5 minutes") };
   let versions = [];
 
   function input(path, value) {

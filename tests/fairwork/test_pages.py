@@ -10,7 +10,8 @@ from courier.fairwork import labels
 from courier.fairwork import rules as R
 from tests.test_pages import login
 
-UNITS = {"h", "min", "kg", "l", "eur", "pct", "clock", "days", "stops", "choice", "number"}
+UNITS = {"h", "min", "kg", "l", "eur", "pct", "clock", "days", "stops", "choice", "number",
+         "c", "kmh", "mm_h", "km", "m"}  # the last: the safety rules' (docs/safety.md)
 
 
 @pytest.mark.parametrize("role, page, status", [
