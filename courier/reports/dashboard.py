@@ -13,8 +13,9 @@ the on-time share of a day without deliveries); ``empty`` says there is nothing 
   km that their stops make of the run's stops done, as pay per run shares it.
 - Courier-hours: on shift (breaks out) and active (from accepting a run to its last stop),
   split at local midnight; a shop's jobs get their stops' share of each run's active time.
-- CO2 avoided: the km ridden times :data:`DIESEL_VAN_G_PER_KM`, what a diesel van would
-  have emitted over the same km (docs/dashboard.md#co2-avoided).
+- CO2 avoided: the km ridden times what a diesel van emits per km, the factor the open
+  data counts with (:func:`courier.solidarity.opendata.van_kg_co2e_per_km`: 0.25023 kg
+  CO2e per km unless the coop set another; its source in docs/dashboard.md).
 - Per member (the coop only): hours on shift and effective hourly pay of the paid members
   who worked, from the earnings report (:mod:`courier.reports.earnings`), and the Gini of
   hours and of pay of each week of the period (a week cut at the period's ends).
@@ -40,15 +41,7 @@ from courier.fairwork.versions import Timeline
 from courier.models import Job, JobStatus, Run, RunStatus, RunStop, utcnow
 from courier.reports.earnings import bounds, earnings
 from courier.reports.runs import _cell
-
-# A light commercial vehicle of 3.5 t doing express work in town ("plis, courses"): 0.160 L
-# of road diesel per km, the French level-1 value for informing customers of a transport's
-# emissions (arrêté of 10 April 2012, annex II, road transport), times 3.17 kg CO2e per
-# litre of road diesel, upstream and combustion (arrêté of 26 April 2017, annex: 0.66 +
-# 2.51; ADEME's Base Carbone "gazole routier" figure). 507.2 g CO2e per km.
-VAN_LITRES_PER_KM = 0.160
-DIESEL_KG_CO2E_PER_LITRE = 3.17
-DIESEL_VAN_G_PER_KM = round(VAN_LITRES_PER_KM * DIESEL_KG_CO2E_PER_LITRE * 1000, 1)
+from courier.solidarity.opendata import van_kg_co2e_per_km
 
 WORK_CHARTS = ("deliveries_per_hour", "deliveries_per_day", "on_time", "per_delivery", "co2")
 MEMBER_CHARTS = ("hours", "hourly", "gini_weeks")
@@ -154,7 +147,7 @@ def _ratio(x: float, n: int, digits: int = 2) -> float | None:
 def work_charts(work: Work, first: date, last: date) -> tuple[dict, dict]:
     """The charts of deliveries, on-time share, km and hours per delivery and CO2 avoided,
     and the period's totals."""
-    tz = tracking.timezone()
+    tz, van = tracking.timezone(), van_kg_co2e_per_km()
     ds = days(first, last)
     iso = [d.isoformat() for d in ds]
     local = [(at.astimezone(tz), at <= by) for at, by in work.delivered]
@@ -175,8 +168,7 @@ def work_charts(work: Work, first: date, last: date) -> tuple[dict, dict]:
                          on_time_share=[_ratio(on_time_day[d], n_day[d], 4) for d in ds]),
         "per_delivery": chart("day", iso, **per_delivery),
         "co2": chart("day", iso, km=[round(work.km[d], 2) for d in ds],
-                     co2_avoided_kg=[round(work.km[d] * DIESEL_VAN_G_PER_KM / 1000, 2)
-                                     for d in ds]),
+                     co2_avoided_kg=[round(work.km[d] * van, 2) for d in ds]),
     }
     n, km = len(local), sum(work.km.values())
     totals = {"deliveries": n, "on_time": sum(1 for _, ok in local if ok),
@@ -184,7 +176,7 @@ def work_charts(work: Work, first: date, last: date) -> tuple[dict, dict]:
               "km": round(km, 2), "km_per_delivery": _ratio(km, n),
               "active_h": round(sum(work.active_s.values()) / 3600, 2),
               "active_h_per_delivery": _ratio(sum(work.active_s.values()) / 3600, n),
-              "co2_avoided_kg": round(km * DIESEL_VAN_G_PER_KM / 1000, 2)}
+              "co2_avoided_kg": round(km * van, 2)}
     if work.shift_s is not None:
         totals["shift_h"] = round(sum(work.shift_s.values()) / 3600, 2)
         totals["shift_h_per_delivery"] = _ratio(totals["shift_h"], n)
@@ -244,7 +236,7 @@ def dashboard(first: date, last: date, *, merchant_id: int | None = None, names:
     return {"from": first.isoformat(), "to": last.isoformat(),
             "timezone": str(tracking.timezone()),
             "scope": "coop" if merchant_id is None else "shop",
-            "co2_g_per_km": DIESEL_VAN_G_PER_KM, "totals": totals,
+            "co2_kg_per_km": van_kg_co2e_per_km(), "totals": totals,
             "charts": {k: charts[k] for k in wanted}}
 
 

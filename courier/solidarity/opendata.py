@@ -39,6 +39,13 @@ COLUMNS = ("week", "start", "deliveries", "solidarity_deliveries", "solidarity_s
 MAX_WEEKS = 260
 
 
+def van_kg_co2e_per_km() -> float:
+    """The kg CO2e a diesel van emits per km, as this coop counts it (its config's
+    ``VAN_KG_CO2E_PER_KM``, else :data:`VAN_KG_CO2E_PER_KM`): the open data's CO2 avoided
+    and the dashboards' (courier.reports.dashboard)."""
+    return float(current_app.config.get("VAN_KG_CO2E_PER_KM", VAN_KG_CO2E_PER_KM))
+
+
 def published() -> bool:
     return bool(settings.get("open_data"))
 
@@ -85,7 +92,7 @@ def weekly(weeks: int = 12, now: datetime | None = None) -> dict:
         row = rows.get(week_of(at))
         if row is not None:
             row["hub_rounds"] += 1
-    factor = float(current_app.config.get("VAN_KG_CO2E_PER_KM", VAN_KG_CO2E_PER_KM))
+    factor = van_kg_co2e_per_km()
     out = [_finish(monday, row, factor) for monday, row in sorted(rows.items())]
     return {"coop": settings.get("name"), "city": settings.get("city"),
             "timezone": str(tz), "generated_at": now.isoformat(),

@@ -2,47 +2,21 @@
 km and hours per delivery, CO2 avoided, the members' hours and pay and their Gini by week,
 for the coop and for one shop's jobs."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from courier.extensions import db
 from courier.reports import dashboard as d
 from courier.reports.earnings import earnings
-from tests.fairwork.helpers import courier, delivered, publish, shift
-
-MON = datetime(2026, 3, 2, tzinfo=UTC)  # Europe/Paris is UTC+1 in early March
-TUE = MON + timedelta(days=1)
-NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
-WEEK = (date(2026, 3, 2), date(2026, 3, 4))  # Monday to Wednesday
-
-
-def at(day, hour, minute=0):
-    return day + timedelta(hours=hour, minutes=minute)
+from tests.reports.week import NOW, WEEK, build
 
 
 @pytest.fixture
 def week(make_user, make_merchant):
-    """Ana (shop A) on Monday: 2 deliveries, one late, 3 km, 4 h on shift, 1 h on her run.
-    Bea on Tuesday: one run of 2 km for shop A and shop B (a delivery each), 4 h on shift."""
-    council = make_user("council", "Chloé Council")
-    publish(council, {"pay": {"guaranteed_hourly_cents": 1000}}, now=MON - timedelta(days=1),
-            effective_from=MON - timedelta(hours=2))
-    shop_a, shop_b = make_merchant("Shop A"), make_merchant("Shop B")
-    ana = courier(make_user, "Ana", since=None)
-    bea = courier(make_user, "Bea", since=None)
-    shift(ana.courier, at(MON, 8), at(MON, 12))
-    run = delivered(ana.courier, shop_a, accepted=at(MON, 9),
-                    delivered_at=[at(MON, 9, 30), at(MON, 10)], metres=3000)
-    late = next(s.job for s in run.stops if s.job.delivered_at == at(MON, 10))
-    late.deliver_by = at(MON, 9, 45)
-    shift(bea.courier, at(TUE, 9), at(TUE, 13))
-    shared = delivered(bea.courier, shop_a, accepted=at(TUE, 10),
-                       delivered_at=[at(TUE, 10, 20), at(TUE, 10, 30)], metres=2000)
-    shared.stops[-1].job.merchant_id = shop_b.user.merchant.id
-    db.session.commit()
-    return shop_a.user.merchant.id, shop_b.user.merchant.id
+    """The ids of shop A and shop B."""
+    w = build(make_user, make_merchant)
+    return w.shop_a.user.merchant.id, w.shop_b.user.merchant.id
 
 
 def test_deliveries_are_counted_by_local_hour_and_day(week):
@@ -74,13 +48,15 @@ def test_km_and_courier_hours_per_delivery(week):
     assert (t["km_per_delivery"], t["shift_h_per_delivery"]) == (1.25, 2.0)
 
 
-def test_co2_avoided_is_the_km_ridden_times_a_diesel_vans_emissions(week):
-    assert d.DIESEL_VAN_G_PER_KM == 507.2  # 0.160 L/km x 3.17 kg CO2e/L
+def test_co2_avoided_is_the_km_ridden_times_the_open_datas_van_factor(week, app):
     data = d.dashboard(*WEEK, now=NOW)
+    assert data["co2_kg_per_km"] == 0.25023  # a diesel van, as the open data counts it
     co2 = data["charts"]["co2"]["series"]
     assert co2["km"] == [3.0, 2.0, 0.0]
-    assert co2["co2_avoided_kg"] == [1.52, 1.01, 0.0]  # 1.5216 and 1.0144 kg
-    assert data["totals"]["co2_avoided_kg"] == 2.54 and data["co2_g_per_km"] == 507.2
+    assert co2["co2_avoided_kg"] == [0.75, 0.5, 0.0]  # 0.75069 and 0.50046 kg
+    assert data["totals"]["co2_avoided_kg"] == 1.25
+    app.config["VAN_KG_CO2E_PER_KM"] = 0.5  # a coop's own factor
+    assert d.dashboard(*WEEK, now=NOW)["charts"]["co2"]["series"]["co2_avoided_kg"][0] == 1.5
 
 
 def test_a_shop_sees_its_own_jobs_share_of_the_runs_and_no_members(week):
