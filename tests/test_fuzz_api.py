@@ -60,6 +60,7 @@ REFUSED_WHEN_VALID = {
     "GET /reports/statements/{month}.pdf": "a month is YYYY-MM; the council names the member",
     "GET /reports/runs": "the council names the member; to not before from",
     "GET /reports/earnings": "to not before from, at most 366 days",
+    "GET /dashboard": "as GET /reports/earnings; format=csv names its chart",
     "GET /proofs/export": "to not before from, at most 92 days",
     "GET /rules/warnings": "to not before from",
     "POST /shifts/slots": "a slot ends after it starts, not in the past, no overlap",

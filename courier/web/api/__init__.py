@@ -61,10 +61,10 @@ def register_api(app: Flask) -> None:
 
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer"}}}})
-    from courier.web.api import fairwork_api, reports_api, rules_api
+    from courier.web.api import dashboard_api, fairwork_api, reports_api, rules_api
 
     for module in (jobs_api, courier_api, runs_api, dispatch_api, tracking_api, rules_api,
-                   reports_api, fairwork_api):
+                   reports_api, fairwork_api, dashboard_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     _register_shops()
