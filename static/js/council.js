@@ -1,6 +1,6 @@
 // Shared by the council's pages and the member's earnings page (after app.js): hours,
-// shares and dates in the reader's language, tables that stack on phones, notices, and
-// plain SVG bar charts (no chart library).
+// shares and dates in the reader's language, tables that stack on phones, notices, and how
+// each figure is computed. Charts are drawn by static/js/charts.js.
 "use strict";
 
 const FW = (() => {
@@ -34,29 +34,6 @@ const FW = (() => {
     monday.setDate(today.getDate() - ((today.getDay() + 6) % 7));
     if (!form.from.value) form.from.value = isoDay(monday);
     if (!form.to.value) form.to.value = isoDay(today);
-  }
-
-  // A horizontal bar chart: items [{label, value, mark}], a value formatter, and an
-  // optional reference line {value, label} (e.g. the guaranteed hourly rate).
-  function bars(el, items, fmt, ref) {
-    const max = Math.max(1, ...items.map((i) => i.value || 0), ref ? ref.value : 0);
-    const row = 22, left = 110, width = 480, right = 90;
-    const h = items.length * row + (ref ? 24 : 8);
-    const svg = [`<svg viewBox="0 0 ${left + width + right} ${h}" role="img" class="bars" aria-label="${esc(el.dataset.label || "")}">`];
-    items.forEach((it, i) => {
-      const w = Math.max(1, (width * (it.value || 0)) / max);
-      const y = i * row + 4;
-      svg.push(`<text x="${left - 6}" y="${y + 13}" text-anchor="end">${esc(it.label)}</text>`,
-        `<rect x="${left}" y="${y}" width="${w}" height="${row - 6}" class="${it.mark ? "mark" : ""}"><title>${esc(t("{label}: {value}", { label: it.label, value: fmt(it.value) }))}</title></rect>`,
-        `<text x="${left + w + 4}" y="${y + 13}">${esc(fmt(it.value))}</text>`);
-    });
-    if (ref) {
-      const x = left + (width * ref.value) / max;
-      svg.push(`<line x1="${x}" x2="${x}" y1="0" y2="${h - 16}" class="ref"/>`,
-        `<text x="${x}" y="${h - 3}" text-anchor="middle" class="ref">${esc(ref.label)}</text>`);
-    }
-    svg.push("</svg>");
-    el.innerHTML = items.length ? svg.join("") : `<p class="muted">${esc(t("No data for this period."))}</p>`;
   }
 
   // How each figure is computed: one line, linked to its section of docs/fairwork.md.
@@ -106,6 +83,6 @@ const FW = (() => {
   const COMPONENTS = { hours: t("Hourly pay"), deliveries: t("Delivery pay"), failed_attempts: t("Failed attempts"), distance: t("Distance pay"),
     night_bonus: t("Night bonus"), sunday_bonus: t("Sunday bonus"), topup: t("Top-up") };
 
-  return { t, api, esc, money, num, km, day, phrase, hours, pct, when, thisWeek, bars, figures, fairness, stack, notice,
+  return { t, api, esc, money, num, km, day, phrase, hours, pct, when, thisWeek, figures, fairness, stack, notice,
     COMPONENTS, hourly, legend, how };
 })();

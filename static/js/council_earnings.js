@@ -5,7 +5,7 @@
 "use strict";
 
 (() => {
-  const { t, api, esc, money, num, km, day, phrase, hours, when, thisWeek, bars, figures, fairness,
+  const { t, api, esc, money, num, km, day, phrase, hours, when, thisWeek, figures, fairness,
     stack, notice, COMPONENTS, hourly, legend, how } = FW;
   const el = (id) => document.getElementById(id);
   const form = document.getElementById("period");
@@ -36,7 +36,7 @@
       legend(el("lines-how"), m ? [[t("Component"), "pay"], [t("Rules"), "pay"]] : []);
       const mine = m ? m.effective_hourly_cents : null;
       let marked = false;
-      bars(el("chart-hourly"), r.distribution.effective_hourly_cents.map((v, i) => {
+      Charts.bars(el("chart-hourly"), r.distribution.effective_hourly_cents.map((v, i) => {
         const mark = !marked && v === mine;
         marked = marked || mark;
         return { label: mark ? t("you") : `#${i + 1}`, value: v, mark };

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { t, api, esc, money, num, km, phrase, hours, when, thisWeek, bars, fairness, stack, notice,
+  const { t, api, esc, money, num, km, phrase, hours, when, thisWeek, fairness, stack, notice,
     COMPONENTS, hourly, legend } = FW;
   const form = document.getElementById("period");
   const el = (id) => document.getElementById(id);
@@ -16,8 +16,8 @@
       const r = await api("GET", `/reports/earnings?${q}`);
       fairness(el("fairness"), r.fairness, r.totals.on_shift_s);
       const rate = r.members.length ? Math.max(...r.members.map((m) => m.on_shift_s ? m.guaranteed_cents * 3600 / m.on_shift_s : 0)) : 0;
-      bars(el("chart-hours"), r.members.map((m) => ({ label: m.name, value: m.on_shift_s })), hours);
-      bars(el("chart-hourly"), r.members.filter((m) => m.effective_hourly_cents != null).map((m) => ({
+      Charts.bars(el("chart-hours"), r.members.map((m) => ({ label: m.name, value: m.on_shift_s })), hours);
+      Charts.bars(el("chart-hourly"), r.members.filter((m) => m.effective_hourly_cents != null).map((m) => ({
         label: `${m.name} · ${hours(m.on_shift_s)}`, value: m.effective_hourly_cents, mark: m.before_topup_cents < m.guaranteed_cents })),
         money, rate ? { value: rate, label: t("guaranteed {rate}", { rate: money(rate) }) } : null);
       const comps = Object.keys(COMPONENTS);
