@@ -76,6 +76,7 @@ class Limits:
     worked_week_s: int = 0
     continuous_s: int = 0
     streak_days: int = 0
+    safety: object = None  # the safety rules now (courier.fairwork.safety.Safety)
 
 
 def _blocks(work: list[Interval], gap_s: int) -> list[Interval]:

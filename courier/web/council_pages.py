@@ -1,6 +1,7 @@
 """The pages about money and the rules: the council's (earnings and fairness report,
 rules with history, comparison and what-if), the member's own earnings and decisions page,
-and a shop's statements and invoices.
+a shop's statements and invoices, and the dashboards (the coop's work, a shop's jobs, in
+charts).
 
 Like the other pages they are shells: the scripts read and write through the
 REST API, which does every permission check again.
@@ -14,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from courier.models import Role
+from courier.solidarity.opendata import van_kg_co2e_per_km
 
 bp = Blueprint("council", __name__)
 
@@ -71,7 +73,25 @@ def shifts():
                  vehicle=courier.vehicle.value if courier else "")
 
 
-DOCS = ("fairwork.md", "shifts.md")  # the documents the pages link to, for how a figure is computed
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """The coop's work in charts, for its members, dispatch and the council (the members'
+    hours and pay by name for the council only; the API decides)."""
+    return _page("dashboard.html", Role.COURIER, Role.DISPATCHER, Role.COUNCIL, scope="coop",
+                 co2_kg_per_km=van_kg_co2e_per_km())
+
+
+@bp.get("/shop/dashboard")
+@login_required
+def shop_dashboard():
+    """A shop's own jobs in charts."""
+    return _page("dashboard.html", Role.MERCHANT, scope="shop",
+                 co2_kg_per_km=van_kg_co2e_per_km())
+
+
+# the documents the pages link to, for how a figure is computed
+DOCS = ("fairwork.md", "shifts.md", "dashboard.md")
 
 
 @bp.get("/docs/<name>")
