@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, post_dump
 from courier import privacy
 from courier.extensions import db
 from courier.models import ProofPolicy
-from courier.tracking import tracking_url
+from courier.tracking import carried_by, tracking_url
 
 RUN_PAY = "courier.run_pay"  # app.extensions: run -> its pay in cents (fairwork.estimate)
 
@@ -100,6 +100,11 @@ class JobOut(Schema):
     unassigned_reason_phrase = fields.Nested(PhraseOut, allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    carried_by = fields.Function(carried_by, dump_only=True, allow_none=True, metadata={
+        "description": "for a job handed to a partner coop (status with_partner, then as "
+                       "it ended): the coop, its courier's first name, the step it told "
+                       "(asked, pending, accepted, picked_up, delivered, failed, returned) "
+                       "and its ETA; null for a job our own couriers carry"})
     # The recipient's public link: for the shop and dispatch, never for couriers.
     tracking_url = fields.Function(tracking_url, dump_only=True, allow_none=True)
     solidarity = fields.Boolean()

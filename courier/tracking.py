@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from courier.errors import DomainError, NotFound
 from courier.extensions import db
-from courier.models import Job, JobStatus, utcnow
+from courier.models import Handoff, HandoffStatus, Job, JobStatus, utcnow
 
 ENDED = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
 WAITING = (JobStatus.PENDING, JobStatus.OFFERED)  # the page shows both alike
@@ -89,21 +89,51 @@ def window(job: Job) -> tuple[datetime, datetime]:
     return max(job.ready_at, planned - WINDOW_BEFORE), planned + WINDOW_AFTER
 
 
+def _handoff(job: Job) -> Handoff | None:
+    return db.session.scalars(select(Handoff).where(
+        Handoff.job_id == job.id, Handoff.direction == "out",
+        Handoff.partner_id == job.carried_by_partner_id).order_by(Handoff.id.desc())
+        .limit(1)).first()
+
+
+def carried_by(job: Job) -> dict | None:
+    """Who carries a job handed to a partner coop (courier.federation): the coop's name,
+    its courier's first name (nothing else about them), the step told and the ETA."""
+    if job.carried_by_partner_id is None:
+        return None
+    h = _handoff(job)
+    if h is None:
+        return None
+    step = "asked" if h.status == HandoffStatus.ASKED else (h.remote_status or "pending")
+    return {"partner": h.partner.name, "courier_first_name": h.courier_first_name,
+            "status": step, "eta": _iso(h.eta) if job.status == JobStatus.WITH_PARTNER else None}
+
+
 def public_view(job: Job) -> dict:
     """Everything the public page may show, and nothing more."""
     start, end = window(job)
-    courier = None
+    courier, status, eta, partner = None, job.status.value, job.eta, carried_by(job)
     if job.courier is not None and job.status in (JobStatus.ACCEPTED, JobStatus.PICKED_UP,
                                                   JobStatus.DELIVERED):
         courier = {"first_name": job.courier.user.first_name}
         c = job.courier
         if job.status == JobStatus.PICKED_UP and c.on_shift and c.lat is not None:
             courier.update(lat=c.lat, lon=c.lon, position_at=_iso(c.position_at))
+    if partner is not None:  # as if our own courier carried it, said to be the partner's
+        if job.status == JobStatus.WITH_PARTNER:
+            status = partner["status"] if partner["status"] in ("accepted", "picked_up") \
+                else "pending"
+            eta = datetime.fromisoformat(partner["eta"]) if partner["eta"] else None
+            if eta is not None and status != "pending":
+                start, end = max(job.ready_at, eta - WINDOW_BEFORE), eta + WINDOW_AFTER
+        if partner["courier_first_name"]:
+            courier = {"first_name": partner["courier_first_name"]}
     return {
-        "status": job.status.value,
+        "status": status,
+        "carried_by": partner["partner"] if partner is not None else None,
         "shop": job.merchant.name,
         "window": {"start": _iso(start), "end": _iso(end)},
-        "eta": _iso(job.eta),
+        "eta": _iso(eta),
         "delayed": job.late_by_s is not None and job.eta is not None,
         "deliver_by": _iso(job.deliver_by),
         "picked_up_at": _iso(job.picked_up_at),

@@ -219,6 +219,22 @@ EXPECTATIONS = {
                                                       others={"other_merchant": 404}),
     "GET /schedule-settings": allow("merchant", *DISPATCH),
     "PUT /schedule-settings": allow("council", body={"horizon_days": 2, "daily_cap": 12}),
+    # federation: partner coops (the partner's address answers nothing here)
+    "GET /federation": allow(*DISPATCH),
+    "PATCH /federation/settings": allow("council", body={"auto_handoff": False}),
+    "POST /federation/invitations": allow("council"),
+    "POST /partners": allow("council", body={"url": "https://coop.example", "code": "x"}),
+    "GET /partners/{partner_id}": allow(*DISPATCH),
+    "POST /partners/{partner_id}/approve": allow("council"),
+    "POST /partners/{partner_id}/pause": allow("council", body={"reason": "matrix"}),
+    "POST /partners/{partner_id}/resume": allow("council", body={"reason": "matrix"}),
+    "POST /partners/{partner_id}/end": allow("council", body={"reason": "matrix"}),
+    "PUT /partners/{partner_id}/limit": allow("council", body={"credit_limit_cents": 1000}),
+    "POST /partners/{partner_id}/rotate-key": allow("council"),
+    "POST /partners/{partner_id}/refresh": allow("council"),
+    "POST /jobs/{job_id}/handoff": allow(*DISPATCH),
+    "GET /jobs/{job_id}/handoffs": allow(*DISPATCH),
+    "GET /handoffs": allow(*DISPATCH),
 }
 
 
@@ -284,6 +300,7 @@ def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
     slot, signup = _shift(dispatcher, xena)
     schedule = shop.post("/schedules", json=SCHEDULE).json
     proof = _proof(app, job["id"], tmp_path)
+    partner_coop = _partner_coop(app)
     actors = {"merchant": shop, "other_merchant": other_shop, "courier": xena,
               "other_courier": yann, "dispatcher": dispatcher, "council": council,
               "partner": partner}
@@ -295,8 +312,38 @@ def world(app, make_merchant, make_courier, make_user, dispatcher, tmp_path):
               "month": utcnow().strftime("%Y-%m"), "round_id": hub_round.id,
               "courier_id": xena.user.courier.id, "user_id": dispatcher.user.id,
               "device_id": device.id, "proof_id": proof.id,
-              "slot_id": slot, "signup_id": signup, "schedule_id": schedule["id"]}
+              "slot_id": slot, "signup_id": signup, "schedule_id": schedule["id"],
+              "partner_id": partner_coop.id}
     return actors, params
+
+
+def _partner_coop(app):
+    """A partner coop, active, whose address answers nothing (no request leaves)."""
+    import requests
+    from requests.adapters import BaseAdapter
+
+    from courier.federation import signing
+    from courier.federation.transport import EXTENSION
+    from courier.models import Partner, PartnerStatus
+
+    class Nowhere(BaseAdapter):
+        def send(self, request, **kw):
+            raise requests.ConnectionError("no network in the matrix")
+
+        def close(self):
+            pass
+
+    session = requests.Session()
+    session.mount("https://", Nowhere())
+    session.mount("http://", Nowhere())
+    app.extensions[EXTENSION] = session
+    partner = Partner(name="Villeurbanne", base_url="https://coop-b.example",
+                      status=PartnerStatus.ACTIVE, our_key_id="k_matrix_a",
+                      our_secret=signing.new_secret(), their_key_id="k_matrix_b",
+                      their_secret=signing.new_secret())
+    db.session.add(partner)
+    db.session.commit()
+    return partner
 
 
 def _proof(app, job_id, folder):

@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 DEFAULTS = {"MESSAGE_BACKOFF_S": 30, "MESSAGE_MAX_ATTEMPTS": 6, "MESSAGE_POLL_S": 5}
 HOUR = timedelta(hours=1)
 # the news of a parcel on its way is worth nothing once it arrived (or could not)
-STILL = {MessageKind.ON_THE_WAY: (JobStatus.PICKED_UP,),
+# (a job a partner coop carries stays with_partner until it ends: on its way meanwhile)
+STILL = {MessageKind.ON_THE_WAY: (JobStatus.PICKED_UP, JobStatus.WITH_PARTNER),
          MessageKind.ARRIVING: (JobStatus.PICKED_UP,)}
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.models import Merchant
-from courier.shops import fleet, geocoding, slots
+from courier.shops import fleet, geocoding, partner_zones, slots
 from courier.shops.pricing import Price, in_force_columns, price_for, route_km
 from courier.shops.rules import DAYS, Facts
 from courier.shops.zones import STAMP_COLUMNS, check_in_service, current_index
@@ -146,7 +146,7 @@ def prepare(merchant: Merchant | None, data: dict, now: datetime) -> Delivery:
     stops += [("dropoff" if single else f"dropoffs[{i}]", p.dropoff["lat"], p.dropoff["lon"],
                p.dropoff["address"]) for i, p in enumerate(parts)]
     found = [index.at(lon, lat) for _, lat, lon, _ in stops]
-    check_in_service(stops, index, found)
+    check_in_service(stops, index, found, beyond=partner_zones.handed_beyond)
     fleet.check(vehicles, weight_kg, volume_l, *(("weight_kg", "volume_l") if single
                                                  else ("dropoffs", "dropoffs")))
     local = ready_at.astimezone(ZoneInfo(current_app.config["COOP_TIMEZONE"]))

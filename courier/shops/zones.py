@@ -80,9 +80,11 @@ def current_index(stamp: tuple | None = None) -> ZoneIndex:
 
 
 def check_in_service(stops: list[tuple[str, float, float, str]],
-                     index: ZoneIndex | None = None, found: list | None = None) -> None:
+                     index: ZoneIndex | None = None, found: list | None = None,
+                     beyond=None) -> None:
     """Refuse stops outside every active zone. ``stops``: ``(field, lat, lon, address)``;
-    ``found``: the zones of each stop, if already looked up.
+    ``found``: the zones of each stop, if already looked up; ``beyond(lat, lon)``: whether
+    a drop-off outside them is taken all the same (handed to a partner coop covering it).
 
     With no active zone at all, the coop has not drawn its area: nothing is refused.
     """
@@ -91,7 +93,8 @@ def check_in_service(stops: list[tuple[str, float, float, str]],
         return
     found = found or [index.at(lon, lat) for _, lat, lon, _ in stops]
     outside = {f: (lat, lon, address) for (f, lat, lon, address), zones in zip(
-        stops, found, strict=True) if not zones}
+        stops, found, strict=True) if not zones and not (
+            beyond is not None and f.startswith("dropoff") and beyond(lat, lon))}
     if not outside:
         return
     words = [f"the {name.split('.')[0]}{' ' + repr(a) if a else ''} at "

@@ -25,6 +25,11 @@ def register(app: Flask) -> None:
     from courier.web import messages_pages
 
     app.register_blueprint(messages_pages.bp)  # recipients' opt-out, shops' messages, schedules
+    from courier.extensions import csrf
+    from courier.web import federation_wire
+
+    csrf.exempt(federation_wire.bp)  # partner coops sign their requests instead
+    app.register_blueprint(federation_wire.bp)  # /.well-known/courier-coop, /federation/v1
     sockets.register()
 
     @app.get("/healthz")

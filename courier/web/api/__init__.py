@@ -70,6 +70,7 @@ def register_api(app: Flask) -> None:
     _register_shops()
     _register_solidarity()
     _register_shifts()
+    _register_federation()
     from courier.web.api import (
         members_api,
         messages_api,
@@ -87,6 +88,14 @@ def register_api(app: Flask) -> None:
     from courier.web.api.spec_rules import state_rules
 
     state_rules(api.spec, app.config)  # the rules across fields, in JSON Schema
+
+
+def _register_federation() -> None:
+    """Partner coops: partnerships, the hand-off rule, jobs handed to partners."""
+    from courier.web.api import federation_api
+
+    csrf.exempt(federation_api.blp)  # session callers are checked in courier.web.auth
+    api.register_blueprint(federation_api.blp, url_prefix="/api/v1")
 
 
 def _register_shifts() -> None:

@@ -16,7 +16,8 @@ from courier.validation import Lat, Lon, Moment, Strict  # noqa: F401  (shared b
 
 class JobQuery(Schema):
     status = fields.String(validate=validate.OneOf(
-        ["pending", "offered", "accepted", "picked_up", "delivered", "failed", "cancelled"]))
+        ["pending", "offered", "accepted", "picked_up", "delivered", "failed", "cancelled",
+         "with_partner"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**9))
 

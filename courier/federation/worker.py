@@ -1,0 +1,38 @@
+"""The federation's periodic work, run by the worker beside dispatch (and by the embedded
+server): asks left unanswered are timed out, the news of jobs we carry is queued, the
+outbox is sent, and now and then the council's rule hands jobs over."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app
+
+from courier.extensions import db
+from courier.federation import handoffs, news, outbox, rules, track  # noqa: F401 (answers)
+from courier.outbox import SenderLoop
+
+log = logging.getLogger(__name__)
+_last_scan = {"at": 0.0}
+
+
+def tick() -> int:
+    """One pass (in an app context); returns how much it did (0: nothing was due)."""
+    done = handoffs.sweep_stale()
+    done += news.tell()
+    db.session.commit()
+    done += outbox.send_due()
+    every = float(current_app.config.get("FEDERATION_SCAN_S", 30))
+    if time.monotonic() - _last_scan["at"] >= every:
+        _last_scan["at"] = time.monotonic()
+        done += rules.scan()
+        db.session.commit()
+    return done
+
+
+def start_sender(app) -> SenderLoop:
+    """The worker's thread for the federation: sends the outbox as soon as a commit wrote
+    to it, and runs :func:`tick` every ``FEDERATION_POLL_S`` otherwise."""
+    return SenderLoop(app, "federation", tick, outbox.wake,
+                      app.config.get("FEDERATION_POLL_S", 2.0)).start()

@@ -1,0 +1,53 @@
+"""A job our couriers cannot serve is handed to a partner coop, which carries it as one
+of its own; we follow it to the door."""
+
+from sqlalchemy import select
+
+from courier.extensions import db
+from courier.models import Event, Handoff, HandoffStatus, Job, JobStatus
+from tests.federation.conftest import (
+    courier_at,
+    deliver_messages,
+    partner_job,
+    ride,
+    shop_at,
+    submit,
+)
+
+
+def test_a_dispatcher_hands_a_job_over_and_the_partner_delivers_it(paired):
+    coops = paired
+    shop = shop_at(coops.a)
+    job = submit(shop)
+    dispatcher = coops.a.actor("dispatcher")
+    r = dispatcher.post(f"/jobs/{job['id']}/handoff", json={})
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "accepted" and r.json["partner"]["name"] == "Villeurbanne"
+    price = r.json["price_cents"]
+    seen = shop.get(f"/jobs/{job['id']}").json
+    assert seen["status"] == "with_partner"
+    assert seen["carried_by"]["partner"] == "Villeurbanne"
+    with coops.b.ctx():
+        theirs = partner_job(coops.b)
+        assert theirs.status == JobStatus.PENDING and theirs.price_cents == price
+        assert theirs.merchant.kind.value == "coop"
+        their_id = theirs.id
+    zoe = courier_at(coops.b, "Zoé Martin")
+    ride(coops.b, zoe, their_id, "picked_up")
+    deliver_messages(coops)
+    seen = shop.get(f"/jobs/{job['id']}").json
+    assert seen["status"] == "with_partner"
+    assert seen["carried_by"]["status"] == "picked_up"
+    assert seen["carried_by"]["courier_first_name"] == "Zoé"
+    assert zoe.post(f"/jobs/{their_id}/delivered").status_code == 200
+    deliver_messages(coops)
+    seen = shop.get(f"/jobs/{job['id']}").json
+    assert seen["status"] == "delivered" and seen["delivered_at"]
+    assert seen["carried_by"] == {"partner": "Villeurbanne", "courier_first_name": "Zoé",
+                                  "status": "delivered", "eta": None}
+    actions = [e["action"] for e in seen["events"]]
+    assert actions == ["created", "handoff_asked", "handed_off", "accepted", "picked_up",
+                       "delivered"]
+    with coops.b.ctx():
+        h = db.session.scalars(select(Handoff)).one()
+        assert h.status == HandoffStatus.DELIVERED and h.seq >= 3
