@@ -134,7 +134,9 @@ def ask(actor: User | None, job: Job, partner: Partner, *, leg: str = "whole",
     try:
         answer = transport.post(partner, PATH, body, timeout=cfg["answer_timeout_s"])
     except transport.Unreachable as err:
-        give_back(handoff, HandoffStatus.TIMED_OUT, err.message, withdraw=True)
+        why = "did not answer in time" if err.timeout else "could not be reached"
+        give_back(handoff, HandoffStatus.TIMED_OUT, f"{partner.name} {why} ({err.message})",
+                  withdraw=True)
     else:
         apply_answer(handoff, answer, cfg["max_price_cents"])
     db.session.commit()

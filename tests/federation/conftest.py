@@ -272,3 +272,20 @@ def ride(coop: Coop, courier: Actor, job_id: int, to: str = "delivered", **body)
         return
     r = courier.post(f"/jobs/{job_id}/{to}", json=body)
     assert r.status_code == 200, r.json
+
+
+def hand_off(coops: Coops, shop: Actor | None = None, **job) -> tuple[dict, dict]:
+    """A shop's job at A, handed to B by A's dispatcher: (the job, the hand-off)."""
+    shop = shop or shop_at(coops.a)
+    made = submit(shop, **job)
+    r = coops.a.actor("dispatcher").post(f"/jobs/{made['id']}/handoff", json={})
+    assert r.status_code == 200, r.json
+    return made, r.json
+
+
+def send_signed(sender: Coop, path: str, body: dict | str, **kw):
+    """A signed request from ``sender`` to its partner (as its software sends them)."""
+    from courier.federation import transport
+
+    with sender.ctx():
+        return transport.post(sender.partner(), path, body, **kw)

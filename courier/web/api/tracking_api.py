@@ -35,6 +35,8 @@ class TrackingOut(Schema):
     picked_up_at = fields.String(allow_none=True)
     delivered_at = fields.String(allow_none=True)
     courier = fields.Nested(TrackedCourierOut, allow_none=True)
+    carried_by = fields.String(allow_none=True, metadata={
+        "description": "the partner coop that carries it, when it is not ours"})
     expires_at = fields.String(allow_none=True)
 
 
