@@ -37,6 +37,19 @@ DEFAULTS = {
     "DROPOFF_SERVICE_S": 120,
     "COOP_TIMEZONE": "Europe/Paris",  # local days, weeks, nights, Sundays of rules and pay
     "OSRM_URL": None,
+    # the weather the safety rules go by (courier.dispatch.weather, docs/safety.md):
+    # "open-meteo", "file" (WEATHER_FILE, JSON) or "none" (the council's override alone)
+    "WEATHER_PROVIDER": "open-meteo",
+    "WEATHER_URL": None,  # default: Open-Meteo's public forecast API
+    "WEATHER_FILE": None,
+    "WEATHER_INTERVAL": 900,  # seconds between two readings, asked beside the dispatch loop
+    "WEATHER_TIMEOUT": 5.0,  # seconds the source has to answer
+    "WEATHER_STALE": 3600,  # a reading older than this is said with its age in reasons
+    "WEATHER_MAX_AGE": 6 * 3600,  # and one older than this is not used at all
+    # climbing (courier.routing.elevation): an ESRI ASCII grid of heights in WGS 84
+    # degrees; none: the climbing rule cannot be checked
+    "ELEVATION_DEM": None,
+    "ELEVATION_SAMPLE_M": 100,  # each straight leg is sampled this often (0: stops only)
     "PRICE_BASE_CENTS": 450,
     "PRICE_PER_KM_CENTS": 90,
     # shops: zones, geocoding, pricing, slots, webhooks (courier/shops/)

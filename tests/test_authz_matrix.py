@@ -68,6 +68,8 @@ EXPECTATIONS = {
                                          body={"reason": "flat tyre"}),
     "GET /return-hub": allow("courier", *DISPATCH),
     "PUT /return-hub": allow("council", body={"return_hub": None}),
+    "GET /weather": allow(*MEMBERS),
+    "PUT /weather/override": allow("council", body={"override": None, "reason": "test"}),
     "POST /courier/shift": allow("courier"),
     "POST /courier/position": allow("courier"),
     "GET /courier/me": allow("courier"),

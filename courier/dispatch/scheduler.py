@@ -9,7 +9,7 @@ import time
 from flask import Flask
 from sqlalchemy import exists, select
 
-from courier.dispatch import eta, retention
+from courier.dispatch import conditions, eta, retention
 from courier.dispatch.cycle import run_cycle
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
@@ -33,6 +33,7 @@ def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
                 db.session.commit()
             if retention.sweep_if_due(app.config["RETENTION_SWEEP_S"]):  # recipients' data
                 db.session.commit()
+            conditions.refresh_if_due(app)  # the weather, asked in a thread of its own
             eta.sweep()  # ETAs as time passes; late offers withdrawn (never raises)
             db.session.commit()
             recurring.make_due()  # shops' recurring jobs, made ahead (each committed)

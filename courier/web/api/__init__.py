@@ -79,10 +79,11 @@ def register_api(app: Flask) -> None:
         push_api,
         schedules_api,
         tokens_api,
+        weather_api,
     )
 
     for module in (tokens_api, members_api, push_api, proofs_api, privacy_api, messages_api,
-                   schedules_api):
+                   schedules_api, weather_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     from courier.web.api.spec_rules import state_rules
