@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from courier.dispatch import eta, explain, facts, reasons
+from courier.dispatch import eta, explain, facts, reach, reasons
 from courier.dispatch.planning import build_problem, snapshot
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
@@ -89,6 +89,7 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
         return result
     result.stats = {"solve_time": plan.stats.solve_time, "status": plan.stats.status,
                     "jobs": len(snap.jobs), "couriers": len(snap.couriers)}
+    plan = reach.trim(plan, problem, points, snap)  # runs cut back to their km and climb caps
     jobs = {j.id: j for j in snap.jobs}
     snap.planned = {route.vehicle for route in plan.routes
                     if any(s.type in ("pickup", "delivery") for s in route.steps)}
@@ -99,7 +100,7 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
             result.runs.append(run)
     given = {r.courier_id for r in result.runs}
     left = {miss.shipment for miss in plan.unassigned}  # the facts are said of these alone
-    snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused, left)
+    snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused, left, snap.reach)
     for miss in plan.unassigned:
         job = jobs[miss.shipment]
         text = reasons.unassigned(job, snap, given)

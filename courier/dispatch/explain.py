@@ -16,8 +16,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from courier.dispatch import reasons, waits
-from courier.dispatch.gate import breaches, route_facts
+from courier.dispatch.runfacts import breaches, route_facts
 from courier.extensions import db
+from courier.fairwork import safety
 from courier.fairwork.limits import hm
 from courier.journal import record
 from courier.models import Event
@@ -53,7 +54,7 @@ def terms(courier, route, snap, points) -> Terms:
         return Terms()
     cfg = current_app.config
     facts = route_facts(route, {"pickup": cfg["PICKUP_SERVICE_S"],
-                                "delivery": cfg["DROPOFF_SERVICE_S"]})
+                                "delivery": cfg["DROPOFF_SERVICE_S"]}, points)
     lim = ctx.limits[courier.id]
     found = breaches(lim, facts)
     first = next(s for s in route.steps if s.type in ("pickup", "delivery"))
@@ -64,8 +65,11 @@ def terms(courier, route, snap, points) -> Terms:
               warnings=[b for b in found if b["enforce"] == "warn"],
               blocked=[b for b in found if b["enforce"] == "block"])
     notes = []
-    if facts.breaks:
-        notes.append(Phrase(WITH_BREAK, pause=hm(lim.break_s), worked=hm(lim.continuous_s)))
+    if facts.breaks:  # the break the plan holds: the working-time rule's or the weather's
+        notes.append(Phrase(WITH_BREAK, pause=hm(safety.tighten(lim).break_s),
+                            worked=hm(lim.continuous_s)))
+    if lim.safety is not None and lim.safety.climb_unchecked:
+        notes.append(Phrase(safety.NO_ELEVATION))
     notes += [Phrase(WARNING, text=w["text"], rule=w["rule"]) for w in t.warnings]
     t.notes = tuple(notes)
     if t.blocked:

@@ -6,7 +6,8 @@ read (why a job waits, why a courier got no offer) are built from these facts in
 so that each one states something that can be checked: the courier may not take the
 job (a volunteer and paid work, an offer just turned down), it is too heavy or bulky
 for the vehicle or for the rules' cap, it cannot be delivered in time from where the
-courier is, or it would take them past their working time or the longest run allowed.
+courier is, or it would take them past their working time, the longest run allowed, or
+their caps on a run's km or climbing.
 Breaks are left out: a job that fits alone may still not fit beside a break.
 """
 
@@ -19,7 +20,7 @@ from courier.routing.precheck import travel
 
 FITS = "fits"
 # the order in which a pair's facts are tried: the first that holds is the one said
-ORDER = ("volunteer", "refused", "not_allowed", "capacity", "cap", "stops", "late",
+ORDER = ("volunteer", "refused", "reach", "not_allowed", "capacity", "cap", "stops", "late",
          "working_time", "run_length")
 
 
@@ -37,15 +38,20 @@ def _over(amounts: tuple, capacity: tuple) -> int | None:
     return None
 
 
-def fit(problem: Problem, vi: int, si: int, courier, job, refused: dict) -> Fit:
+def fit(problem: Problem, vi: int, si: int, courier, job, refused: dict,
+        reach: dict | None = None) -> Fit:
     """Could vehicle ``vi`` (``courier``) take shipment ``si`` (``job``) alone, now?
-    ``refused``: courier id -> "declined" / "expired" for this job's recent offers."""
+    ``refused``: courier id -> "declined" / "expired" for this job's recent offers;
+    ``reach``: courier id -> the fact that keeps this job past their caps on a run's km or
+    climbing (:mod:`courier.dispatch.reach`)."""
     v, s = problem.vehicles[vi], problem.shipments[si]
     if s.allowed_vehicles is not None and v.id not in s.allowed_vehicles:
         if courier.volunteer and not job.solidarity:
             return Fit("volunteer")
         if courier.id in refused:
             return Fit("refused", {"how": refused[courier.id]})
+        if reach and courier.id in reach:
+            return reach[courier.id]
         return Fit("not_allowed")
     amounts = (job.weight_kg, job.volume_l)
     d = _over(amounts, (courier.capacity_kg, courier.capacity_l))
@@ -73,13 +79,14 @@ def fit(problem: Problem, vi: int, si: int, courier, job, refused: dict) -> Fit:
 
 
 def table(problem: Problem, couriers: list, jobs: list, refused: dict[int, dict[int, str]],
-          only: set[int]) -> dict[int, dict[int, Fit]]:
+          only: set[int], reach: dict | None = None) -> dict[int, dict[int, Fit]]:
     """job id -> courier id -> :class:`Fit` for the jobs of ``only`` (those the plan left
     over) and every courier planned in the cycle (``couriers`` and ``jobs`` are the
     problem's vehicles and shipments, in the same order)."""
     out: dict[int, dict[int, Fit]] = {}
     for si, job in enumerate(jobs):
         if job.id in only:
-            out[job.id] = {c.id: fit(problem, vi, si, c, job, refused.get(job.id, {}))
+            out[job.id] = {c.id: fit(problem, vi, si, c, job, refused.get(job.id, {}),
+                                     (reach or {}).get(job.id))
                            for vi, c in enumerate(couriers)}
     return out

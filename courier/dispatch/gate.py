@@ -27,15 +27,16 @@ from datetime import datetime, timedelta
 from flask import has_request_context
 from sqlalchemy import select
 
+from courier.dispatch import terrain
+from courier.dispatch.runfacts import RouteFacts, breaches
 from courier.errors import Conflict
 from courier.extensions import db
-from courier.fairwork import tracking, versions
+from courier.fairwork import safety, tracking, versions
 from courier.fairwork.earned import so_far
 from courier.fairwork.intervals import Interval
 from courier.fairwork.labels import label
 from courier.fairwork.limits import (
     Limits,
-    check_route,
     courier_limits,
     planned_breaches,
     shift_start_breaches,
@@ -105,10 +106,12 @@ def context(couriers: list, now: datetime, free_from: dict | None = None) -> Con
     doc, tz = ctx.version.rules, tracking.timezone()
     ids = [c.id for c in couriers]
     tracked = tracking.load(ids, min(week_start(now, tz), now))
+    assess = terrain.assessor(doc, couriers, now)  # weather, climbing, batteries
     for c in couriers:
         t = tracked[c.id]
-        lim = courier_limits(doc, ctx.version.number, c.vehicle.value, t.work(now), now, tz)
-        ctx.limits[c.id] = lim
+        work = t.work(now)
+        lim = courier_limits(doc, ctx.version.number, c.vehicle.value, work, now, tz)
+        ctx.limits[c.id] = safety.attach(lim, assess(c, work))
         if t.on_break:
             ctx.held[c.id], ctx.held_rule[c.id] = Phrase(ON_BREAK), "working_time.break"
         elif lim.excluded:
@@ -129,9 +132,12 @@ def context(couriers: list, now: datetime, free_from: dict | None = None) -> Con
 
 
 def vehicle(v: RoutingVehicle, lim: Limits, cost_factor: float = 1.0) -> RoutingVehicle:
-    """``v`` with the blocking rules of ``lim`` as routing bounds. A break is planned
-    only when one can fall due before the run must end (by the working-time deadline
-    or the longest run allowed): a courier fresh on shift rides without one."""
+    """``v`` with the blocking rules of ``lim`` as routing bounds, the weather's among
+    them (:func:`courier.fairwork.safety.tighten`). A break is planned only when one can
+    fall due before the run must end (by the working-time deadline or the longest run
+    allowed): a courier fresh on shift rides without one. Caps on a run's km and climbing
+    are no routing bound: a plan is cut back to them (:mod:`courier.dispatch.reach`)."""
+    lim = safety.tighten(lim)
     changes: dict = {"cost_factor": cost_factor}
     end = v.time_window.end
     if lim.deadline_s is not None:  # (or the shift's planned end, when sooner)
@@ -153,35 +159,6 @@ def vehicle(v: RoutingVehicle, lim: Limits, cost_factor: float = 1.0) -> Routing
         by = max(start, lim.break_by_s)
         changes["breaks"] = (Break("rest", (TimeWindow(start, by),), lim.break_s),)
     return dataclasses.replace(v, **changes)
-
-
-@dataclass
-class RouteFacts:
-    start_s: int
-    end_s: int
-    stops: int
-    peak: tuple[float, float]  # kg, litres
-    breaks: list[int]  # start of each break within the run, seconds from now
-
-
-def route_facts(route, service: dict[str, int]) -> RouteFacts:
-    """What a planned route does; ``service`` is the time spent at a ``pickup`` and a
-    ``delivery`` (the run ends when the last one is over). A break planned after the
-    last stop is no part of the run."""
-    work = [s for s in route.steps if s.type in ("pickup", "delivery")]
-    last = max((s.service_start for s in work), default=0)
-    brk = [s.service_start for s in route.steps if s.type == "break" and s.service_start < last]
-    kg = max((s.load[0] for s in work if s.load), default=0) / 1000
-    litres = max((s.load[1] for s in work if len(s.load) > 1), default=0) / 1000
-    start = route.steps[0].arrival if route.steps else 0
-    end = max([s.service_start + service.get(s.type, 0) for s in work] + [start])
-    return RouteFacts(start, end, len(work), (kg, litres), brk)
-
-
-def breaches(lim: Limits, facts: RouteFacts) -> list[dict]:
-    """The rules a run with these facts would break, blocking and warning alike."""
-    return check_route(lim, facts.start_s, facts.end_s, facts.stops, facts.peak,
-                       bool(facts.breaks))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from courier.dispatch import gate, shifts
+from courier.dispatch import gate, reach, shifts
 from courier.extensions import db
 from courier.models import Courier, Event, Job, JobStatus, Run, RunStatus, RunStop, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
@@ -46,6 +46,8 @@ class Snapshot:
     rules: gate.Context | None = None
     held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
     shift_ends: dict[int, datetime] = field(default_factory=dict)  # planned shifts' ends
+    reach: dict = field(default_factory=dict)  # job id -> courier id -> facts.Fit past a cap
+    trimmed: dict = field(default_factory=dict)  # job id -> (courier id, why, rule): cut back
 
 
 def snapshot(now: datetime) -> Snapshot:
@@ -212,4 +214,6 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
         shipments=shipments, vehicles=vehicles,
         durations=matrix.durations if matrix else [], distances=matrix.distances if matrix else [],
         balance=snap.rules.balance if snap.rules is not None else 0)
+    if snap.rules is not None:  # no job for a courier it would take past their km or climb cap
+        problem = reach.exclude(problem, points, snap)
     return problem, points

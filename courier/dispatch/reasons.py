@@ -7,6 +7,7 @@ from __future__ import annotations
 from courier.dispatch import waits
 from courier.dispatch.gate import vehicle_name
 from courier.dispatch.planning import Snapshot
+from courier.fairwork import safety
 from courier.models import Courier, Job
 from courier.texts import N_, Phrase, joined
 
@@ -27,6 +28,8 @@ NEARER_BUSY = N_("{km} km away; {name}, nearer ({near} km), rides other work of 
 BEST_FIT_OVER = N_("{km} km away; {name}, nearer ({near} km), fits it less well with the rest "
                    "of the plan")
 NO_OFFER = N_("no offer: {why} ({rules})")
+CUT_BACK = N_("not assigned yet: left out of {name}'s run, which would go past a cap "
+              "({why}, {rule}); waiting for the next cycle")
 
 
 def _kg(x: float) -> str:
@@ -47,6 +50,7 @@ def unassigned(job: Job, snap: Snapshot, given: set[int]) -> Phrase:
 
 def _capped(c: Courier, snap: Snapshot) -> tuple[float, float]:
     lim = snap.rules.limits.get(c.id) if snap.rules is not None else None
+    lim = safety.tighten(lim) if lim is not None else None  # as the weather lowered them
     if lim is None or lim.caps is None:
         return c.capacity_kg, c.capacity_l
     return min(c.capacity_kg, lim.caps[0]), min(c.capacity_l, lim.caps[1])
@@ -61,6 +65,10 @@ def _unassigned(job: Job, snap: Snapshot, given: set[int]) -> Phrase:
         return Phrase(ALL_HELD, rules=_rules(snap), who=who)
     if not snap.couriers:
         return Phrase(ALL_CONSIDERING)
+    if job.id in snap.trimmed:  # planned, then cut back to the courier's caps
+        cid, why, rule = snap.trimmed[job.id]
+        name = next(c.user.first_name for c in snap.couriers if c.id == cid)
+        return Phrase(CUT_BACK, name=name, why=why, rule=rule)
     return waits.job_waits(job, snap, _rules(snap), given)
 
 

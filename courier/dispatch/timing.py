@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from courier.dispatch.gate import RouteFacts
+from courier.dispatch import terrain
 from courier.dispatch.planning import travel_matrix
+from courier.dispatch.runfacts import RouteFacts
 from courier.models import OPEN_JOB_STATUSES, Courier, Job, Run, RunStop, StopKind
 from courier.routing.geo import LatLon
 
@@ -65,7 +66,8 @@ def time_legs(courier: Courier, legs: list[Leg], now: datetime,
         arrivals.append(t)
         t += timedelta(seconds=_service(leg.kind))
     end_s = int((t - now).total_seconds())
-    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), load_peak(legs, on_board), []))
+    return Timed(arrivals, t, dist, RouteFacts(0, end_s, len(legs), load_peak(legs, on_board), [],
+                                               dist / 1000, terrain.climb_of(points)))
 
 
 def pickups_then_dropoffs(jobs: list[Job]) -> list[Leg]:
@@ -103,10 +105,14 @@ def remaining(run: Run, now: datetime) -> Timed:
 
 def planned(run: Run, now: datetime) -> RouteFacts:
     """What is left of ``run`` from now as it was planned: its planned end, its stops and
-    load, its breaks as the offer planned them (no travel times asked again)."""
+    load, its breaks as the offer planned them, its km (no travel times asked again) and
+    its climbing from where its courier is."""
     legs, on_board = _left(run)
     end_s = max(0, int((run.planned_end - now).total_seconds()))
-    return RouteFacts(0, end_s, len(legs), load_peak(legs, on_board), PLANNED_BREAKS)
+    here = [LatLon(run.courier.lat, run.courier.lon)] if run.courier.lat is not None else []
+    return RouteFacts(0, end_s, len(legs), load_peak(legs, on_board), PLANNED_BREAKS,
+                      (run.distance_m or 0) / 1000,
+                      terrain.climb_of(here + [leg.at for leg in legs]))
 
 
 def retime(run: Run, now: datetime, ridden_m: int | None = None) -> Timed:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from courier.dispatch import reach
 from courier.dispatch.facts import FITS
 from courier.dispatch.gate import vehicle_name
-from courier.fairwork import tracking
+from courier.fairwork import safety, tracking
 from courier.fairwork.limits import hm
 from courier.texts import N_, Phrase, joined
 
@@ -54,11 +55,15 @@ PAID_WORK = N_("{jobs}: paid work, and you take solidarity work only")
 YOU_REFUSED = N_("{jobs}: you turned it down a moment ago")
 FIT_ALONE = N_("{jobs} fit you alone, but not into this cycle's plan; waiting for the next")
 NOT_YOURS = N_("{jobs}: not yours to take")
+BEYOND_CAPS = N_("not assigned: riding it would take every courier free on shift past a cap "
+                 "under {rules} ({what}, {rule})")
+PAST_YOUR_CAP = N_("{jobs} would take you past a cap ({what}, {rule})")
 SHORT = {"volunteer": N_("solidarity work only"), "refused": N_("turned it down"),
          "not_allowed": N_("may not take it"), "capacity": N_("{amount} {unit} over capacity"),
          "cap": N_("over the cap"), "stops": N_("run full"),
          "late": N_("would arrive at {arrival}"), "working_time": N_("working time left"),
-         "run_length": N_("run too long"), FITS: N_("fits")}
+         "run_length": N_("run too long"), "reach": N_("past a cap on km or climbing"),
+         FITS: N_("fits")}
 UNITS = ("kg", "L")
 
 
@@ -127,6 +132,9 @@ def _all_stopped_by(code, job, snap, rules, fits, free) -> Phrase:
             if who:
                 parts.append(Phrase(template, names=_names(who)))
         return Phrase(REFUSED, who=joined(parts))
+    if code == "reach":  # the courier it would take least far past their cap
+        f = min(fits.values(), key=lambda f: f.figures["value"] / max(f.figures["limit"], 1))
+        return Phrase(BEYOND_CAPS, rules=rules, what=reach.said(f), rule=f.figures["rule"])
     if code == "run_length":
         f = min(fits.values(), key=lambda f: f.figures["lasts_s"])
         return Phrase(RUN_TOO_LONG, rules=rules, lasts=hm(f.figures["lasts_s"]),
@@ -150,12 +158,15 @@ def courier_waits(c, snap, left: list) -> Phrase:
 
 
 def _to_courier(code, jobs, n, c, snap) -> Phrase:
-    lim = snap.rules.limits[c.id]
+    lim = safety.tighten(snap.rules.limits[c.id])  # the caps the weather lowered among them
     if code in ("capacity", "cap"):
         kg = c.capacity_kg if code == "capacity" or lim.caps is None \
             else min(c.capacity_kg, lim.caps[0])
         return Phrase(ONE_OVER_CAP if n == 1 else OVER_YOUR_CAP, jobs=jobs,
                       vehicle=vehicle_name(c), kg=f"{kg:g}")
+    if code == "reach":
+        f = next(f for j in snap.fits.values() if (f := j.get(c.id)) and f.code == "reach")
+        return Phrase(PAST_YOUR_CAP, jobs=jobs, what=reach.said(f), rule=f.figures["rule"])
     table = {"working_time": (NO_TIME_LEFT, {"why": lim.deadline_why}), "late": (OUT_OF_REACH, {}),
              "run_length": (TOO_LONG, {}), "volunteer": (PAID_WORK, {}),
              "refused": (YOU_REFUSED, {}), FITS: (FIT_ALONE, {})}

@@ -222,7 +222,8 @@ def check(lim: Limits, start_s: int, end_s: int, peak: tuple[float, float],
                     reserve=f"{f['reserve_pct']}\u00a0%"),
                     km=round(km, 2), limit_km=round(c.limit, 2), **f)
             else:
-                add(c.rule, c.enforce, Phrase(RIDES_KM, km=f"{km:.1f}", limit=f"{c.limit:g}"),
+                add(c.rule, c.enforce, Phrase(RIDES_KM, km=f"{km:.1f}",
+                                              limit=f"{round(c.limit, 1):g}"),
                     km=round(km, 2), limit_km=c.limit)
         elif c.kind == "climb" and climb_m is not None and climb_m > c.limit + 1e-9:
             add(c.rule, c.enforce, Phrase(CLIMBS, m=f"{climb_m:.0f}", limit=f"{c.limit:g}"),
