@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -35,7 +36,8 @@ from sqlalchemy.orm import selectinload
 from courier.extensions import db
 from courier.fairwork import tracking
 from courier.fairwork.earned import _active, collect, counted, ridden_m
-from courier.fairwork.intervals import merge
+from courier.fairwork.intervals import clip, merge
+from courier.fairwork.pay import Work as PayWork
 from courier.fairwork.pay import pays_failed_ride
 from courier.fairwork.versions import Timeline
 from courier.models import Job, JobStatus, Run, RunStatus, RunStop, utcnow
@@ -101,12 +103,12 @@ def delivered(start: datetime, end: datetime, merchant_id: int | None = None) ->
     return [tuple(row) for row in db.session.execute(q.order_by(Job.delivered_at))]
 
 
-def coop_work(first: date, last: date, now: datetime) -> Work:
-    """Every courier's work in the period, volunteers' included."""
+def coop_work(first: date, last: date, entries: dict) -> Work:
+    """Every courier's work in the period (``entries``: its
+    :func:`~courier.fairwork.earned.collect`), volunteers' included."""
     tz = tracking.timezone()
-    start, end = bounds(first, last, tz)
-    work = Work(delivered(start, end))
-    for entry in collect(start, end, now).values():
+    work = Work(delivered(*bounds(first, last, tz)))
+    for entry in entries.values():
         for _, at, metres in entry["work"].rides:
             work.km[at.astimezone(tz).date()] += metres / 1000
         work.shift_s.update(per_day(entry["work"].shifts, tz))
@@ -183,10 +185,10 @@ def work_charts(work: Work, first: date, last: date) -> tuple[dict, dict]:
     return charts, totals
 
 
-def member_charts(first: date, last: date, now: datetime, names: bool) -> dict:
+def member_charts(first: date, last: date, now: datetime, names: bool, entries: dict) -> dict:
     """Hours on shift and effective hourly pay of the paid members who worked: by name,
     or (``names`` False) as the coop's anonymised distribution, each sorted on its own."""
-    report = earnings(first, last, now)
+    report = earnings(first, last, now, entries)
     paid = [m for m in report["members"] if not m["volunteer"] and m["on_shift_s"] > 0]
     rated = [m for m in paid if m["effective_hourly_cents"] is not None]
     floor = max((m["guaranteed_cents"] * 3600 / m["on_shift_s"] for m in paid), default=0)
@@ -205,10 +207,39 @@ def member_charts(first: date, last: date, now: datetime, names: bool) -> dict:
     return {"hours": hours, "hourly": hourly}
 
 
-def gini_weeks(first: date, last: date, now: datetime) -> dict:
-    """The Gini of hours and of pay of each week's paid members (None under two)."""
+def split(entries: dict, spans: list[tuple[date, date]], tz) -> list[dict]:
+    """The period's :func:`~courier.fairwork.earned.collect` ``entries`` cut into
+    consecutive parts of it (``spans`` of local days), in one pass; the km planned, which
+    no figure here reads, left out."""
+    cuts = [bounds(a, b, tz) for a, b in spans]
+    starts = [s for s, _ in cuts]
+    out = [{k: {"courier": e["courier"], "km_planned_m": 0, "active": [], "work": PayWork()}
+            for k, e in entries.items()} for _ in cuts]
+    for k, e in entries.items():
+        w = e["work"]
+        for name in ("deliveries", "failed", "rides"):
+            for item in getattr(w, name):
+                i = bisect_right(starts, item[1]) - 1
+                if i >= 0 and item[1] < cuts[i][1]:
+                    getattr(out[i][k]["work"], name).append(item)
+        for intervals, on_shift in ((w.shifts, True), (e["active"], False)):
+            for a, b in intervals:
+                i = max(0, bisect_right(starts, a) - 1)
+                while i < len(cuts) and cuts[i][0] < b:
+                    part = out[i][k]
+                    (part["work"].shifts if on_shift else part["active"]).extend(
+                        clip([(a, b)], *cuts[i]))
+                    i += 1
+    return out
+
+
+def gini_weeks(first: date, last: date, now: datetime, entries: dict) -> dict:
+    """The Gini of hours and of pay of each week's paid members (None under two): the
+    earnings report of each week, from the period's ``entries`` cut into weeks."""
     spans = weeks(first, last)
-    fair = [earnings(a, b, now)["fairness"] for a, b in spans]
+    parts = split(entries, spans, tracking.timezone())
+    fair = [earnings(a, b, now, part)["fairness"] for (a, b), part in zip(spans, parts,
+                                                                           strict=True)]
     some = [f if f["members"] >= 2 else None for f in fair]
     return chart("week", [a.isoformat() for a, _ in spans],
                  empty=all(f is None for f in some),
@@ -225,14 +256,16 @@ def dashboard(first: date, last: date, *, merchant_id: int | None = None, names:
     wanted = only or (SHOP_CHARTS if merchant_id is not None else COOP_CHARTS)
     charts: dict = {}
     totals: dict = {}
+    entries = None if merchant_id is not None else collect(
+        *bounds(first, last, tracking.timezone()), now)  # read once for every chart
     if set(wanted) & set(WORK_CHARTS):
-        work = (shop_work(first, last, merchant_id, now) if merchant_id is not None
-                else coop_work(first, last, now))
+        work = (shop_work(first, last, merchant_id, now) if entries is None
+                else coop_work(first, last, entries))
         charts, totals = work_charts(work, first, last)
-    if merchant_id is None and {"hours", "hourly"} & set(wanted):
-        charts.update(member_charts(first, last, now, names))
-    if merchant_id is None and "gini_weeks" in wanted:
-        charts["gini_weeks"] = gini_weeks(first, last, now)
+    if entries is not None and {"hours", "hourly"} & set(wanted):
+        charts.update(member_charts(first, last, now, names, entries))
+    if entries is not None and "gini_weeks" in wanted:
+        charts["gini_weeks"] = gini_weeks(first, last, now, entries)
     return {"from": first.isoformat(), "to": last.isoformat(),
             "timezone": str(tracking.timezone()),
             "scope": "coop" if merchant_id is None else "shop",

@@ -96,13 +96,15 @@ def fairness(members: list[dict]) -> dict:
     }
 
 
-def earnings(first: date, last: date, now: datetime | None = None) -> dict:
-    """The full report of the period (for the council)."""
+def earnings(first: date, last: date, now: datetime | None = None,
+             entries: dict | None = None) -> dict:
+    """The full report of the period (for the council); ``entries``: the period's
+    :func:`~courier.fairwork.earned.collect`, when the caller has it already."""
     now = now or utcnow()
     tz = tracking.timezone()
     start, end = bounds(first, last, tz)
     timeline = Timeline()
-    entries = collect(start, end, now)
+    entries = collect(start, end, now) if entries is None else entries
     rules_then = in_effect(timeline, min(end, now), now)
     members = [member_row(e, timeline, tz, rules_then["hourly_shown_from_s"])
                for e in entries.values()]

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from courier.fairwork.earned import collect
 from courier.reports import dashboard as d
-from courier.reports.earnings import earnings
+from courier.reports.earnings import bounds, earnings
 from tests.reports.week import NOW, WEEK, build
 
 
@@ -102,6 +103,18 @@ def test_gini_week_by_week_has_no_figure_under_two_members(week):
     assert chart["series"]["gini_hours"] == [None, 0.0, None]
     assert chart["series"]["gini_pay"] == [None, fair["gini_pay"], None]
     assert chart["empty"] is False
+
+
+def test_a_part_cut_from_the_periods_record_gives_that_parts_earnings_report(week):
+    tz = ZoneInfo("Europe/Paris")
+    entries = collect(*bounds(*WEEK, tz), NOW)
+    days = d.days(*WEEK)
+    for day, part in zip(days, d.split(entries, [(x, x) for x in days], tz), strict=True):
+        direct = earnings(day, day, now=NOW)
+        cut = earnings(day, day, NOW, part)
+        assert cut["fairness"] == direct["fairness"]
+        assert [(m["name"], m["on_shift_s"], m["total_cents"]) for m in cut["members"]] == [
+            (m["name"], m["on_shift_s"], m["total_cents"]) for m in direct["members"]]
 
 
 def test_an_empty_period_has_every_chart_empty_and_no_ratio(app):
