@@ -47,6 +47,14 @@ def privacy():
     return _page("council/privacy.html", Role.COUNCIL)
 
 
+@bp.get("/council/federation")
+@login_required
+def federation():
+    """Partner coops: pairing, the hand-off rule (the council), jobs handed over both ways
+    (the council and dispatch)."""
+    return _page("council/federation.html", Role.COUNCIL, Role.DISPATCHER)
+
+
 @bp.get("/me/earnings")
 @login_required
 def my_earnings():

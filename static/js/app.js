@@ -95,6 +95,7 @@ const STATUS = {
   pending: t("Pending"), offered: t("Offered"), accepted: t("Accepted"),
   picked_up: t("Picked up"), delivered: t("Delivered"), failed: t("Failed"),
   cancelled: t("Cancelled"), done: t("Done"), declined: t("Declined"), expired: t("Expired"),
+  with_partner: t("With a partner coop"),
 };
 const statusLabel = (s) => STATUS[s] || s;
 

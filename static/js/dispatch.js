@@ -11,6 +11,7 @@ const courierLayer = map && L.layerGroup().addTo(map);
 const jobLayer = map && L.layerGroup().addTo(map);
 const courierMarkers = new Map();
 let fitted = false, renderQueued = false;
+let partnerCoops = 0;  // active partner coops: pending jobs may be handed to one
 
 const openRuns = () => [...runs.values()].filter((r) => ["offered", "accepted"].includes(r.status));
 const runOf = (courierId, status) => openRuns().find((r) => r.courier.id === courierId && r.status === status);
@@ -65,6 +66,7 @@ function draw() {
   $("unassigned").innerHTML = pending.map((j) => `<li data-job="${j.id}">
       <b>#${j.id}</b> ${esc(j.dropoff.address || (j.redacted ? t("Address kept private") : ""))} · ${num(j.weight_kg, 1)} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
       <button class="small-button" data-assign="${j.id}">${t("Assign…")}</button>
+      ${partnerCoops ? `<button class="small-button" data-handoff="${j.id}">${t("Hand to a partner coop")}</button>` : ""}
       <span class="reason small">${esc(j.unassigned_reason ? phrase(j.unassigned_reason_phrase, j.unassigned_reason) : t("waiting for the next cycle"))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("unassigned-count").textContent = pending.length;
 
@@ -167,7 +169,29 @@ function openOverride(kind, id) {
   $("override-dialog").showModal();
 }
 
+// A pending job handed to a partner coop (docs/federation.md): the answer in its row.
+async function handOff(b) {
+  const id = Number(b.dataset.handoff);
+  const note = b.parentElement.querySelector(".reason");
+  b.disabled = true;
+  try {
+    const h = await api("POST", `/jobs/${id}/handoff`, {});
+    note.textContent = h.status === "accepted"
+      ? t("carried by {coop} for {price}", { coop: h.partner.name, price: money(h.price_cents) })
+      : tr(h.reason);
+  } catch (err) {
+    note.textContent = tr(err.message);
+  }
+  b.disabled = false;
+}
+api("GET", "/federation").then((f) => {
+  partnerCoops = f.partners.filter((p) => p.status === "active").length;
+  render();
+}).catch(() => {});
+
 document.querySelector(".panels").addEventListener("click", (ev) => {
+  const h = ev.target.closest("[data-handoff]");
+  if (h) { handOff(h); return; }
   const b = ev.target.closest("[data-assign],[data-move-run]");
   if (!b) return;
   if (b.dataset.assign) openOverride("job", Number(b.dataset.assign));

@@ -39,6 +39,7 @@ PAGES = {
     "/council": ("council",),
     "/council/rules": ("council",),
     "/council/privacy": ("council",),
+    "/council/federation": ("dispatcher", "council"),
     "/setup": ("council",),
     "/open-data": ROLES,
     "/t/<token>": (ANONYMOUS,),
@@ -48,7 +49,9 @@ PAGES = {
 NOT_PAGES = {"/healthz", "/manifest.webmanifest", "/sw.js", "/static/<path:filename>",
              "/lang/<code>",  # a redirect: the walk goes through it to change language
              "/docs/<name>",  # the project's documents, as plain text (tests/fairwork)
-             "/m/proof/<signed>"}  # a proof's image, linked from a message
+             "/m/proof/<signed>",  # a proof's image, linked from a message
+             # what partner coops' instances read (JSON; the second one signed)
+             "/.well-known/courier-coop", "/federation/v1/handoffs/<key>"}
 
 
 # Map tiles from a host of their own, as a coop's set-up has them: the pages' policy must

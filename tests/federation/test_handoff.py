@@ -4,7 +4,7 @@ of its own; we follow it to the door."""
 from sqlalchemy import select
 
 from courier.extensions import db
-from courier.models import Event, Handoff, HandoffStatus, Job, JobStatus
+from courier.models import Handoff, HandoffStatus, JobStatus
 from tests.federation.conftest import (
     courier_at,
     deliver_messages,
