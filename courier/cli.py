@@ -29,6 +29,9 @@ def _serve(host: str, port: int) -> None:
         from courier.messages import send as messages_send
 
         messages_send.start_sender(app)  # and messages to recipients
+        from courier.federation import worker as federation
+
+        federation.start_sender(app)  # and partner coops (hand-offs, their news)
     click.echo(f"Courier on http://{host}:{port}/")
     os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under its CLI
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
@@ -123,10 +126,14 @@ def worker_command():
     from courier.messages import send as messages_send
 
     mailer = messages_send.start_sender(current_app._get_current_object())  # recipients
+    from courier.federation import worker as federation
+
+    partners = federation.start_sender(current_app._get_current_object())  # partner coops
     loop(current_app._get_current_object(), time.sleep, stop=lambda: bool(stopping))
     sender.stop()
     pusher.stop()
     mailer.stop()
+    partners.stop()
 
 
 DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
