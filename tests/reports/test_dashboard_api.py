@@ -84,3 +84,9 @@ def test_a_bad_period_or_chart_is_refused_naming_the_field(week, query, field):
     r = week.council.get(f"/dashboard?{query}")
     assert r.status_code == 422 and r.is_json, r.get_data(as_text=True)
     assert field in r.json["fields"], r.json
+
+
+def test_the_pages_how_link_serves_the_dashboards_document_with_the_co2_factor(client):
+    r = client.get("/docs/dashboard.md")
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    assert "0.25023 kg CO2e per km" in r.get_data(as_text=True)
