@@ -39,19 +39,19 @@ def _over(amounts: tuple, capacity: tuple) -> int | None:
 
 
 def fit(problem: Problem, vi: int, si: int, courier, job, refused: dict,
-        reach: dict | None = None) -> Fit:
+        reach=None) -> Fit:
     """Could vehicle ``vi`` (``courier``) take shipment ``si`` (``job``) alone, now?
     ``refused``: courier id -> "declined" / "expired" for this job's recent offers;
-    ``reach``: courier id -> the fact that keeps this job past their caps on a run's km or
-    climbing (:mod:`courier.dispatch.reach`)."""
+    ``reach``: what keeps jobs past couriers' caps on a run's km or climbing
+    (:class:`courier.dispatch.reach.Reach`)."""
     v, s = problem.vehicles[vi], problem.shipments[si]
     if s.allowed_vehicles is not None and v.id not in s.allowed_vehicles:
         if courier.volunteer and not job.solidarity:
             return Fit("volunteer")
         if courier.id in refused:
             return Fit("refused", {"how": refused[courier.id]})
-        if reach and courier.id in reach:
-            return reach[courier.id]
+        if reach and (past := reach.why(si, courier.id)) is not None:
+            return past
         return Fit("not_allowed")
     amounts = (job.weight_kg, job.volume_l)
     d = _over(amounts, (courier.capacity_kg, courier.capacity_l))
@@ -79,14 +79,13 @@ def fit(problem: Problem, vi: int, si: int, courier, job, refused: dict,
 
 
 def table(problem: Problem, couriers: list, jobs: list, refused: dict[int, dict[int, str]],
-          only: set[int], reach: dict | None = None) -> dict[int, dict[int, Fit]]:
+          only: set[int], reach=None) -> dict[int, dict[int, Fit]]:
     """job id -> courier id -> :class:`Fit` for the jobs of ``only`` (those the plan left
     over) and every courier planned in the cycle (``couriers`` and ``jobs`` are the
     problem's vehicles and shipments, in the same order)."""
     out: dict[int, dict[int, Fit]] = {}
     for si, job in enumerate(jobs):
         if job.id in only:
-            out[job.id] = {c.id: fit(problem, vi, si, c, job, refused.get(job.id, {}),
-                                     (reach or {}).get(job.id))
+            out[job.id] = {c.id: fit(problem, vi, si, c, job, refused.get(job.id, {}), reach)
                            for vi, c in enumerate(couriers)}
     return out

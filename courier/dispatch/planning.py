@@ -46,7 +46,7 @@ class Snapshot:
     rules: gate.Context | None = None
     held: dict[int, tuple[Courier, str]] = field(default_factory=dict)  # kept off by the rules
     shift_ends: dict[int, datetime] = field(default_factory=dict)  # planned shifts' ends
-    reach: dict = field(default_factory=dict)  # job id -> courier id -> facts.Fit past a cap
+    reach: reach.Reach = field(default_factory=lambda: reach.Reach())  # jobs past caps
     trimmed: dict = field(default_factory=dict)  # job id -> (courier id, why, rule): cut back
 
 

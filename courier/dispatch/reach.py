@@ -46,38 +46,72 @@ def _rule(snap, cid: int, kind: str) -> str:
     return min(caps, key=lambda c: c.limit).rule
 
 
+class Reach:
+    """Which job each capped courier could not ride alone within their caps, kept as one
+    row of figures per courier (a cycle of 100 couriers and 300 jobs may hold thousands of
+    such pairs): :meth:`why` says it in a :class:`Fit` when a reason needs it."""
+
+    def __init__(self) -> None:
+        self.rows: dict = {}  # courier id -> (km, over km, climb, over climb, rules, caps)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def why(self, si: int, cid) -> Fit | None:
+        """Why shipment ``si`` (its index in the problem) is out of courier ``cid``'s
+        reach, or None."""
+        row = self.rows.get(cid)
+        if row is None:
+            return None
+        km, far, up, high, rules, (km_cap, climb_cap) = row
+        if far[si]:
+            return Fit("reach", {"rule": rules["km"], "kind": "km",
+                                 "value": round(km.item(si), 1), "limit": round(km_cap, 1)})
+        if high[si]:
+            return Fit("reach", {"rule": rules["climb"], "kind": "climb",
+                                 "value": round(up.item(si)), "limit": climb_cap})
+        return None
+
+
 def exclude(problem: Problem, points, snap) -> Problem:
     """``problem`` with each job kept from the couriers who could not ride it alone within
-    their caps; ``snap.reach`` says why (job id -> courier id -> :class:`Fit`)."""
+    their caps; ``snap.reach`` (a :class:`Reach`) says why."""
     caps = _caps(snap)
     if not caps or not problem.shipments:
         return problem
-    d = np.asarray(problem.distances)
-    grid = terrain.grid()
-    heights = None if grid is None else np.nan_to_num(
-        grid.at([p.lat for p in points], [p.lon for p in points]), nan=0.0)
-    everyone = frozenset(v.id for v in problem.vehicles)
+    d = np.asarray(problem.distances, dtype=float)
     shipments = list(problem.shipments)
+    pick = np.array([s.pickup.location for s in shipments])
+    drop = np.array([s.delivery.location for s in shipments])
+    ride = d[pick, drop]  # pickup to drop-off, each job
+    grid = terrain.grid()
+    h = None if grid is None else grid.at([p.lat for p in points], [p.lon for p in points])
+    rise = None if h is None else np.fmax(h[drop] - h[pick], 0)  # unknown heights: no rise
+    none = np.zeros(len(shipments), bool)
+    ids, masks = [], []
     for vehicle in problem.vehicles:
         if vehicle.id not in caps:
             continue
         km_cap, climb_cap = caps[vehicle.id]
-        for i, s in enumerate(shipments):
-            a, b, c = vehicle.start, s.pickup.location, s.delivery.location
-            km = (d[a][b] + d[b][c]) / 1000
-            why = None
-            if km_cap is not None and km > km_cap + 1e-9:
-                why = Fit("reach", {"rule": _rule(snap, vehicle.id, "km"), "kind": "km",
-                                    "value": round(km, 1), "limit": round(km_cap, 1)})
-            elif climb_cap is not None and heights is not None:
-                up = max(0.0, heights[b] - heights[a]) + max(0.0, heights[c] - heights[b])
-                if up > climb_cap + 1e-9:
-                    why = Fit("reach", {"rule": _rule(snap, vehicle.id, "climb"),
-                                        "kind": "climb", "value": round(up), "limit": climb_cap})
-            if why is not None:
-                snap.reach.setdefault(s.id, {})[vehicle.id] = why
-                allowed = everyone if s.allowed_vehicles is None else s.allowed_vehicles
-                shipments[i] = dataclasses.replace(s, allowed_vehicles=allowed - {vehicle.id})
+        km = (d[vehicle.start, pick] + ride) / 1000
+        up = None if rise is None else np.fmax(h[pick] - h[vehicle.start], 0) + rise
+        far = km > km_cap + 1e-9 if km_cap is not None else none
+        high = up > climb_cap + 1e-9 if climb_cap is not None and up is not None else none
+        if not (far.any() or high.any()):
+            continue
+        rules = {"km": _rule(snap, vehicle.id, "km") if far.any() else None,
+                 "climb": _rule(snap, vehicle.id, "climb") if high.any() else None}
+        snap.reach.rows[vehicle.id] = (km, far, up, high, rules, (km_cap, climb_cap))
+        ids.append(vehicle.id)
+        masks.append(far | high)
+    if not ids:
+        return problem
+    out, ids = np.array(masks), np.array(ids, dtype=object)
+    everyone = frozenset(v.id for v in problem.vehicles)
+    for i in np.flatnonzero(out.any(axis=0)).tolist():
+        s = shipments[i]
+        allowed = everyone if s.allowed_vehicles is None else s.allowed_vehicles
+        shipments[i] = dataclasses.replace(s, allowed_vehicles=allowed - set(ids[out[:, i]]))
     return dataclasses.replace(problem, shipments=shipments)
 
 
