@@ -235,6 +235,7 @@ EXPECTATIONS = {
     "POST /partners/{partner_id}/rotate-key": allow("council"),
     "POST /partners/{partner_id}/refresh": allow("council"),
     "POST /jobs/{job_id}/handoff": allow(*DISPATCH),
+    "POST /jobs/{job_id}/handoff/withdraw": allow(*DISPATCH),
     "GET /jobs/{job_id}/handoffs": allow(*DISPATCH),
     "GET /handoffs": allow(*DISPATCH),
 }

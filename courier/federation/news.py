@@ -70,11 +70,15 @@ def tell(now: datetime | None = None) -> int:
     carrying = db.session.scalars(select(Handoff).where(
         Handoff.direction == "in", Handoff.status == HandoffStatus.ACCEPTED,
         Handoff.job_id.is_not(None))).all()
+    if not carrying:
+        return 0
+    news: dict[int, list[Event]] = {}
+    for ev in db.session.scalars(select(Event).where(  # every job's new events, one query
+            Event.job_id.in_([h.job_id for h in carrying]), Event.subject == "job",
+            Event.id > min(h.event_cursor for h in carrying)).order_by(Event.id)):
+        news.setdefault(ev.job_id, []).append(ev)
     for h in carrying:
-        events = db.session.scalars(select(Event).where(
-            Event.job_id == h.job_id, Event.subject == "job", Event.id > h.event_cursor)
-            .order_by(Event.id)).all()
-        for ev in events:
+        for ev in (e for e in news.get(h.job_id, ()) if e.id > h.event_cursor):
             h.event_cursor = ev.id
             step = _step(ev)
             if step is not None and h.status == HandoffStatus.ACCEPTED:

@@ -101,6 +101,8 @@ def apply(h: Handoff, data: dict) -> None:
         return
     h.remote_status = step
     words = f"partner coop {partner.name}"
+    if step == "picked_up" and job.picked_up_at is None:
+        job.picked_up_at = at
     if step in ACTIONS:
         record(None, "job", ACTIONS[step], job=job, from_status=job.status,
                to_status=job.status, reason=f"{words}: {reason or step.replace('_', ' ')}",
@@ -134,7 +136,12 @@ def on_withdraw_answer(msg: FederationMessage, answer) -> None:
             give_back(h, HandoffStatus.CANCELLED, f"withdrawn from partner coop {h.partner.name}",
                       action="handoff_withdrawn")
         return
-    if data.get("found") is False or h.status == HandoffStatus.ACCEPTED:
+    if h.status == HandoffStatus.ACCEPTED:  # its courier has it: it stays with the partner
+        record(None, "job", "handoff_not_withdrawn", job=h.job,
+               reason=f"partner coop {h.partner.name} keeps it: its courier has it "
+                      f"({data.get('job_status')})", data={"partner": h.partner.name})
+        return
+    if data.get("found") is False:
         return
     job = h.job
     if job.status == JobStatus.PENDING and _adopt(h, data):

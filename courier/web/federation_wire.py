@@ -13,6 +13,7 @@ from courier.extensions import db
 from courier.federation import carry, inbound, partners, profile, track
 from courier.federation.inbound import Refused
 from courier.models import Handoff, MessageState
+from courier.web.security import limiter
 
 bp = Blueprint("federation_wire", __name__)
 
@@ -31,6 +32,22 @@ def _refused(err: Refused):
     return refusal(err)
 
 
+@bp.errorhandler(429)
+def _too_many(err):
+    resp = jsonify({"error": "too many refused attempts from this address: wait and retry",
+                    "reason": "rate_limited", "fields": {}})
+    resp.status_code = 429
+    return resp
+
+
+def _limited(view):
+    """Invitation codes answered wrong: at most a few a minute from one address."""
+    limited = limiter.limit("10/minute;50/hour", methods=["POST"], scope="federation-connect",
+                            deduct_when=lambda resp: resp.status_code >= 400)(view)
+    limited.rate_limited = True
+    return limited
+
+
 @bp.get("/.well-known/courier-coop")
 def well_known():
     resp = jsonify(profile.ours())
@@ -39,6 +56,7 @@ def well_known():
 
 
 @bp.post("/federation/v1/connect")
+@_limited
 def connect():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):

@@ -169,6 +169,9 @@ def coops(database_url, database_url_b):
             settings.put("name", name)
             db.session.commit()
     yield Coops(a, b)
+    from courier.web.security import limiter
+
+    limiter.reset()
     for coop in (a, b):
         coop.app.extensions.pop(EXTENSION, None)
         for cache in ("courier.zones", "courier.partner_zones", "courier.pricing"):

@@ -219,3 +219,37 @@ def test_every_step_is_in_both_event_logs(paired):
                     "delivered"]
     assert theirs[0] == "created" and theirs[-3:] == ["accepted", "picked_up", "delivered"]
     assert jobs == 1
+
+
+def test_dispatch_withdraws_a_job_the_partners_courier_has_not_picked_up(paired):
+    coops = paired
+    shop = shop_at(coops.a)
+    job, _ = hand_off(coops, shop)
+    dispatcher = coops.a.actor("dispatcher")
+    r = dispatcher.post(f"/jobs/{job['id']}/handoff/withdraw", json={"reason": "our Ana is free"})
+    assert r.status_code == 202
+    deliver_messages(coops)
+    seen = shop.get(f"/jobs/{job['id']}").json
+    assert seen["status"] == "pending" and seen["carried_by"] is None
+    with coops.b.ctx():
+        assert partner_job(coops.b).status == JobStatus.CANCELLED
+    again = dispatcher.post(f"/jobs/{job['id']}/handoff/withdraw", json={})
+    assert again.status_code == 409
+
+
+def test_a_job_already_on_the_partners_bike_is_not_withdrawn(paired):
+    coops = paired
+    shop = shop_at(coops.a)
+    job, _ = hand_off(coops, shop)
+    with coops.b.ctx():
+        their_id = partner_job(coops.b).id
+    ride(coops.b, courier_at(coops.b, "Zoé"), their_id, "picked_up")
+    deliver_messages(coops)
+    dispatcher = coops.a.actor("dispatcher")
+    assert dispatcher.post(f"/jobs/{job['id']}/handoff/withdraw", json={}).status_code == 202
+    deliver_messages(coops)
+    seen = shop.get(f"/jobs/{job['id']}").json
+    assert seen["status"] == "with_partner" and seen["picked_up_at"]
+    assert seen["events"][-1]["action"] == "handoff_not_withdrawn"
+    with coops.b.ctx():
+        assert partner_job(coops.b).status == JobStatus.PICKED_UP

@@ -99,3 +99,11 @@ def test_a_pause_stops_new_hand_offs_both_ways_and_only_the_pauser_resumes(coops
         actions = db.session.scalars(db.select(Event.action).where(
             Event.subject == "federation").order_by(Event.id)).all()
         assert {"paused", "resumed", "ended_by_partner"} <= set(actions)
+
+
+def test_guessing_invitation_codes_is_slowed_down(coops):
+    answers = [coops.a.client.post("/federation/v1/connect", json={
+        "code": f"coop-guess-{n}", "url": "http://coop-x.test", "key_id": "k_x",
+        "secret": "fcs_x"}) for n in range(11)]
+    assert [r.status_code for r in answers[:10]] == [403] * 10
+    assert answers[10].status_code == 429 and answers[10].json["reason"] == "rate_limited"

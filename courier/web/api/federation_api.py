@@ -226,6 +226,25 @@ def hand_off(data, job_id):
     return handoff_out(h)
 
 
+@blp.route("/jobs/<int:job_id>/handoff/withdraw", methods=["POST"])
+@require(*DISPATCH)
+@blp.arguments(PartnerReasonIn)
+@blp.response(202)
+@blp.doc(security=BEARER)
+def withdraw(data, job_id):
+    """Ask the partner coop carrying this job to give it back (it can while its courier
+    has not picked it up): the job is ours again once the partner confirms."""
+    job = get_or_404(Job, job_id, "job")
+    h = db.session.scalars(select(Handoff).where(
+        Handoff.job_id == job.id, Handoff.direction == "out",
+        Handoff.status == HandoffStatus.ACCEPTED)).first()
+    if h is None:
+        raise Conflict("no partner coop carries this job", {"job_id": "not handed over"})
+    handoffs.withdraw(user(), h, data["reason"] or "withdrawn by dispatch")
+    db.session.commit()
+    return handoff_out(h)
+
+
 @blp.route("/jobs/<int:job_id>/handoffs", methods=["GET"])
 @require(*DISPATCH)
 @blp.response(200)
