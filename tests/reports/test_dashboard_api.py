@@ -5,6 +5,7 @@ import pytest
 
 from courier.reports import dashboard as d
 from tests.reports.week import build
+from tests.test_pages import login
 
 Q = "/dashboard?from=2026-03-02&to=2026-03-04"
 
@@ -90,3 +91,20 @@ def test_the_pages_how_link_serves_the_dashboards_document_with_the_co2_factor(c
     r = client.get("/docs/dashboard.md")
     assert r.status_code == 200 and r.mimetype == "text/plain"
     assert "0.25023 kg CO2e per km" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, page, status", [
+    ("council", "/dashboard", 200), ("dispatcher", "/dashboard", 200),
+    ("courier", "/dashboard", 200), ("merchant", "/dashboard", 403),
+    ("partner", "/dashboard", 403), ("merchant", "/shop/dashboard", 200),
+    ("courier", "/shop/dashboard", 403), ("council", "/shop/dashboard", 403),
+])
+def test_who_opens_which_dashboard_page(client, make_user, role, page, status):
+    located = role in ("courier", "merchant", "partner")
+    login(client, make_user(role, lat=45.76, lon=4.83) if located else make_user(role))
+    r = client.get(page)
+    assert r.status_code == status
+    if status == 200:
+        html = r.get_data(as_text=True)
+        assert "vendor/chart.js/chart.umd.min.js" in html and "js/dashboard.js" in html
+        assert ('id="chart-hours"' in html) == (page == "/dashboard")
