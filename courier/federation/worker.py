@@ -10,7 +10,14 @@ import time
 from flask import current_app
 
 from courier.extensions import db
-from courier.federation import handoffs, news, outbox, rules, track  # noqa: F401 (answers)
+from courier.federation import (  # noqa: F401 (track: the answers to withdrawals)
+    handoffs,
+    news,
+    outbox,
+    relay_follow,
+    rules,
+    track,
+)
 from courier.outbox import SenderLoop
 
 log = logging.getLogger(__name__)
@@ -22,6 +29,7 @@ def tick() -> int:
     done = handoffs.sweep_stale()
     done += news.tell()
     db.session.commit()
+    done += relay_follow.relay_events()  # relays: the first leg's progress, given-up ones
     done += outbox.send_due()
     every = float(current_app.config.get("FEDERATION_SCAN_S", 30))
     if time.monotonic() - _last_scan["at"] >= every:
