@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 KEY, OVERRIDE = "weather", "weather_override"
 BOUNDS = {"temperature_c": (-50, 60), "gusts_kmh": (0, 300), "rain_mm_h": (0, 300)}
 MAX_OVERRIDE = timedelta(days=2)
-NO_CENTER = "no centre set for the coop (courier init --center, or the setup page)"
+NO_CENTER = "no centre set for the coop, where to ask the weather for (courier init --center)"
 OVERRIDDEN = N_("the council sets the weather until {until}: {reason}")
 OVERRIDE_ENDED = N_("the council's weather ends: {reason}")
 _lock = threading.Lock()
