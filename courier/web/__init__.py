@@ -25,6 +25,9 @@ def register(app: Flask) -> None:
     from courier.web import messages_pages
 
     app.register_blueprint(messages_pages.bp)  # recipients' opt-out, shops' messages, schedules
+    from courier.web import federation_ledger
+
+    app.register_blueprint(federation_ledger.bp)  # partner coops read our book (signed)
     from courier.extensions import csrf
     from courier.web import federation_wire
 

@@ -71,6 +71,7 @@ def register_api(app: Flask) -> None:
     _register_solidarity()
     _register_shifts()
     _register_federation()
+    _register_ledger()
     from courier.web.api import (
         members_api,
         messages_api,
@@ -89,6 +90,15 @@ def register_api(app: Flask) -> None:
     from courier.web.api.spec_rules import state_rules
 
     state_rules(api.spec, app.config)  # the rules across fields, in JSON Schema
+
+
+def _register_ledger() -> None:
+    """Between partner coops: the mutual-credit ledger."""
+    from courier.web.api import ledger_api
+
+    for module in (ledger_api,):
+        csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
 
 
 def _register_federation() -> None:
