@@ -47,29 +47,31 @@ def _append_only(mapper, connection, target):
 
 
 class RelayStatus(enum.StrEnum):
+    ASKING = "asking"  # the partner is asked for the second leg; our first leg waits
     FIRST_LEG = "first_leg"  # our courier takes the parcel from the shop to the hub
     SECOND_LEG = "second_leg"  # left at the hub: the partner's courier takes it on
     DONE = "done"  # delivered, or failed at the door by the partner
-    STOPPED = "stopped"  # the first leg failed or was cancelled: the relay is off
+    STOPPED = "stopped"  # no partner took it, or a leg was given up: the job is ours again
 
 
 class Relay(Base):
     """A job from inside our zone to inside a partner's, carried in two legs through a
     hub both coops accept: ``job`` is the shop's job (the one the shop and the
     recipient see, with its tracking link), ``leg_job`` the first leg our courier rides
-    (shop to hub), ``handoff`` the second leg the partner carries (hub to recipient)."""
+    (shop to hub), ``handoff`` the second leg the partner carries (hub to recipient). A
+job one partner refused may be relayed through another: a relay for each ask."""
 
     __tablename__ = "relays"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), unique=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
     leg_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), unique=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id"))
     hub: Mapped[dict] = mapped_column(JSON)  # {"name", "address", "lat", "lon"}
     status: Mapped[RelayStatus] = mapped_column(
         Enum(RelayStatus, name="relay_status", native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e]), default=RelayStatus.FIRST_LEG)
+             values_callable=lambda e: [m.value for m in e]), default=RelayStatus.ASKING)
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -50,7 +50,7 @@ def upgrade():
         sa.Column('partner_id', sa.Integer(), nullable=False),
         sa.Column('handoff_id', sa.Integer(), nullable=True),
         sa.Column('hub', sa.JSON(), nullable=False),
-        sa.Column('status', sa.Enum('first_leg', 'second_leg', 'done', 'stopped',
+        sa.Column('status', sa.Enum('asking', 'first_leg', 'second_leg', 'done', 'stopped',
                                     name='relay_status', native_enum=False, length=20),
                   nullable=False),
         sa.Column('reason', sa.String(length=500), nullable=False),
@@ -63,13 +63,14 @@ def upgrade():
         _fk('handoff_id', 'handoffs', 'fk_relays_handoff_id_handoffs'),
         _fk('created_by_id', 'users', 'fk_relays_created_by_id_users'),
         sa.PrimaryKeyConstraint('id', name='pk_relays'),
-        sa.UniqueConstraint('job_id', name='uq_relays_job_id'),
         sa.UniqueConstraint('leg_job_id', name='uq_relays_leg_job_id'))
+    op.create_index('ix_relays_job_id', 'relays', ['job_id'])
     op.create_index('ix_relays_partner_id', 'relays', ['partner_id'])
 
 
 def downgrade():
     op.drop_index('ix_relays_partner_id', table_name='relays')
+    op.drop_index('ix_relays_job_id', table_name='relays')
     op.drop_table('relays')
     op.drop_index('ix_ledger_entries_handoff_id', table_name='ledger_entries')
     op.drop_index('ix_ledger_entries_partner_id', table_name='ledger_entries')

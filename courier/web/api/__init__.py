@@ -93,10 +93,10 @@ def register_api(app: Flask) -> None:
 
 
 def _register_ledger() -> None:
-    """Between partner coops: the mutual-credit ledger."""
-    from courier.web.api import ledger_api
+    """Between partner coops: the mutual-credit ledger, and jobs relayed through a hub."""
+    from courier.web.api import ledger_api, relay_api
 
-    for module in (ledger_api,):
+    for module in (ledger_api, relay_api):
         csrf.exempt(module.blp)  # session callers are checked in courier.web.auth
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
