@@ -238,6 +238,18 @@ EXPECTATIONS = {
     "POST /jobs/{job_id}/handoff/withdraw": allow(*DISPATCH),
     "GET /jobs/{job_id}/handoffs": allow(*DISPATCH),
     "GET /handoffs": allow(*DISPATCH),
+    # federation: the mutual-credit ledger of a partnership, and jobs relayed through a hub
+    "GET /ledger": allow("council"),
+    "GET /partners/{partner_id}/ledger": allow("council"),
+    "GET /partners/{partner_id}/ledger/{month}": allow("council"),
+    "GET /partners/{partner_id}/ledger/{month}/statement.pdf": allow("council"),
+    "POST /partners/{partner_id}/settlements": allow("council", body={
+        "payer": "us", "amount_cents": 100, "paid_at": "2026-01-05T10:00:00+01:00"}),
+    "POST /partners/{partner_id}/ledger/reconcile": allow("council"),
+    "GET /partners/{partner_id}/relay-hubs": allow(*DISPATCH),
+    "PUT /partners/{partner_id}/relay-hubs": allow("council", body={"hubs": []}),
+    "POST /jobs/{job_id}/relay": allow(*DISPATCH),
+    "GET /jobs/{job_id}/relay": allow(*DISPATCH),
 }
 
 

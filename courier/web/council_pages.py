@@ -47,6 +47,14 @@ def privacy():
     return _page("council/privacy.html", Role.COUNCIL)
 
 
+@bp.get("/council/ledger")
+@login_required
+def ledger():
+    """Mutual credit with each partner coop: balance and limit, statements, settlements,
+    the books compared, and the partnership's relay hubs."""
+    return _page("council/ledger.html", Role.COUNCIL)
+
+
 @bp.get("/council/federation")
 @login_required
 def federation():

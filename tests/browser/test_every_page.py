@@ -39,6 +39,7 @@ PAGES = {
     "/council": ("council",),
     "/council/rules": ("council",),
     "/council/privacy": ("council",),
+    "/council/ledger": ("council",),
     "/council/federation": ("dispatcher", "council"),
     "/setup": ("council",),
     "/open-data": ROLES,
