@@ -118,18 +118,22 @@ def timing(job: Job, hub: dict, now: datetime) -> tuple[datetime, timedelta] | N
 
 def _choices(job: Job, partner: Partner | None, now: datetime) -> list[tuple]:
     """(time at the hub, partner, hub) for each way the job can be relayed, soonest
-    delivered first."""
+    delivered first (never again through a partner's hub the job was relayed through)."""
     if partner is not None:
         candidates = [partner]
     else:
         candidates = db.session.scalars(select(Partner).where(
             Partner.status == PartnerStatus.ACTIVE).order_by(Partner.id)).all()
+    tried = {(r.partner_id, r.hub.get("name")) for r in db.session.scalars(
+        select(Relay).where(Relay.job_id == job.id))}  # a hub that failed is not tried again
     out = []
     for p in candidates:
         if p.status != PartnerStatus.ACTIVE or not profile.covers(p, job.dropoff_lat,
                                                                   job.dropoff_lon):
             continue
         for hub in hubs(p):
+            if (p.id, hub.get("name")) in tried:
+                continue
             t = timing(job, hub, now)
             if t is not None:
                 out.append((t[0] + t[1], t[0], p.id, p, hub))
