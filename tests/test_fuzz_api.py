@@ -73,6 +73,7 @@ REFUSED_WHEN_VALID = {
     "PATCH /members/{user_id}": "role or active",
     "POST /time/corrections": "an added interval has a start and an end",
     "POST /solidarity/deliveries": "deliver_by after ready_at",
+    "POST /partners": "the address is an http(s) base URL without a query",
 }
 
 

@@ -67,7 +67,7 @@ def connect(actor: User, url: str, code: str) -> Partner:
     if existing is not None and existing.status != PartnerStatus.ENDED:
         raise Conflict(f"already partners with {url}", {"url": "already a partner"})
     try:
-        found = transport.get_profile(url)
+        found = transport.get_profile(url, timeout=5.0)
         if not found.ok or found.data.get("protocol") != profile.PROTOCOL:
             raise InvalidInput(f"{url} does not publish a coop profile (HTTP {found.status})",
                                {"url": "no coop profile there"})

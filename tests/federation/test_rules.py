@@ -103,3 +103,12 @@ def test_the_recipient_sees_the_partner_and_its_courier_first_name_only(paired):
     assert page.status_code == 200
     assert "Villeurbanne" in page.get_data(as_text=True)
     assert "Martin" not in page.get_data(as_text=True)
+
+
+def test_the_rule_is_refused_naming_a_wrong_field(paired):
+    ca, _ = paired.councils
+    r = ca._call("patch", "/federation/settings", json={"hours": {"from": "25:00",
+                                                                  "to": "10:00"}})
+    assert r.status_code == 422 and "hours.from" in r.json["fields"]
+    ok = _settings(ca, hours={"from": "08:00", "to": "20:00", "days": ["sat"]})
+    assert ok["hours"] == {"from": "08:00", "to": "20:00", "days": ["sat"]}

@@ -20,13 +20,23 @@ COUNCIL = (Role.COUNCIL,)
 DISPATCH = (Role.DISPATCHER, Role.COUNCIL)
 
 
+HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="a time HH:MM")
+
+
+class HoursIn(Strict):
+    from_ = fields.String(required=True, data_key="from", validate=HHMM)
+    to = fields.String(required=True, validate=HHMM)
+    days = fields.List(fields.String(validate=validate.OneOf(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])))
+
+
 class SettingsIn(Strict):
     auto_handoff = fields.Boolean()
     pending_minutes = fields.Integer(validate=validate.Range(1, 24 * 60))
     outside_zone = fields.Boolean()
     max_price_cents = fields.Integer(allow_none=True, validate=validate.Range(0, 10_000_000))
-    hours = fields.Dict(allow_none=True, metadata={
-        "description": '{"from": "HH:MM", "to": "HH:MM", "days": ["mon", ...]} or null'})
+    hours = fields.Nested(HoursIn, allow_none=True, metadata={
+        "description": "when we take partners' jobs (local times); null: any time"})
     answer_timeout_s = fields.Integer(validate=validate.Range(1, 120))
 
 
@@ -95,6 +105,8 @@ def overview():
 @blp.doc(security=BEARER)
 def update_settings(data):
     """The council's hand-off rule and what it takes from partners."""
+    if data.get("hours"):
+        data["hours"] = {("from" if k == "from_" else k): v for k, v in data["hours"].items()}
     new = config.put(data)
     db.session.commit()
     return new
