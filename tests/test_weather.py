@@ -130,7 +130,7 @@ def test_the_loop_asks_the_source_in_a_thread_of_its_own_once_per_interval(app, 
 def test_without_a_centre_the_source_is_not_asked_and_the_page_says_why(app, dispatcher):
     app.config.update(WEATHER_PROVIDER="open-meteo", WEATHER_URL="http://127.0.0.1:9/")
     assert conditions.refresh_if_due(app) is None
-    assert "no centre set" in dispatcher.get("/weather").json["error"]
+    assert dispatcher.get("/weather").json["no_centre"] is True
 
 
 def test_a_file_of_the_coops_own_is_read_as_a_source(app, tmp_path):

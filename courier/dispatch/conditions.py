@@ -197,8 +197,8 @@ def status(now: datetime | None = None) -> dict:
             "stale": w.stale},
         "last_reading": last,
         "too_old": bool(reading) and w is None,
-        "error": s.get("error") or (NO_CENTER if provider_name != "none"
-                                    and not settings.get("center") else None),
+        "error": s.get("error"),
+        "no_centre": provider_name != "none" and not settings.get("center"),
         "failed_at": _t(s.get("failed_at")),
         "override": None if o is None else {**o, "until": _t(o["until"]),
                                             "set_at": _t(o["set_at"])},

@@ -34,6 +34,7 @@
       said.push(t("The last reading ({age}) is too old to be used.", { age: ago(w.last_reading.age_s) }));
     }
     if (!w.override && w.provider === "none") said.push(t("No weather source is configured: only the conditions you set apply."));
+    if (w.no_centre) said.push(t("The coop has no centre set: the weather source is not asked (courier init --center)."));
     if (w.error) said.push(t("Last failure of the source: {error}", { error: w.error }) + (w.failed_at ? ` (${when(w.failed_at)})` : ""));
     el("weather-source").textContent = said.join(" ");
     el("weather-applying").innerHTML = w.applying.length ? w.applying.map((a) => `<li>${esc(t("{rule} ({enforce}): {why}", {

@@ -70,6 +70,8 @@ class WeatherOut(Schema):
     error = fields.String(allow_none=True, metadata={"description": "the source's last "
                                                                     "failure"})
     failed_at = fields.AwareDateTime(allow_none=True)
+    no_centre = fields.Boolean(metadata={"description": "a source is set but the coop has no "
+                                                        "centre to ask the weather for"})
     override = fields.Nested(WeatherOverrideOut, allow_none=True)
     stale_after_s = fields.Integer()
     max_age_s = fields.Integer()
