@@ -20,13 +20,15 @@ function render() {
     const returned = back ? `<span class="small returned">${esc(back)}</span>` : "";
     const late = j.late_by_s != null && j.eta ? `<span class="late-by small">${esc(phrase(j.delay_reason_phrase, j.delay_reason))}</span>` : "";
     const link = j.tracking_url ? new URL(j.tracking_url, location.origin).href : "";
+    const partner = j.carried_by ? `<span class="muted small">${esc(t("carried by our partner coop {coop}", { coop: j.carried_by.partner }))}</span>` : "";
+    const eta = j.carried_by && j.carried_by.eta ? j.carried_by.eta : j.eta;
     return `<tr data-id="${j.id}" data-status="${esc(j.status)}">
       <td data-label="#">${j.id}</td>
       <td data-label="${t("To")}">${esc(to)}${j.recipient && j.recipient.name ? `<span class="muted small">${esc(j.recipient.name)}</span>` : ""}</td>
-      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${why}${failed}${returned}${late}</td>
-      <td data-label="${t("Courier")}">${esc(j.courier ? j.courier.first_name : "")}</td>
+      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${partner}${why}${failed}${returned}${late}</td>
+      <td data-label="${t("Courier")}">${esc(j.courier ? j.courier.first_name : (j.carried_by && j.carried_by.courier_first_name) || "")}</td>
       <td data-label="${t("Pickup")}">${j.picked_up_at ? `✓ ${hhmm(j.picked_up_at)}` : expected(j.pickup_eta, j.planned_pickup_at)}</td>
-      <td data-label="${t("Drop-off")}" class="eta">${j.delivered_at ? `✓ ${hhmm(j.delivered_at)}` : expected(j.eta, j.planned_dropoff_at)}</td>
+      <td data-label="${t("Drop-off")}" class="eta">${j.delivered_at ? `✓ ${hhmm(j.delivered_at)}` : expected(eta, j.planned_dropoff_at)}</td>
       <td data-label="${t("Deliver by")}">${dayTime(j.deliver_by)}</td>
       <td data-label="${t("Price")}">${money(j.price_cents)}</td>
       <td data-label="${t("Tracking")}">${link ? `<a href="${esc(link)}" target="_blank" rel="noopener" class="track-link">${t("Open")}</a>

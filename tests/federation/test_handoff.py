@@ -4,7 +4,7 @@ of its own; we follow it to the door."""
 from sqlalchemy import select
 
 from courier.extensions import db
-from courier.models import Handoff, HandoffStatus, JobStatus
+from courier.models import Handoff, HandoffStatus, Job, JobStatus
 from tests.federation.conftest import (
     courier_at,
     deliver_messages,
@@ -39,6 +39,7 @@ def test_a_dispatcher_hands_a_job_over_and_the_partner_delivers_it(paired):
     assert seen["status"] == "with_partner"
     assert seen["carried_by"]["status"] == "picked_up"
     assert seen["carried_by"]["courier_first_name"] == "Zoé"
+    assert seen["carried_by"]["eta"]  # the partner's live estimate, told as it rides
     assert zoe.post(f"/jobs/{their_id}/delivered").status_code == 200
     deliver_messages(coops)
     seen = shop.get(f"/jobs/{job['id']}").json
@@ -51,3 +52,27 @@ def test_a_dispatcher_hands_a_job_over_and_the_partner_delivers_it(paired):
     with coops.b.ctx():
         h = db.session.scalars(select(Handoff)).one()
         assert h.status == HandoffStatus.DELIVERED and h.seq >= 3
+
+
+def test_when_one_partner_does_not_answer_the_next_covering_one_is_asked(paired):
+    coops = paired
+    with coops.a.ctx():  # a second partner covering the same zone, that never answers
+        from courier.federation import signing
+        from courier.models import Partner, PartnerStatus
+
+        b = coops.a.partner()
+        db.session.add(Partner(name="Caluire", base_url="http://coop-c.test",
+                               status=PartnerStatus.ACTIVE, zone=b.zone, terms=b.terms,
+                               profile_at=b.profile_at, credit_limit_cents=100_000,
+                               our_key_id="k_c_ours", our_secret=signing.new_secret(),
+                               their_key_id="k_c", their_secret=signing.new_secret()))
+        db.session.commit()
+    coops.slow("b")
+    shop = shop_at(coops.a)
+    job = submit(shop)
+    r = coops.a.actor("dispatcher").post(f"/jobs/{job['id']}/handoff", json={})
+    assert r.json["status"] == "timed_out" and r.json["partner"]["name"] == "Caluire"
+    asked = shop.get(f"/jobs/{job['id']}").json["events"]
+    assert [e["action"] for e in asked][1:] == ["handoff_asked", "handoff_timed_out"] * 2
+    with coops.a.ctx():
+        assert db.session.get(Job, job["id"]).status == JobStatus.PENDING
