@@ -39,7 +39,7 @@ NO_CENTER = "no centre set for the coop, where to ask the weather for (courier i
 OVERRIDDEN = N_("the council sets the weather until {until}: {reason}")
 OVERRIDE_ENDED = N_("the council's weather ends: {reason}")
 _lock = threading.Lock()
-_last_try: dict[str, float] = {}
+LAST_TRY = "courier.weather.last_try"  # in app.extensions: when this app last asked
 
 
 def _cfg(key: str) -> float:
@@ -111,12 +111,12 @@ def refresh_if_due(app) -> threading.Thread | None:
     ask the source in a thread of its own (the loop never waits for it)."""
     if (app.config.get("WEATHER_PROVIDER") or "none") == "none" or not settings.get("center"):
         return None  # nothing to ask, or nowhere to ask it for (the page says so)
-    key, now = app.import_name, time.monotonic()
-    if now - _last_try.get(key, -1e12) < float(app.config["WEATHER_INTERVAL"]):
+    now = time.monotonic()
+    if now - app.extensions.get(LAST_TRY, -1e12) < float(app.config["WEATHER_INTERVAL"]):
         return None
     if not _lock.acquire(blocking=False):
         return None  # the last one is still asking
-    _last_try[key] = now
+    app.extensions[LAST_TRY] = now
 
     def run():
         try:
