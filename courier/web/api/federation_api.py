@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from courier.errors import Conflict
+from courier.errors import Conflict, InvalidInput
 from courier.extensions import db
 from courier.federation import config, handoffs, partners, profile, transport
 from courier.models import Handoff, HandoffStatus, Job, Partner, Role
@@ -105,6 +105,8 @@ def overview():
 @blp.doc(security=BEARER)
 def update_settings(data):
     """The council's hand-off rule and what it takes from partners."""
+    if not data:
+        raise InvalidInput("give at least one setting", {"_body": "no setting given"})
     if data.get("hours"):
         data["hours"] = {("from" if k == "from_" else k): v for k, v in data["hours"].items()}
     new = config.put(data)
