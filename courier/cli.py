@@ -8,7 +8,7 @@ import socket
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from courier.errors import DomainError
 
@@ -148,10 +148,26 @@ DEMO_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 @click.option("--history/--no-history", default=True, show_default=True,
               help="On first start, seed the coop's last four weeks (jobs, runs, shifts, "
                    "pay, a rules change, contests).")
+@click.option("--federation", is_flag=True,
+              help="Two neighbouring coops instead, Lyon on --port and Villeurbanne on the "
+                   "next, each on a database of its own, paired and passing work live.")
 @with_appcontext
-def demo_command(host, port, speed, history):
+def demo_command(host, port, speed, history, federation):
     """Seed a demo city (Lyon) and serve it with a simulator submitting jobs."""
     _check_port(host, port)
+    if federation:
+        from pathlib import Path
+
+        from courier.demo import federation as two_coops
+
+        _check_port(host, port + 1)
+        info = click.get_current_context().find_object(ScriptInfo)
+        uri = current_app.config["SQLALCHEMY_DATABASE_URI"]  # beside the demo's own file
+        folder = (Path(uri.removeprefix("sqlite:///")).parent if uri.startswith("sqlite:///")
+                  else Path(current_app.instance_path))
+        two_coops.run(host, port, speed, history, folder, current_app.config["SECRET_KEY"],
+                      info.create_app, click.echo)
+        return
     from courier import clock
     from courier.demo import seed, simulator
     from courier.demo.history import seed_history

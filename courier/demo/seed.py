@@ -6,6 +6,7 @@ required step left."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from flask import current_app
@@ -19,7 +20,11 @@ from courier.setup.territory import circle
 from courier.shops import pricing
 from courier.shops.zones import create_zone
 
-CITY = json.loads((Path(__file__).parent / "lyon.json").read_text(encoding="utf-8"))
+# The demo's city: Lyon, or another of this folder's (COURIER_DEMO_CITY=villeurbanne: the
+# neighbouring coop of `courier demo --federation`).
+CITY_FILE = os.environ.get("COURIER_DEMO_CITY", "lyon")
+CITY = json.loads((Path(__file__).parent / f"{Path(CITY_FILE).name}.json").read_text(
+    encoding="utf-8"))
 PASSWORD = "demo"
 RADIUS_KM = 10  # every place, shop and courier of the demo is within 4 km of the centre
 
@@ -63,7 +68,7 @@ def _set_up() -> None:
     default price, so that the demo's prices are those it always had."""
     lat, lon = centre()
     if not settings.get("name"):
-        settings.put("name", "Courier Lyon (demo)")
+        settings.put("name", CITY.get("coop", "Courier Lyon (demo)"))
     if not settings.get("city"):
         settings.put("city", CITY["city"])
     if settings.get("center") is None:

@@ -78,7 +78,7 @@ class Simulator:
         data = {
             "dropoff": {"lat": place["lat"] + self.rng.uniform(-0.004, 0.004),
                         "lon": place["lon"] + self.rng.uniform(-0.005, 0.005),
-                        "address": f"{place['name']}, Lyon"},
+                        "address": f"{place['name']}, {CITY['city']}"},
             "weight_kg": round(self.rng.choice([0.5, 1, 2, 3, 5, 8, 12, 25]), 1),
             "volume_l": round(self.rng.uniform(2, 40), 1),
             "ready_at": now, "deliver_by": now + timedelta(minutes=self.rng.choice([45, 60, 90])),
