@@ -74,6 +74,7 @@ REFUSED_WHEN_VALID = {
     "POST /time/corrections": "an added interval has a start and an end",
     "POST /solidarity/deliveries": "deliver_by after ready_at",
     "POST /partners": "the address is an http(s) base URL without a query",
+    "PATCH /federation/settings": "at least one setting; hours has from and to",
 }
 
 
