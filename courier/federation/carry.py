@@ -158,7 +158,7 @@ def take(partner: Partner, data: dict, now: datetime | None = None) -> tuple[int
         Handoff.partner_id == partner.id, Handoff.direction == "in",
         Handoff.idempotency_key == a["key"])).first()
     if known is not None:
-        if known.status == HandoffStatus.CANCELLED and known.job_id is None:
+        if known.status == HandoffStatus.CANCELLED:
             raise Refused(409, "withdrawn", "this hand-off was withdrawn by your coop")
         return 200, _accepted(known)
     _check_partner(partner)

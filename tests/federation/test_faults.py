@@ -63,8 +63,16 @@ def test_an_answer_lost_on_the_way_never_makes_two_deliveries(paired):
     with coops.b.ctx():
         theirs = partner_job(coops.b)
         assert theirs.status == JobStatus.CANCELLED
-        assert db.session.scalars(select(Handoff)).one().status == HandoffStatus.CANCELLED
+        h = db.session.scalars(select(Handoff)).one()
+        assert h.status == HandoffStatus.CANCELLED
+        key = h.idempotency_key
     assert _job_at_a(coops, job["id"])[0] == JobStatus.PENDING
+    with coops.a.ctx():  # the first ask, arriving again late (a retry on the way)
+        from courier.federation.handoffs import payload
+
+        body = payload(db.session.get(Job, job["id"]), key, "whole", None, None, None)
+    late = send_signed(coops.a, "/federation/v1/handoffs", body)
+    assert late.status == 409 and late.data["reason"] == "withdrawn"
 
 
 def test_a_refusal_gives_the_job_back_and_the_partner_is_not_asked_again(paired):
