@@ -114,3 +114,7 @@ bench.add_command(city_command)
 from courier.bench.day import day_command  # noqa: E402
 
 bench.add_command(day_command)
+
+from courier.bench.federation import federation_command  # noqa: E402
+
+bench.add_command(federation_command)
