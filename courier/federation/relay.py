@@ -65,10 +65,9 @@ def configured(partner: Partner) -> list[dict]:
 
 def hubs(partner: Partner) -> list[dict]:
     """The hubs where a parcel may pass from our courier to the partner's: those our
-    council set for this partnership, and those the partner publishes, that lie both
-    in our zone and in the partner's."""
-    found = configured(partner) + list((partner.terms or {}).get("relay_hubs") or [])
-    return [h for h in found if isinstance(h, dict) and _ours(h["lat"], h["lon"])
+    council set for this partnership that still lie both in our zone and in the zone the
+    partner publishes (either may have changed since)."""
+    return [h for h in configured(partner) if _ours(h["lat"], h["lon"])
             and profile.covers(partner, h["lat"], h["lon"])]
 
 

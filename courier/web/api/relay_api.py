@@ -34,7 +34,7 @@ class RelayHubsOut(Schema):
     configured = fields.List(fields.Nested(RelayHub), metadata={
         "description": "set by our council for this partnership"})
     usable = fields.List(fields.Nested(RelayHub), metadata={
-        "description": "those inside both zones now (with the partner's published ones)"})
+        "description": "those inside both zones now"})
 
 
 class RelayIn(Strict):
