@@ -129,10 +129,15 @@ def upgrade():
                     ['direction', 'status', 'next_attempt_at'])
     op.create_index('ix_federation_messages_handoff_id', 'federation_messages', ['handoff_id'])
     op.create_index('ix_federation_messages_partner_id', 'federation_messages', ['partner_id'])
-    with op.batch_alter_table('jobs') as batch_op:
-        batch_op.add_column(sa.Column('carried_by_partner_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_jobs_carried_by_partner_id_partners', 'partners',
-                                    ['carried_by_partner_id'], ['id'])
+    # Not a batch on SQLite: rebuilding ``jobs`` there would drop a table that the events
+    # and runs point at. SQLite adds the column with its reference in place.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE jobs ADD COLUMN carried_by_partner_id INTEGER '
+                   'CONSTRAINT fk_jobs_carried_by_partner_id_partners REFERENCES partners (id)')
+    else:
+        op.add_column('jobs', sa.Column('carried_by_partner_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_jobs_carried_by_partner_id_partners', 'jobs', 'partners',
+                              ['carried_by_partner_id'], ['id'])
 
 
 def downgrade():
