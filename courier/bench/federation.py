@@ -1,5 +1,5 @@
 """``courier bench federation``: a demo day with a lunch peak lived by a coop alone, then
-beside a partner coop that takes its overflow (and hands it its own), through the real
+beside a partner coop that takes its overflow (and hands it its own with --mutual), through the real
 apps: dispatch, the couriers simulated as ``courier bench day`` does
 (:mod:`courier.bench.day_sim`), and the federation itself (the council's rule handing
 over a job nobody could serve for ``--pending-minutes``, signed asks and news between
@@ -99,14 +99,14 @@ class Together:
         self.next_cycle = [0] * len(days)
         self.over = [False] * len(days)
 
-    def run(self, pending_minutes: int) -> None:
+    def run(self, pending_minutes: int, mutual: bool) -> None:
         with clock.using(self.clock):
             for app, sim in zip(self.apps, self.sims, strict=True):
                 with inside(app):
                     sim._populate()
             for app, name in zip(self.apps, ("Lyon", "Partner"), strict=True):
                 set_up(app, name)
-            pair(*self.apps, *(f"http://{h}" for h in HOSTS), pending_minutes)
+            pair(*self.apps, *(f"http://{h}" for h in HOSTS), pending_minutes, mutual)
             next_fed = 0
             while not all(self.over):
                 when = self._next(next_fed)
@@ -152,11 +152,12 @@ class Together:
 
 
 def together(make_app, folder: Path, ours: Settings, theirs: Settings, limit,
-             pending_minutes: int) -> tuple[dict, dict]:
+             pending_minutes: int, mutual: bool = False) -> tuple[dict, dict]:
     apps = [_app(make_app, folder, f"{h.split('.')[0]}-together", f"http://{h}", limit)
             for h in HOSTS]
     wire(dict(zip(HOSTS, apps, strict=True)))
-    Together(apps, [make_day(ours), make_day(theirs)], ours.cycle_every).run(pending_minutes)
+    Together(apps, [make_day(ours), make_day(theirs)], ours.cycle_every).run(pending_minutes,
+                                                                             mutual)
     out = tuple(figures(app) for app in apps)
     for app in apps:
         with app.app_context():
@@ -193,13 +194,15 @@ def table(out: dict) -> list[str]:
               help="Lyon's day; the partner's is drawn from the next seed.")
 @click.option("--pending-minutes", type=int, default=10, show_default=True,
               help="The councils' rule: a job nobody can serve this long is handed over.")
+@click.option("--mutual", is_flag=True,
+              help="The partner's council turns the rule on too: its overflow comes to Lyon.")
 @click.option("--cycle-every", type=int, default=30, show_default=True)
 @click.option("--time-limit", type=float, default=1.0, show_default=True,
               help="Seconds the dispatch search may take per cycle.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def federation_command(ctx, jobs, couriers, partner_jobs, partner_couriers, hours, seed,
-                       pending_minutes, cycle_every, time_limit, as_json) -> None:
+                       pending_minutes, mutual, cycle_every, time_limit, as_json) -> None:
     """Jobs served on time on a demo day with a lunch peak, by a coop alone and beside a
     partner coop taking its overflow."""
     ours = Settings(jobs=jobs, couriers=couriers, seed=seed, hours=hours,
@@ -224,12 +227,12 @@ def federation_command(ctx, jobs, couriers, partner_jobs, partner_couriers, hour
         with tempfile.TemporaryDirectory(prefix="courier-federation-") as tmp:
             folder = Path(tmp)
             out = {"lyon": asdict(ours), "partner": asdict(theirs), "machine": machine(),
-                   "pending_minutes": pending_minutes,
+                   "pending_minutes": pending_minutes, "mutual": mutual,
                    "alone": {"lyon": alone(info.create_app, folder, "lyon", ours, time_limit),
                              "partner": alone(info.create_app, folder, "partner", theirs,
                                               time_limit)}}
             lyon, partner = together(info.create_app, folder, ours, theirs, time_limit,
-                                     pending_minutes)
+                                     pending_minutes, mutual)
             out["together"] = {"lyon": lyon, "partner": partner}
     finally:
         quiet.setLevel(level)
@@ -241,7 +244,8 @@ def federation_command(ctx, jobs, couriers, partner_jobs, partner_couriers, hour
     m = out["machine"]
     click.echo(f"Lyon {jobs} jobs / {couriers} couriers, partner {partner_jobs} jobs / "
                f"{partner_couriers} couriers, {hours:g} h from 08:00 (lunch peak "
-               f"11:30-13:30), seed {seed}, hand-over after {pending_minutes} min, "
+               f"11:30-13:30), seed {seed}, hand-over after {pending_minutes} min"
+               f"{' both ways' if mutual else ' by Lyon'}, "
                f"{out['wall_s']} s ({m['cpus']} cpus, load {m['load_1m']:.2f})")
     for line in table(out):
         click.echo(line)

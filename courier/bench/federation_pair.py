@@ -71,7 +71,7 @@ def wire(apps: dict[str, Flask]) -> None:
         app.extensions[EXTENSION] = session
 
 
-def _council(name: str) -> User:
+def _council(name: str = "") -> User:
     found = db.session.scalars(select(User).where(User.role == Role.COUNCIL)).first()
     return found or create_user("council", f"{name} Council", f"council@{name.lower()}.bench")
 
@@ -87,18 +87,20 @@ def set_up(app: Flask, name: str) -> None:
         db.session.commit()
 
 
-def pair(a: Flask, b: Flask, url_a: str, url_b: str, pending_minutes: int) -> None:
-    """A's council invites, B's enters the code, A approves; both set the limit and turn
-    on the rule handing over a job nobody can serve for ``pending_minutes``."""
+def pair(a: Flask, b: Flask, url_a: str, url_b: str, pending_minutes: int,
+         mutual: bool = False) -> None:
+    """A's council invites, B's enters the code, A approves; both set the limit, and A
+    (B too when ``mutual``) turns on the rule handing over a job nobody can serve for
+    ``pending_minutes``."""
     with inside(a):
-        _, code = partners.invite(_council("a"))
+        _, code = partners.invite(_council())
         db.session.commit()
     with inside(b):
-        partners.connect(_council("b"), url_a, code)
+        partners.connect(_council(), url_a, code)
         db.session.commit()
     with inside(a):
         p = db.session.scalars(select(Partner)).one()
-        partners.approve(_council("a"), p)
+        partners.approve(_council(), p)
         db.session.commit()
         worker.tick()  # the approval, told to B
     for app in (a, b):
@@ -106,8 +108,8 @@ def pair(a: Flask, b: Flask, url_a: str, url_b: str, pending_minutes: int) -> No
             p = db.session.scalars(select(Partner)).one()
             if p.status != PartnerStatus.ACTIVE:
                 raise RuntimeError(f"the partnership did not become active ({p.status})")
-            partners.set_limit(_council("x"), p, LIMIT_CENTS)
-            config.put({"auto_handoff": True, "pending_minutes": pending_minutes})
+            partners.set_limit(_council(), p, LIMIT_CENTS)
+            config.put({"auto_handoff": app is a or mutual, "pending_minutes": pending_minutes})
             db.session.commit()
 
 
