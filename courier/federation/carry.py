@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from courier.db import insert_row
+from courier.dispatch import capacity
 from courier.dispatch.operations import cancel_job
 from courier.errors import DomainError
 from courier.extensions import db
@@ -179,7 +180,33 @@ def take(partner: Partner, data: dict, now: datetime | None = None) -> tuple[int
     ok, why = ledger.may_hand_off(partner, direction="in", amount_cents=price)
     if not ok:
         raise Refused(409, "credit_limit", why)
+    if config.get()["accept_only_in_time"]:
+        _check_in_time(a, now)
     return 201, _accepted(_make(partner, a, price, breakdown, now))
+
+
+def _check_in_time(a: dict, now: datetime) -> None:
+    """Refuse (409 ``no_courier_in_time``) a job none of our couriers can deliver in its
+    window (:func:`courier.dispatch.capacity.can_serve`), saying the soonest we could."""
+    verdict = capacity.can_serve(capacity.JobFacts(
+        pickup_lat=a["pickup"]["lat"], pickup_lon=a["pickup"]["lon"],
+        dropoff_lat=a["dropoff"]["lat"], dropoff_lon=a["dropoff"]["lon"],
+        ready_at=a["ready_at"], deliver_by=a["deliver_by"], weight_kg=a["weight_kg"],
+        volume_l=a["volume_l"]), now)
+    if verdict.ok:
+        return
+    tz = ZoneInfo(current_app.config["COOP_TIMEZONE"])
+    by = f"{a['deliver_by'].astimezone(tz):%H:%M %Z}"
+    if verdict.soonest is not None:
+        said = (f"none of our couriers can deliver it by {by}: the soonest would arrive at "
+                f"{verdict.soonest.astimezone(tz):%H:%M %Z}")
+    elif verdict.weighed:
+        said = (f"no courier of ours on shift or booked ({verdict.weighed} weighed) can "
+                f"take it by {by} ("
+                f"{', '.join(f'{k}: {n}' for k, n in sorted(verdict.stopped.items()))})")
+    else:
+        said = f"no courier of ours is on shift or booked before {by}"
+    raise Refused(409, "no_courier_in_time", said, **verdict.figures)
 
 
 def _make(partner: Partner, a: dict, price: int, breakdown: dict, now: datetime) -> Handoff:

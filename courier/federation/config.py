@@ -21,6 +21,9 @@ DEFAULTS = {
     "hours": None,
     # seconds a partner has to answer an ask, then the job stays ours
     "answer_timeout_s": 10,
+    # take a partner's job only when a courier of ours (on shift, or booked on a slot
+    # starting in time) can deliver it in its window (courier.dispatch.capacity)
+    "accept_only_in_time": True,
 }
 _HHMM = set("0123456789:")
 
@@ -59,7 +62,7 @@ def put(changes: dict) -> dict:
     """Change some settings (flushed, not committed); refuse unknown or invalid ones."""
     problems = {k: "unknown setting" for k in changes if k not in DEFAULTS}
     new = {**get(), **changes}
-    for name in ("auto_handoff", "outside_zone"):
+    for name in ("auto_handoff", "outside_zone", "accept_only_in_time"):
         if not isinstance(new[name], bool):
             problems[name] = "true or false"
     _int(new, "pending_minutes", 1, 24 * 60, problems)

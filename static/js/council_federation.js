@@ -47,6 +47,7 @@
     if (!f) return;
     f.elements.auto_handoff.checked = s.auto_handoff;
     f.elements.outside_zone.checked = s.outside_zone;
+    f.elements.accept_only_in_time.checked = s.accept_only_in_time;
     f.elements.pending_minutes.value = s.pending_minutes;
     f.elements.answer_timeout_s.value = s.answer_timeout_s;
     f.elements.max_price_cents.value = s.max_price_cents == null ? "" : String(s.max_price_cents / 100);
@@ -124,6 +125,7 @@
     const euros = e.max_price_cents.value.trim().replace(",", ".");
     const body = {
       auto_handoff: e.auto_handoff.checked, outside_zone: e.outside_zone.checked,
+      accept_only_in_time: e.accept_only_in_time.checked,
       pending_minutes: int(e.pending_minutes.value), answer_timeout_s: int(e.answer_timeout_s.value),
       max_price_cents: euros === "" ? null : (/^\d+(\.\d{1,2})?$/.test(euros) ? Math.round(Number(euros) * 100) : euros),
       hours: e.hours_from.value && e.hours_to.value ? { from: e.hours_from.value, to: e.hours_to.value } : null,

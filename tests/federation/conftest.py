@@ -70,6 +70,7 @@ class Coop:
         self.name, self.app, self.url = name, app, url
         self.client = app.test_client()
         self.state = "up"  # up, down, slow, lose
+        self.duty: dict[str, Actor] = {}  # couriers put on shift by on_duty(), by name
 
     @contextmanager
     def ctx(self):
@@ -252,6 +253,14 @@ def submit(shop: Actor, dropoff=IN_BOTH, **extra) -> dict:
     return r.json
 
 
+def on_duty(coop: Coop, name: str = "Zoé Martin", where=IN_VILLEURBANNE) -> Actor:
+    """A courier of ``coop`` on shift at ``where`` (the same one when asked again by name):
+    a carrier takes a partner's job only when one of its couriers can deliver it in time."""
+    if name not in coop.duty:
+        coop.duty[name] = courier_at(coop, name, where)
+    return coop.duty[name]
+
+
 def partner_job(coop: Coop):
     """The one job a partner handed to ``coop`` (inside ``coop.ctx()``)."""
     from courier.models import Handoff
@@ -278,7 +287,9 @@ def ride(coop: Coop, courier: Actor, job_id: int, to: str = "delivered", **body)
 
 
 def hand_off(coops: Coops, shop: Actor | None = None, **job) -> tuple[dict, dict]:
-    """A shop's job at A, handed to B by A's dispatcher: (the job, the hand-off)."""
+    """A shop's job at A, handed to B by A's dispatcher (B's courier :func:`on_duty`):
+    (the job, the hand-off)."""
+    on_duty(coops.b)
     shop = shop or shop_at(coops.a)
     made = submit(shop, **job)
     r = coops.a.actor("dispatcher").post(f"/jobs/{made['id']}/handoff", json={})

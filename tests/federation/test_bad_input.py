@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from courier.extensions import db
 from courier.federation import signing
 from courier.models import Event, Handoff, Job, utcnow
-from tests.federation.conftest import IN_BOTH, IN_LYON, send_signed, shop_at, soon, submit
+from tests.federation.conftest import IN_BOTH, IN_LYON, on_duty, send_signed, shop_at, soon, submit
 
 
 def _ask(key="ho_test_ask_0001", dropoff=IN_BOTH, **extra) -> dict:
@@ -100,6 +100,7 @@ def test_a_price_above_the_partners_list_is_refused(paired):
 
 
 def test_the_list_price_is_accepted_and_an_ask_again_is_the_same_answer(paired):
+    on_duty(paired.b)
     listed = send_signed(paired.a, "/federation/v1/handoffs", _ask(price_cents=0))
     assert listed.status == 409 and listed.data["reason"] == "price_below_list"
     price = listed.data["list_price_cents"]

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from courier.extensions import db
 from courier.models import Event, Handoff, HandoffStatus, Job, JobStatus, utcnow
 from tests.federation.conftest import (
-    courier_at,
     deliver_messages,
     hand_off,
+    on_duty,
     partner_job,
     ride,
     send_signed,
@@ -52,6 +52,7 @@ def test_a_partner_that_does_not_answer_leaves_the_job_ours_with_the_reason(pair
 
 def test_an_answer_lost_on_the_way_never_makes_two_deliveries(paired):
     coops = paired
+    on_duty(coops.b)
     job = submit(shop_at(coops.a))
     coops.lose_answers("b")
     r = coops.a.actor("dispatcher").post(f"/jobs/{job['id']}/handoff", json={})
@@ -103,7 +104,7 @@ def test_a_failure_at_the_door_comes_back_as_the_shops_failure(paired):
     job, _ = hand_off(coops, shop)
     with coops.b.ctx():
         their_id = partner_job(coops.b).id
-    zoe = courier_at(coops.b, "Zoé")
+    zoe = on_duty(coops.b)
     ride(coops.b, zoe, their_id, "failed", reason="nobody at the door")
     deliver_messages(coops)
     seen = shop.get(f"/jobs/{job['id']}").json
@@ -201,7 +202,7 @@ def test_a_partnership_ended_mid_job_lets_the_job_finish(paired):
     deliver_messages(coops)
     with coops.b.ctx():
         their_id = partner_job(coops.b).id
-    ride(coops.b, courier_at(coops.b, "Zoé"), their_id)
+    ride(coops.b, on_duty(coops.b), their_id)
     deliver_messages(coops)
     assert shop.get(f"/jobs/{job['id']}").json["status"] == "delivered"
     other = submit(shop)
@@ -214,7 +215,7 @@ def test_every_step_is_in_both_event_logs(paired):
     job, _ = hand_off(coops)
     with coops.b.ctx():
         their_id = partner_job(coops.b).id
-    ride(coops.b, courier_at(coops.b, "Zoé"), their_id)
+    ride(coops.b, on_duty(coops.b), their_id)
     deliver_messages(coops)
     with coops.a.ctx():
         ours = db.session.scalars(select(Event.action).where(
@@ -251,7 +252,7 @@ def test_a_job_already_on_the_partners_bike_is_not_withdrawn(paired):
     job, _ = hand_off(coops, shop)
     with coops.b.ctx():
         their_id = partner_job(coops.b).id
-    ride(coops.b, courier_at(coops.b, "Zoé"), their_id, "picked_up")
+    ride(coops.b, on_duty(coops.b), their_id, "picked_up")
     deliver_messages(coops)
     dispatcher = coops.a.actor("dispatcher")
     assert dispatcher.post(f"/jobs/{job['id']}/handoff/withdraw", json={}).status_code == 202

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from courier.extensions import db
 from courier.models import Handoff, HandoffStatus, Job, JobStatus
 from tests.federation.conftest import (
-    courier_at,
     deliver_messages,
+    on_duty,
     partner_job,
     ride,
     shop_at,
@@ -17,6 +17,7 @@ from tests.federation.conftest import (
 
 def test_a_dispatcher_hands_a_job_over_and_the_partner_delivers_it(paired):
     coops = paired
+    zoe = on_duty(coops.b)
     shop = shop_at(coops.a)
     job = submit(shop)
     dispatcher = coops.a.actor("dispatcher")
@@ -32,7 +33,6 @@ def test_a_dispatcher_hands_a_job_over_and_the_partner_delivers_it(paired):
         assert theirs.status == JobStatus.PENDING and theirs.price_cents == price
         assert theirs.merchant.kind.value == "coop"
         their_id = theirs.id
-    zoe = courier_at(coops.b, "Zoé Martin")
     ride(coops.b, zoe, their_id, "picked_up")
     deliver_messages(coops)
     seen = shop.get(f"/jobs/{job['id']}").json

@@ -9,7 +9,7 @@ import pytest
 from courier.extensions import db
 from courier.federation import book, ledger
 from courier.models import LedgerEntry, utcnow
-from tests.federation.conftest import IN_BOTH, IN_LYON, deliver_messages, soon
+from tests.federation.conftest import IN_BOTH, IN_LYON, deliver_messages, on_duty, soon
 
 pytestmark = pytest.mark.usefixtures("paired")
 
@@ -23,6 +23,7 @@ def job_body(dropoff=IN_BOTH):
 
 def hand_over(coops) -> dict:
     """A Lyon shop's job, handed by Lyon's dispatcher to Villeurbanne; its hand-off."""
+    on_duty(coops.b)
     shop = coops.a.actor("merchant", lat=IN_LYON[0], lon=IN_LYON[1])
     job = shop.post("/jobs", json=job_body())
     assert job.status_code == 201, job.json

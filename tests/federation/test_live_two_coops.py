@@ -100,6 +100,12 @@ def test_two_real_servers_pair_hand_off_and_follow_a_job_to_the_door(two):
         r = coop.call(council, "PUT", f"/partners/{pid}/limit", json={"credit_limit_cents": 50_000})
         assert r.status_code == 200, r.text
 
+    # Villeurbanne takes a job only with a courier able to deliver it in time
+    zoe = ville.person("courier", "Zoé Ville", lat=IN_BOTH[0], lon=IN_BOTH[1], vehicle="bike")
+    r = ville.call(zoe, "POST", "/courier/shift", json={"online": True, "lat": IN_BOTH[0],
+                                                          "lon": IN_BOTH[1]})
+    assert r.status_code == 200, r.text
+
     shop = lyon.person("merchant", "Halles Lyon", lat=IN_LYON[0], lon=IN_LYON[1],
                        address="102 cours Lafayette")
     job = lyon.call(shop, "POST", "/jobs", json={
@@ -111,10 +117,6 @@ def test_two_real_servers_pair_hand_off_and_follow_a_job_to_the_door(two):
     h = lyon.call(dispatcher, "POST", f"/jobs/{job['id']}/handoff", json={"partner_id": pid_a})
     assert h.status_code == 200 and h.json()["status"] == "accepted", h.text
 
-    zoe = ville.person("courier", "Zoé Ville", lat=IN_BOTH[0], lon=IN_BOTH[1], vehicle="bike")
-    r = ville.call(zoe, "POST", "/courier/shift", json={"online": True, "lat": IN_BOTH[0],
-                                                          "lon": IN_BOTH[1]})
-    assert r.status_code == 200, r.text
     run = until("Villeurbanne's dispatch offers the job to Zoé", lambda: next(
         (x for x in ville.call(zoe, "GET", "/courier/runs").json()["runs"]
          if x["status"] == "offered"), None))

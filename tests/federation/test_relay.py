@@ -14,6 +14,7 @@ from tests.federation.conftest import (
     IN_VILLEURBANNE,
     courier_at,
     deliver_messages,
+    on_duty,
     partner_job,
     ride,
     shop_at,
@@ -28,6 +29,7 @@ HUB = {"name": "Halles du Tonkin", "address": "5 rue du Tonkin", "lat": IN_BOTH[
 def relaying(paired):
     """Lyon takes jobs for Villeurbanne's zone, and hands parcels over at one hub."""
     ca = paired.councils[0]
+    on_duty(paired.b, where=IN_BOTH)  # Villeurbanne's courier, near the hub
     r = ca._call("patch", "/federation/settings", json={"outside_zone": True})
     assert r.status_code == 200, r.json
     with paired.a.ctx():
@@ -62,7 +64,7 @@ def test_a_relayed_job_is_one_job_for_the_shop_carried_in_two_legs(relaying):
     assert seen["status"] == "with_partner" and seen["events"][-1]["action"] == "picked_up"
     assert ana.post(f"/jobs/{leg_id}/delivered").status_code == 200
     follow(coops.a)
-    zoe = courier_at(coops.b, "Zoé Martin", where=IN_BOTH)
+    zoe = on_duty(coops.b)
     ride(coops.b, zoe, their_id, "delivered")
     deliver_messages(coops)
     follow(coops.a)

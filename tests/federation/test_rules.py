@@ -15,6 +15,7 @@ from tests.federation.conftest import (
     courier_at,
     deliver_messages,
     hand_off,
+    on_duty,
     partner_job,
     ride,
     shop_at,
@@ -31,6 +32,7 @@ def _settings(council, **kw):
 def test_a_drop_off_beyond_our_zone_is_taken_only_when_the_council_hands_it_on(paired):
     coops = paired
     ca, _ = coops.councils
+    on_duty(coops.b)
     shop = shop_at(coops.a)
     body = {"dropoff": {"lat": IN_VILLEURBANNE[0], "lon": IN_VILLEURBANNE[1]}}
     refused = shop.post("/jobs", json=body)
@@ -48,6 +50,7 @@ def test_a_drop_off_beyond_our_zone_is_taken_only_when_the_council_hands_it_on(p
 def test_a_job_waiting_too_long_for_a_courier_is_handed_over_by_the_rule(paired):
     coops = paired
     ca, _ = coops.councils
+    on_duty(coops.b)
     job = submit(shop_at(coops.a))
     with coops.a.ctx():
         run_cycle()  # no courier on shift: dispatch records why it waits
@@ -93,7 +96,7 @@ def test_the_recipient_sees_the_partner_and_its_courier_first_name_only(paired):
     job, _ = hand_off(coops, shop)
     with coops.b.ctx():
         their_id = partner_job(coops.b).id
-    ride(coops.b, courier_at(coops.b, "Zoé Martin"), their_id, "picked_up")
+    ride(coops.b, on_duty(coops.b), their_id, "picked_up")
     deliver_messages(coops)
     token = shop.get(f"/jobs/{job['id']}").json["tracking_url"].rsplit("/", 1)[1]
     view = coops.a.client.get(f"/api/v1/track/{token}").json

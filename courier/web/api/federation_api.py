@@ -38,6 +38,9 @@ class SettingsIn(Strict):
     hours = fields.Nested(HoursIn, allow_none=True, metadata={
         "description": "when we take partners' jobs (local times); null: any time"})
     answer_timeout_s = fields.Integer(validate=validate.Range(1, 120))
+    accept_only_in_time = fields.Boolean(metadata={
+        "description": "take a partner's job only when one of our couriers (on shift, or "
+                       "booked on a slot starting in time) can deliver it in its window"})
 
 
 class ConnectIn(Strict):
