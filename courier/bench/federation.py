@@ -3,7 +3,8 @@ beside a partner coop that takes its overflow (and hands it its own with --mutua
 apps: dispatch, the couriers simulated as ``courier bench day`` does
 (:mod:`courier.bench.day_sim`), and the federation itself (the council's rule handing
 over a job nobody could serve for ``--pending-minutes``, signed asks and news between
-the two apps, the ledger).
+the two apps, the ledger). The partner takes an ask only when one of its couriers can
+deliver it in time (its council's ``accept_only_in_time``; ``--accept-any`` turns it off).
 
 Both coops live their own day (their shops, couriers and drop-offs drawn from their own
 seed, in the same city): alone, each on its own clock; together, on one clock, each
@@ -66,6 +67,8 @@ def figures(app: Flask) -> dict:
                  HandoffStatus.RETURNED]))).all()
         handed = [db.session.get(Job, h.job_id) for h in given]
         out["handed_over"] = len(handed)
+        out["refused_by_partner"] = db.session.scalar(select(db.func.count(Handoff.id)).where(
+            Handoff.direction == "out", Handoff.status == HandoffStatus.REFUSED))
         out["handed_over_on_time"] = sum(1 for j in handed if j.status == JobStatus.DELIVERED
                                          and j.delivered_at <= j.deliver_by)
         out["carried_for_partner"] = db.session.scalar(select(db.func.count(Handoff.id)).where(
@@ -99,14 +102,15 @@ class Together:
         self.next_cycle = [0] * len(days)
         self.over = [False] * len(days)
 
-    def run(self, pending_minutes: int, mutual: bool) -> None:
+    def run(self, pending_minutes: int, mutual: bool, accept_any: bool = False) -> None:
         with clock.using(self.clock):
             for app, sim in zip(self.apps, self.sims, strict=True):
                 with inside(app):
                     sim._populate()
             for app, name in zip(self.apps, ("Lyon", "Partner"), strict=True):
                 set_up(app, name)
-            pair(*self.apps, *(f"http://{h}" for h in HOSTS), pending_minutes, mutual)
+            pair(*self.apps, *(f"http://{h}" for h in HOSTS), pending_minutes, mutual,
+                 accept_any)
             next_fed = 0
             while not all(self.over):
                 when = self._next(next_fed)
@@ -152,22 +156,29 @@ class Together:
 
 
 def together(make_app, folder: Path, ours: Settings, theirs: Settings, limit,
-             pending_minutes: int, mutual: bool = False) -> tuple[dict, dict]:
+             pending_minutes: int, mutual: bool = False, accept_any: bool = False
+             ) -> tuple[dict, dict, dict]:
+    """Both coops' figures, and how long the asked coop took to answer each ask."""
     apps = [_app(make_app, folder, f"{h.split('.')[0]}-together", f"http://{h}", limit)
             for h in HOSTS]
-    wire(dict(zip(HOSTS, apps, strict=True)))
-    Together(apps, [make_day(ours), make_day(theirs)], ours.cycle_every).run(pending_minutes,
-                                                                             mutual)
-    out = tuple(figures(app) for app in apps)
+    router = wire(dict(zip(HOSTS, apps, strict=True)))
+    Together(apps, [make_day(ours), make_day(theirs)], ours.cycle_every).run(
+        pending_minutes, mutual, accept_any)
+    lyon, partner = (figures(app) for app in apps)
     for app in apps:
         with app.app_context():
             db.engine.dispose()
-    return out
+    asks = sorted(router.asks)
+    timing = {"asks": len(asks),
+              "mean_ms": round(1000 * sum(asks) / len(asks), 1) if asks else None,
+              "max_ms": round(1000 * asks[-1], 1) if asks else None}
+    return lyon, partner, timing
 
 
 ROWS = (("jobs", "jobs sent by its shops"), ("on_time", "delivered on time"),
         ("on_time_share", "on-time share"), ("late", "delivered late"),
         ("failed", "failed (recipient absent)"), ("never_served", "never served"),
+        ("refused_by_partner", "asks the partner refused"),
         ("handed_over", "handed to the partner"), ("handed_over_on_time", "  of which on time"),
         ("carried_for_partner", "carried for the partner"),
         ("balance_cents", "ledger balance, cents (+: the partner owes it)"))
@@ -196,13 +207,17 @@ def table(out: dict) -> list[str]:
               help="The councils' rule: a job nobody can serve this long is handed over.")
 @click.option("--mutual", is_flag=True,
               help="The partner's council turns the rule on too: its overflow comes to Lyon.")
+@click.option("--accept-any", is_flag=True,
+              help="The councils take every partner's ask they can price, whether or not a "
+                   "courier of theirs can deliver it in time (accept_only_in_time off).")
 @click.option("--cycle-every", type=int, default=30, show_default=True)
 @click.option("--time-limit", type=float, default=1.0, show_default=True,
               help="Seconds the dispatch search may take per cycle.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def federation_command(ctx, jobs, couriers, partner_jobs, partner_couriers, hours, seed,
-                       pending_minutes, mutual, cycle_every, time_limit, as_json) -> None:
+                       pending_minutes, mutual, accept_any, cycle_every, time_limit,
+                       as_json) -> None:
     """Jobs served on time on a demo day with a lunch peak, by a coop alone and beside a
     partner coop taking its overflow."""
     ours = Settings(jobs=jobs, couriers=couriers, seed=seed, hours=hours,
@@ -228,12 +243,14 @@ def federation_command(ctx, jobs, couriers, partner_jobs, partner_couriers, hour
             folder = Path(tmp)
             out = {"lyon": asdict(ours), "partner": asdict(theirs), "machine": machine(),
                    "pending_minutes": pending_minutes, "mutual": mutual,
+                   "accept_any": accept_any,
                    "alone": {"lyon": alone(info.create_app, folder, "lyon", ours, time_limit),
                              "partner": alone(info.create_app, folder, "partner", theirs,
                                               time_limit)}}
-            lyon, partner = together(info.create_app, folder, ours, theirs, time_limit,
-                                     pending_minutes, mutual)
+            lyon, partner, timing = together(info.create_app, folder, ours, theirs,
+                                             time_limit, pending_minutes, mutual, accept_any)
             out["together"] = {"lyon": lyon, "partner": partner}
+            out["asks"] = timing
     finally:
         quiet.setLevel(level)
     out["wall_s"] = round(time.perf_counter() - started, 1)
@@ -245,7 +262,12 @@ def federation_command(ctx, jobs, couriers, partner_jobs, partner_couriers, hour
     click.echo(f"Lyon {jobs} jobs / {couriers} couriers, partner {partner_jobs} jobs / "
                f"{partner_couriers} couriers, {hours:g} h from 08:00 (lunch peak "
                f"11:30-13:30), seed {seed}, hand-over after {pending_minutes} min"
-               f"{' both ways' if mutual else ' by Lyon'}, "
+               f"{' both ways' if mutual else ' by Lyon'}"
+               f"{', every ask taken' if accept_any else ''}, "
                f"{out['wall_s']} s ({m['cpus']} cpus, load {m['load_1m']:.2f})")
     for line in table(out):
         click.echo(line)
+    t = out["asks"]
+    if t["asks"]:
+        click.echo(f"{t['asks']} asks answered, {t['mean_ms']} ms each on average "
+                   f"(at most {t['max_ms']} ms)")

@@ -5,6 +5,7 @@ operations, with the hand-off rule on."""
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ class Router(BaseAdapter):
     def __init__(self, apps: dict[str, Flask]):
         super().__init__()
         self.clients = {host: app.test_client() for host, app in apps.items()}
+        self.asks: list[float] = []  # seconds each ask took the asked coop to answer
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         parts = urlsplit(request.url)
@@ -40,8 +42,11 @@ class Router(BaseAdapter):
         if client is None:
             raise requests.ConnectionError(f"cannot reach {parts.netloc}")
         path = parts.path + (f"?{parts.query}" if parts.query else "")
+        started = time.perf_counter()
         got = client.open(path, method=request.method, headers=dict(request.headers),
                           data=request.body)
+        if request.method == "POST" and parts.path == "/federation/v1/handoffs":
+            self.asks.append(time.perf_counter() - started)
         resp = requests.Response()
         resp.status_code, resp._content = got.status_code, got.data
         resp.headers = CaseInsensitiveDict(dict(got.headers))
@@ -61,7 +66,7 @@ def inside(app: Flask):
             db.session.remove()
 
 
-def wire(apps: dict[str, Flask]) -> None:
+def wire(apps: dict[str, Flask]) -> Router:
     """Route each app's outgoing HTTP to the other apps (keys: their hosts)."""
     session = requests.Session()
     router = Router(apps)
@@ -69,6 +74,7 @@ def wire(apps: dict[str, Flask]) -> None:
         session.mount(f"http://{host}", router)
     for app in apps.values():
         app.extensions[EXTENSION] = session
+    return router
 
 
 def _council(name: str = "") -> User:
@@ -88,10 +94,11 @@ def set_up(app: Flask, name: str) -> None:
 
 
 def pair(a: Flask, b: Flask, url_a: str, url_b: str, pending_minutes: int,
-         mutual: bool = False) -> None:
+         mutual: bool = False, accept_any: bool = False) -> None:
     """A's council invites, B's enters the code, A approves; both set the limit, and A
     (B too when ``mutual``) turns on the rule handing over a job nobody can serve for
-    ``pending_minutes``."""
+    ``pending_minutes``. ``accept_any``: both councils turn off the check that one of
+    their couriers can deliver a partner's job in time (every ask priced is taken)."""
     with inside(a):
         _, code = partners.invite(_council())
         db.session.commit()
@@ -109,7 +116,8 @@ def pair(a: Flask, b: Flask, url_a: str, url_b: str, pending_minutes: int,
             if p.status != PartnerStatus.ACTIVE:
                 raise RuntimeError(f"the partnership did not become active ({p.status})")
             partners.set_limit(_council(), p, LIMIT_CENTS)
-            config.put({"auto_handoff": app is a or mutual, "pending_minutes": pending_minutes})
+            config.put({"auto_handoff": app is a or mutual, "pending_minutes": pending_minutes,
+                        "accept_only_in_time": not accept_any})
             db.session.commit()
 
 

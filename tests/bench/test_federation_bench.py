@@ -50,3 +50,9 @@ def test_with_a_partner_the_overflow_is_carried_and_booked_alike_in_both_ledgers
 def test_settings_that_cannot_run_are_refused(args, word):
     r = CliRunner().invoke(main, ["bench", "federation", *args])
     assert r.exit_code == 2 and word in r.output
+
+
+def test_every_ask_is_answered_accepted_or_refused(out):
+    together = out["together"]
+    answered = sum(c["handed_over"] + c["refused_by_partner"] for c in together.values())
+    assert out["asks"]["asks"] == answered > 0
