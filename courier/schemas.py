@@ -103,8 +103,9 @@ class JobOut(Schema):
     carried_by = fields.Function(carried_by, dump_only=True, allow_none=True, metadata={
         "description": "for a job handed to a partner coop (status with_partner, then as "
                        "it ended): the coop, its courier's first name, the step it told "
-                       "(asked, pending, accepted, picked_up, delivered, failed, returned) "
-                       "and its ETA; null for a job our own couriers carry"})
+                       "(asked, pending, accepted, picked_up, delivered, failed, returned), "
+                       "its ETA, and whether a cancel waits for the partner's answer "
+                       "(cancelling); null for a job our own couriers carry"})
     # The recipient's public link: for the shop and dispatch, never for couriers.
     tracking_url = fields.Function(tracking_url, dump_only=True, allow_none=True)
     solidarity = fields.Boolean()

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from courier.errors import DomainError, NotFound
 from courier.extensions import db
-from courier.models import Handoff, HandoffStatus, Job, JobStatus, utcnow
+from courier.models import Event, Handoff, HandoffStatus, Job, JobStatus, utcnow
 
 ENDED = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
 WAITING = (JobStatus.PENDING, JobStatus.OFFERED)  # the page shows both alike
@@ -105,8 +105,19 @@ def carried_by(job: Job) -> dict | None:
     if h is None:
         return None
     step = "asked" if h.status == HandoffStatus.ASKED else (h.remote_status or "pending")
+    carried = job.status == JobStatus.WITH_PARTNER
     return {"partner": h.partner.name, "courier_first_name": h.courier_first_name,
-            "status": step, "eta": _iso(h.eta) if job.status == JobStatus.WITH_PARTNER else None}
+            "status": step, "eta": _iso(h.eta) if carried else None,
+            "cancelling": carried and _cancelling(job)}
+
+
+def _cancelling(job: Job) -> bool:
+    """The shop cancelled it and the partner has not answered yet (its answer ends the
+    job ``cancelled``, or tells ``cancel_refused``)."""
+    last = db.session.scalar(select(Event.action).where(
+        Event.job_id == job.id, Event.action.in_(("cancel_requested", "cancel_refused")))
+        .order_by(Event.id.desc()).limit(1))
+    return last == "cancel_requested"
 
 
 def public_view(job: Job) -> dict:

@@ -29,13 +29,20 @@ EMERGENCY = N_("the courier stopped in an emergency: {reason}")
 RELEASED = N_("given back by {name}: {reason}")
 
 
-def cancel_job(user: User, job: Job, reason: str = "") -> Job:
-    """The shop or partner (or a dispatcher) cancels a job that has not been picked up yet."""
+def may_cancel(user: User, job: Job) -> None:
+    """Only the job's shop (or partner) and dispatch cancel a job (403 otherwise)."""
     if user.role in (Role.MERCHANT, Role.PARTNER):
         if user.merchant is None or job.merchant_id != user.merchant.id:
             raise Forbidden("this job belongs to another shop")
     elif user.role != Role.DISPATCHER:
         raise Forbidden("only the shop or a dispatcher can cancel a job")
+
+
+def cancel_job(user: User, job: Job, reason: str = "") -> Job:
+    """The shop or partner (or a dispatcher) cancels a job that has not been picked up yet.
+    (A job a partner coop carries is cancelled through the federation, which asks the
+    partner first: ``courier.federation.cancel``.)"""
+    may_cancel(user, job)
     run = job.run
     move_job(job, CANCELLABLE, JobStatus.CANCELLED, user, "cancelled", reason=reason,
              conflict="a job that is {status} can no longer be cancelled")
@@ -168,4 +175,5 @@ def _announce_courier(courier: Courier) -> None:
     }, DISPATCH_ROOM)
 
 
-__all__ = ["cancel_job", "courier_of", "release_job", "set_shift", "update_position"]
+__all__ = ["cancel_job", "courier_of", "may_cancel", "release_job", "set_shift",
+           "update_position"]

@@ -257,7 +257,9 @@ def withdraw(partner: Partner, data: dict) -> dict:
     if h.status == HandoffStatus.CANCELLED or job is None:
         return {"withdrawn": True, "found": job is not None}
     if job.status in WITHDRAWABLE and h.status == HandoffStatus.ACCEPTED:
-        cancel_job(job.merchant.user, job, f"withdrawn by partner coop {partner.name}")
+        why = str(data.get("reason") or "")[:300]
+        cancel_job(job.merchant.user, job, f"withdrawn by partner coop {partner.name}"
+                   + (f": {why}" if why else ""))
         h.status, h.reason = HandoffStatus.CANCELLED, "withdrawn by the asking coop"
         ledger.record_reversal(h, "withdrawn by the asking coop")
         return {"withdrawn": True, "found": True}

@@ -77,6 +77,13 @@ def send_due(now: datetime | None = None, limit: int = 100) -> int:
     return sent
 
 
+def send_now(msg: FederationMessage, timeout: float) -> bool:
+    """Send one message at once, for someone waiting on its answer (a shop cancelling a
+    job a partner carries); one that does not go through is left to the worker's
+    retries. Returns whether it went through (the caller commits)."""
+    return _send(msg, utcnow(), timeout)
+
+
 def _send(msg: FederationMessage, now: datetime, timeout: float) -> bool:
     msg.attempts += 1
     try:

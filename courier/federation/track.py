@@ -13,7 +13,7 @@ import json
 from sqlalchemy import select
 
 from courier.extensions import db
-from courier.federation import ledger, log, outbox
+from courier.federation import cancel, ledger, log, outbox
 from courier.federation.handoffs import give_back, parse_time
 from courier.federation.inbound import Refused, Signed, mark
 from courier.journal import announce_job, move_job, record
@@ -128,6 +128,9 @@ def on_withdraw_answer(msg: FederationMessage, answer) -> None:
     (its courier already has it) and then the hand-off stands if our job is still free."""
     h = db.session.get(Handoff, msg.handoff_id)
     if h is None:
+        return
+    if cancel.by_shop(msg):  # a shop cancelling its job
+        cancel.answered(h, answer.data)
         return
     data = answer.data
     if data.get("withdrawn"):

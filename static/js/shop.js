@@ -8,6 +8,10 @@ const jobs = new Map();
 const form = document.getElementById("job-form");
 const FEATURES = CONFIG.features || {};
 const CANCELLABLE = ["pending", "offered", "accepted"];
+// a job a partner coop carries: cancelled once the partner gives it back, until picked up
+const PARTNER_CANCELLABLE = ["pending", "accepted"];
+const cancellable = (j) => CANCELLABLE.includes(j.status) || (j.status === "with_partner"
+  && j.carried_by && !j.carried_by.cancelling && PARTNER_CANCELLABLE.includes(j.carried_by.status));
 let pickMap = null, pickMarker = null, quoteTimer = null;
 
 function render() {
@@ -21,11 +25,12 @@ function render() {
     const late = j.late_by_s != null && j.eta ? `<span class="late-by small">${esc(phrase(j.delay_reason_phrase, j.delay_reason))}</span>` : "";
     const link = j.tracking_url ? new URL(j.tracking_url, location.origin).href : "";
     const partner = j.carried_by ? `<span class="muted small">${esc(t("carried by our partner coop {coop}", { coop: j.carried_by.partner }))}</span>` : "";
+    const cancelling = j.carried_by && j.carried_by.cancelling ? `<span class="muted small">${esc(t("cancelling: waiting for the partner coop to give it back"))}</span>` : "";
     const eta = j.carried_by && j.carried_by.eta ? j.carried_by.eta : j.eta;
     return `<tr data-id="${j.id}" data-status="${esc(j.status)}">
       <td data-label="#">${j.id}</td>
       <td data-label="${t("To")}">${esc(to)}${j.recipient && j.recipient.name ? `<span class="muted small">${esc(j.recipient.name)}</span>` : ""}</td>
-      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${partner}${why}${failed}${returned}${late}</td>
+      <td data-label="${t("Status")}"><span class="status s-${esc(j.status)}">${esc(statusLabel(j.status))}</span>${partner}${cancelling}${why}${failed}${returned}${late}</td>
       <td data-label="${t("Courier")}">${esc(j.courier ? j.courier.first_name : (j.carried_by && j.carried_by.courier_first_name) || "")}</td>
       <td data-label="${t("Pickup")}">${j.picked_up_at ? `✓ ${hhmm(j.picked_up_at)}` : expected(j.pickup_eta, j.planned_pickup_at)}</td>
       <td data-label="${t("Drop-off")}" class="eta">${j.delivered_at ? `✓ ${hhmm(j.delivered_at)}` : expected(eta, j.planned_dropoff_at)}</td>
@@ -33,7 +38,7 @@ function render() {
       <td data-label="${t("Price")}">${money(j.price_cents)}</td>
       <td data-label="${t("Tracking")}">${link ? `<a href="${esc(link)}" target="_blank" rel="noopener" class="track-link">${t("Open")}</a>
         <button class="small-button" data-copy="${esc(link)}">${t("Copy link")}</button>` : ""}</td>
-      <td>${CANCELLABLE.includes(j.status) ? `<button class="small-button danger" data-cancel="${j.id}">${t("Cancel")}</button>` : ""}</td>
+      <td>${cancellable(j) ? `<button class="small-button danger" data-cancel="${j.id}">${t("Cancel")}</button>` : ""}</td>
     </tr>`;
   });
   document.getElementById("jobs").innerHTML = rows.join("");

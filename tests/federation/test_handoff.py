@@ -45,7 +45,7 @@ def test_a_dispatcher_hands_a_job_over_and_the_partner_delivers_it(paired):
     seen = shop.get(f"/jobs/{job['id']}").json
     assert seen["status"] == "delivered" and seen["delivered_at"]
     assert seen["carried_by"] == {"partner": "Villeurbanne", "courier_first_name": "Zoé",
-                                  "status": "delivered", "eta": None}
+                                  "status": "delivered", "eta": None, "cancelling": False}
     actions = [e["action"] for e in seen["events"]]
     assert actions == ["created", "handoff_asked", "handed_off", "accepted", "picked_up",
                        "delivered"]

@@ -10,7 +10,8 @@ from courier.db import commit_and_keep
 from courier.dispatch import operations, runs
 from courier.errors import Forbidden
 from courier.extensions import db
-from courier.models import Event, Job, Role
+from courier.federation import cancel
+from courier.models import Event, Job, JobStatus, Role
 from courier.schemas import CourierJobDetailOut, CourierJobOut, JobDetailOut, JobOut
 from courier.shops import submit
 from courier.web.api import args, proof_input
@@ -96,10 +97,20 @@ def get_job(job_id):
 @require(Role.MERCHANT, Role.PARTNER, Role.DISPATCHER)
 @blp.arguments(args.ReasonIn, required=False)
 @blp.response(200, JobOut)
+@blp.alt_response(202, schema=JobOut, description=(
+    "A job a partner coop carries (with_partner): the partner was asked to give it back "
+    "and has not answered yet (carried_by.cancelling). Its answer ends the job cancelled, "
+    "or is told on the job as cancel_refused when its courier had picked it up."))
 @blp.doc(security=BEARER)
 def cancel_job(data, job_id):
-    """Cancel a job that has not been picked up yet."""
-    job = operations.cancel_job(user(), get_or_404(Job, job_id, "job"), data.get("reason", ""))
+    """Cancel a job that has not been picked up yet. A job a partner coop carries is
+    cancelled once the partner gives it back (its courier has not picked it up): 200
+    cancelled, 202 while the partner has not answered, 409 once picked up."""
+    job, reason = get_or_404(Job, job_id, "job"), data.get("reason", "")
+    if job.status == JobStatus.WITH_PARTNER:  # the partner is asked first (commits)
+        job, done = cancel.request(user(), job, reason)
+        return job, (200 if done else 202)
+    job = operations.cancel_job(user(), job, reason)
     db.session.commit()
     return job
 
