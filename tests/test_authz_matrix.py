@@ -250,6 +250,7 @@ EXPECTATIONS = {
     "PUT /partners/{partner_id}/relay-hubs": allow("council", body={"hubs": []}),
     "POST /jobs/{job_id}/relay": allow(*DISPATCH),
     "GET /jobs/{job_id}/relay": allow(*DISPATCH),
+    "GET /relays/possible": allow(*DISPATCH),
 }
 
 

@@ -159,6 +159,29 @@ def possible(job: Job, now: datetime | None = None) -> bool:
     return why_not(job) is None and bool(_choices(job, None, now or utcnow()))
 
 
+def relayable(now: datetime | None = None, limit: int = 500) -> list[dict]:
+    """The pending jobs a relay fits now (what dispatch's board offers to relay), each
+    with its first choice: ``{"job_id", "partner_id", "partner", "hub", "at_hub"}``.
+    Nothing is read beyond the partners when none of them has a usable hub."""
+    now = now or utcnow()
+    partners = db.session.scalars(select(Partner).where(
+        Partner.status == PartnerStatus.ACTIVE).order_by(Partner.id)).all()
+    if not any(hubs(p) for p in partners):
+        return []
+    jobs = db.session.scalars(select(Job).where(
+        Job.status == JobStatus.PENDING, Job.solidarity.is_(False))
+        .order_by(Job.deliver_by, Job.id).limit(limit)).all()
+    out = []
+    for job in jobs:
+        if not any(profile.covers(p, job.dropoff_lat, job.dropoff_lon) for p in partners):
+            continue  # (cheap first: no street route worked out for it)
+        if why_not(job) is None and (choices := _choices(job, None, now)):
+            at_hub, p, hub = choices[0]
+            out.append({"job_id": job.id, "partner_id": p.id, "partner": p.name, "hub": hub,
+                        "at_hub": at_hub})
+    return out
+
+
 # -- the relay -------------------------------------------------------------------
 def start(actor: User | None, job: Job, partner: Partner | None = None,
           now: datetime | None = None) -> Relay:

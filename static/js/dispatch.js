@@ -12,6 +12,9 @@ const jobLayer = map && L.layerGroup().addTo(map);
 const courierMarkers = new Map();
 let fitted = false, renderQueued = false;
 let partnerCoops = 0;  // active partner coops: pending jobs may be handed to one
+const relayable = new Map();  // pending job id -> the partner and hub a relay would go through
+let relayTimer = null;
+const answers = new Map();  // job id -> what a partner coop answered the dispatcher, in its row
 
 const openRuns = () => [...runs.values()].filter((r) => ["offered", "accepted"].includes(r.status));
 const runOf = (courierId, status) => openRuns().find((r) => r.courier.id === courierId && r.status === status);
@@ -67,6 +70,8 @@ function draw() {
       <b>#${j.id}</b> ${esc(j.dropoff.address || (j.redacted ? t("Address kept private") : ""))} · ${num(j.weight_kg, 1)} kg · ${t("by {time}", { time: hhmm(j.deliver_by) })}
       <button class="small-button" data-assign="${j.id}">${t("Assign…")}</button>
       ${partnerCoops ? `<button class="small-button" data-handoff="${j.id}">${t("Hand to a partner coop")}</button>` : ""}
+      ${relayable.has(j.id) ? `<button class="small-button" data-relay="${j.id}" title="${esc(t("through {hub} with {coop}", { hub: relayable.get(j.id).hub.name, coop: relayable.get(j.id).partner }))}">${t("Relay through a hub")}</button>` : ""}
+      ${answers.has(j.id) ? `<span class="partner-answer small">${esc(answers.get(j.id))}</span>` : ""}
       <span class="reason small">${esc(j.unassigned_reason ? phrase(j.unassigned_reason_phrase, j.unassigned_reason) : t("waiting for the next cycle"))}</span></li>`).join("") || `<li class="muted">${t("None.")}</li>`;
   $("unassigned-count").textContent = pending.length;
 
@@ -172,26 +177,59 @@ function openOverride(kind, id) {
 // A pending job handed to a partner coop (docs/federation.md): the answer in its row.
 async function handOff(b) {
   const id = Number(b.dataset.handoff);
-  const note = b.parentElement.querySelector(".reason");
   b.disabled = true;
   try {
     const h = await api("POST", `/jobs/${id}/handoff`, {});
-    note.textContent = h.status === "accepted"
+    answers.set(id, h.status === "accepted"
       ? t("carried by {coop} for {price}", { coop: h.partner.name, price: money(h.price_cents) })
-      : tr(h.reason);
+      : tr(h.reason));
   } catch (err) {
-    note.textContent = tr(err.message);
+    answers.set(id, tr(err.message));
   }
   b.disabled = false;
+  render();
 }
+// A pending job relayed through a hub (our courier to the hub, the partner's from there).
+async function relayJob(b) {
+  const id = Number(b.dataset.relay);
+  b.disabled = true;
+  try {
+    const r = await api("POST", `/jobs/${id}/relay`, {});
+    answers.set(id, r.status === "stopped" ? tr(r.reason)
+      : t("relayed at {hub}: {coop} carries it from there", { hub: r.hub.name, coop: r.partner }));
+  } catch (err) {
+    answers.set(id, tr(err.message));
+  }
+  relayable.delete(id);  // said again by the next look, if it still fits
+  b.disabled = false;
+  render();
+}
+
+// Which pending jobs a relay fits now: asked on load, and again a little after new work.
+function loadRelayable() {
+  relayTimer = null;
+  if (!partnerCoops) return;
+  api("GET", "/relays/possible").then((r) => {
+    relayable.clear();
+    r.jobs.forEach((x) => relayable.set(x.job_id, x));
+    render();
+  }).catch(() => {});
+}
+function relayableSoon() {
+  if (partnerCoops && !relayTimer) relayTimer = setTimeout(loadRelayable, 5000);
+}
+
 api("GET", "/federation").then((f) => {
   partnerCoops = f.partners.filter((p) => p.status === "active").length;
   render();
+  loadRelayable();
 }).catch(() => {});
 
 document.querySelector(".panels").addEventListener("click", (ev) => {
   const h = ev.target.closest("[data-handoff]");
   if (h) { handOff(h); return; }
+  const rl = ev.target.closest("[data-relay]");
+  if (rl) { relayJob(rl); return; }
   const b = ev.target.closest("[data-assign],[data-move-run]");
   if (!b) return;
   if (b.dataset.assign) openOverride("job", Number(b.dataset.assign));
@@ -221,7 +259,12 @@ form.addEventListener("submit", async (ev) => {
 const upsertRun = (r) => { runs.set(r.id, r); render(); };
 live({
   connect: loadAll,
-  "job.updated": (j) => { jobs.set(j.id, { ...jobs.get(j.id), ...j }); render(); },
+  "job.updated": (j) => {
+    const known = jobs.get(j.id);
+    if (j.status === "pending" && (!known || known.status !== "pending")) relayableSoon();
+    jobs.set(j.id, { ...known, ...j });
+    render();
+  },
   "run.offered": upsertRun,
   "run.updated": upsertRun,
   "run.cancelled": upsertRun,

@@ -141,3 +141,19 @@ def test_without_a_hub_a_job_cannot_be_relayed(paired):
     job = submit(shop_at(paired.a), dropoff=IN_VILLEURBANNE)
     r = paired.a.actor("dispatcher").post(f"/jobs/{job['id']}/relay", json={})
     assert r.status_code == 409 and r.json["fields"] == {"partner": "no relay fits"}
+
+
+def test_the_board_is_told_which_pending_jobs_a_relay_fits(relaying):
+    coops = relaying
+    shop = shop_at(coops.a)
+    far = submit(shop, dropoff=IN_VILLEURBANNE)
+    near = submit(shop, dropoff=IN_LYON)  # no partner covers it
+    dispatcher = coops.a.actor("dispatcher")
+    r = dispatcher.get("/relays/possible")
+    assert r.status_code == 200, r.json
+    assert [j["job_id"] for j in r.json["jobs"]] == [far["id"]]
+    (fits,) = r.json["jobs"]
+    assert fits["hub"]["name"] == HUB["name"] and fits["partner"] == "Villeurbanne"
+    assert near["id"] != far["id"]
+    assert dispatcher.post(f"/jobs/{far['id']}/relay", json={}).status_code == 200
+    assert dispatcher.get("/relays/possible").json["jobs"] == []  # relayed: not pending

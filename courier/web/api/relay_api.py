@@ -63,6 +63,21 @@ class RelaysOut(Schema):
     relays = fields.List(fields.Nested(RelayOut))
 
 
+class RelayableOut(Schema):
+    job_id = fields.Integer()
+    partner_id = fields.Integer()
+    partner = fields.String()
+    hub = fields.Nested(RelayHub)
+    at_hub = fields.AwareDateTime(metadata={"description": "when our courier can have the "
+                                            "parcel at the hub"})
+
+
+class RelayablesOut(Schema):
+    jobs = fields.List(fields.Nested(RelayableOut), metadata={
+        "description": "pending jobs a relay fits now, each with the partner and hub it "
+                       "would go through first"})
+
+
 def _hubs_out(p: Partner) -> dict:
     return {"configured": relay.configured(p), "usable": relay.hubs(p)}
 
@@ -118,3 +133,13 @@ def of_job(job_id):
     rows = db.session.scalars(select(Relay).where(Relay.job_id == job.id)
                               .order_by(Relay.id.desc())).all()
     return {"relays": rows}
+
+
+@blp.route("/relays/possible", methods=["GET"])
+@require(Role.DISPATCHER, Role.COUNCIL)
+@blp.response(200, RelayablesOut)
+@blp.doc(security=BEARER)
+def possible():
+    """The pending jobs that can be relayed now (a partner's hub fits their window): what
+    the dispatch board offers to relay."""
+    return {"jobs": relay.relayable()}
