@@ -25,6 +25,12 @@ DEFAULTS = {
     "DISPATCH_TIME_LIMIT": 5.0,  # seconds given to the optimiser per cycle
     "OFFER_TTL": 120,  # seconds a courier has to accept an offer
     "REOFFER_COOLDOWN": 600,  # seconds before a declined job may go back to the same courier
+    # a run of jobs all sent less than this ago is held back to be ridden with jobs still to
+    # come, while it keeps this margin on every window (courier.dispatch.holding); 0: never
+    "DISPATCH_HOLD_S": 300,
+    "DISPATCH_HOLD_MARGIN_S": 1200,
+    # a cycle with nothing to decide is skipped, for at most this long (courier.dispatch.wake)
+    "DISPATCH_RECHECK_S": 300,
     # live ETAs (courier.dispatch.eta): a run's estimates are worked out again on a new
     # position at most this often, and at least this often as time passes
     "ETA_REFRESH_S": 30,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from courier.dispatch import eta, explain, facts, reach, reasons
+from courier.dispatch import eta, explain, facts, holding, reach, reasons
 from courier.dispatch.planning import build_problem, snapshot
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
@@ -38,6 +38,8 @@ class CycleResult:
     expired: list[Run] = field(default_factory=list)
     withdrawn: list[Run] = field(default_factory=list)  # offers whose plan became late
     stats: dict = field(default_factory=dict)
+    held: dict = field(default_factory=dict)  # courier id -> (until, job ids): runs held back
+    due: list[datetime] = field(default_factory=list)  # when its decisions fall due again
 
 
 @contextmanager
@@ -94,13 +96,17 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
     snap.planned = {route.vehicle for route in plan.routes
                     if any(s.type in ("pickup", "delivery") for s in route.steps)}
     couriers = {c.id: c for c in snap.couriers}
+    plan, result.held = holding.hold(actor, plan, jobs, couriers, now, snap.refused)
+    result.due = [end for end, _ in result.held.values()]
     for route in plan.routes:
         run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points, snap)
         if run is not None:
             result.runs.append(run)
-    given = {r.courier_id for r in result.runs}
+    given = {r.courier_id for r in result.runs} | set(result.held)
     left = {miss.shipment for miss in plan.unassigned}  # the facts are said of these alone
     snap.fits = facts.table(problem, snap.couriers, snap.jobs, snap.refused, left, snap.reach)
+    if any(f.code == facts.FITS for row in snap.fits.values() for f in row.values()):
+        result.due.append(now)  # a job some courier could take alone: try again next cycle
     for miss in plan.unassigned:
         job = jobs[miss.shipment]
         text = reasons.unassigned(job, snap, given)
@@ -111,7 +117,8 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
             record(actor, "job", "not_assigned", job=job, reason=text,
                    data={"code": miss.reason, "rules_version": snap.rules.version.number
                          if snap.rules is not None else None})
-    explain.not_offered(actor, snap, given, [job for job, _ in result.unassigned])
+    explain.not_offered(actor, snap, given, [job for job, _ in result.unassigned],
+                        {cid: holding.for_courier(end) for cid, (end, _) in result.held.items()})
     log.info("dispatch cycle: %d jobs, %d couriers, %d runs offered, %d unassigned",
              len(snap.jobs), len(snap.couriers), len(result.runs), len(result.unassigned))
     return result

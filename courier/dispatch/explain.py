@@ -102,14 +102,16 @@ def _last_reasons(courier_ids: list[int]) -> dict[int, str]:
     return {cid: reason for cid, action, reason in rows if action == "not_offered"}
 
 
-def not_offered(actor, snap, offered: set[int], left: list) -> None:
+def not_offered(actor, snap, offered: set[int], left: list, waiting: dict | None = None) -> None:
     """For each courier free on shift who got nothing this cycle, why (recorded
     when it differs from the last reason they were given). ``left``: the jobs
-    nobody got."""
+    nobody got; ``waiting``: courier id -> why the run planned for them is held back."""
     ctx = snap.rules
     if ctx is None:
         return
+    waiting = waiting or {}
     who = [(c, why) for c, why in snap.held.values()]
+    who += [(c, waiting[c.id]) for c in snap.couriers if c.id in waiting]
     who += [(c, waits.courier_waits(c, snap, left)) for c in snap.couriers
             if c.id not in offered]
     told = _last_reasons([c.id for c, _ in who])

@@ -1,5 +1,6 @@
 """Cycles that run by themselves: expire lapsed offers every second, and plan
-pending jobs every ``DISPATCH_INTERVAL`` seconds while there are any."""
+pending jobs every ``DISPATCH_INTERVAL`` seconds while there are any and something
+changed since the last cycle (:mod:`courier.dispatch.wake`)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ import time
 from flask import Flask
 from sqlalchemy import exists, select
 
-from courier.dispatch import conditions, eta, retention
+from courier.dispatch import conditions, eta, retention, wake
 from courier.dispatch.cycle import run_cycle
 from courier.dispatch.runs import expire_offers
 from courier.errors import Conflict
 from courier.extensions import db
 from courier.messages import soon as messages_soon
-from courier.models import Job, JobStatus
+from courier.models import Job, JobStatus, utcnow
 from courier.shops import recurring
 from courier.solidarity.rounds import tick as rounds_tick
 
 log = logging.getLogger(__name__)
+MARK = "courier.dispatch.wake"  # app.extensions: what the last cycle of this process left
 
 
 def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
@@ -42,7 +44,10 @@ def tick(app: Flask, last_cycle: float, now: float | None = None) -> float:
             pending = db.session.scalar(select(exists().where(Job.status == JobStatus.PENDING)))
             if pending and now - last_cycle >= app.config["DISPATCH_INTERVAL"]:
                 last_cycle = now
-                run_cycle()
+                at = utcnow()
+                if wake.due(app.extensions.get(MARK), at):  # else nothing to decide
+                    result = run_cycle(now=at)
+                    app.extensions[MARK] = wake.after(at, result.due)
         except Conflict:
             pass  # another process runs this cycle
         except Exception:
