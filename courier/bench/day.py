@@ -39,23 +39,29 @@ from courier.routing import solve
 POLICIES = ("dispatch", "greedy")
 
 
-def app_config(url: str, time_limit: float | None = None) -> dict:
+def app_config(url: str, time_limit: float | None = None, hold: int | None = None) -> dict:
     """The app as it ships (offer expiry, speeds, rules), on ``url``, with no
     background cycles: the simulation runs them on its clock. ``time_limit``: the
-    dispatch search's seconds per cycle (``DISPATCH_TIME_LIMIT``; None: the app's)."""
+    dispatch search's seconds per cycle (``DISPATCH_TIME_LIMIT``; None: the app's);
+    ``hold``: the seconds a run may be held back to ride with later jobs
+    (``DISPATCH_HOLD_S``; None: the app's)."""
     cfg = {"SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url, "AUTO_MIGRATE": True,
            "DISPATCH_AUTORUN": False}
     if time_limit is not None:
         cfg["DISPATCH_TIME_LIMIT"] = time_limit
+    if hold is not None:
+        cfg["DISPATCH_HOLD_S"] = hold
     return cfg
 
 
 def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: str,
                 progress: Callable[[str, float, int], None] | None = None,
-                shared: bool = False, time_limit: float | None = None) -> dict:
+                shared: bool = False, time_limit: float | None = None,
+                hold: int | None = None) -> dict:
     """Run ``day`` under ``policy`` on the database at ``url`` and return its figures.
-    ``shared``: the database is the user's, which must be empty, and is emptied after."""
-    app = make_app(app_config(url, time_limit))
+    ``shared``: the database is the user's, which must be empty, and is emptied after.
+    The greedy baseline offers every job at once: it holds nothing back."""
+    app = make_app(app_config(url, time_limit, 0 if policy == "greedy" else hold))
     started = time.perf_counter()
     with app.app_context():
         try:
@@ -67,6 +73,7 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
             rec = sim.run()
             out = figures(rec, time.perf_counter() - started)
             out["dispatch_time_limit_s"] = app.config["DISPATCH_TIME_LIMIT"]
+            out["dispatch_hold_s"] = app.config["DISPATCH_HOLD_S"]
         finally:
             db.session.remove()
             if shared:
@@ -78,7 +85,7 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
 def run_day(make_app: Callable[[dict], Flask], settings: Settings,
             database_url: str | None = None, policies=POLICIES,
             progress: Callable[[str, float, int], None] | None = None,
-            time_limit: float | None = None) -> dict:
+            time_limit: float | None = None, hold: int | None = None) -> dict:
     """Live the day of ``settings`` under each of ``policies``; returns the settings,
     the machine, and each policy's figures."""
     day = make_day(settings)
@@ -88,7 +95,7 @@ def run_day(make_app: Callable[[dict], Flask], settings: Settings,
             url = database_url or f"sqlite:///{Path(folder) / (policy + '.sqlite')}"
             out[policy] = live_policy(make_app, day, policy, url, progress,
                                       shared=database_url is not None,
-                                      time_limit=time_limit)
+                                      time_limit=time_limit, hold=hold)
     return out
 
 
@@ -104,9 +111,9 @@ def _progress(policy: str, t: float, sent: int) -> None:
 
 
 @click.command("day")
-@click.option("--jobs", type=int, default=600, show_default=True,
+@click.option("--jobs", type=int, default=1500, show_default=True,
               help="Jobs the shops send over the day.")
-@click.option("--couriers", type=int, default=40, show_default=True)
+@click.option("--couriers", type=int, default=80, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--decline-rate", type=float, default=0.1, show_default=True,
               help="Share of offers turned down (a third of them left to expire).")
@@ -119,6 +126,9 @@ def _progress(policy: str, t: float, sent: int) -> None:
 @click.option("--time-limit", type=float,
               help="Seconds the dispatch search may take per cycle (DISPATCH_TIME_LIMIT; "
                    "default: the app's).")
+@click.option("--hold", type=int,
+              help="Seconds dispatch may hold a run back to ride it with jobs still to come "
+                   "(DISPATCH_HOLD_S; default: the app's; the greedy baseline holds nothing).")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False),
               help="Write PNG charts of the day to DIR (needs matplotlib: the bench extra).")
 @click.option("--database-url", help="An empty database to run on (PostgreSQL); default: "
@@ -127,21 +137,28 @@ def _progress(policy: str, t: float, sent: int) -> None:
 @click.option("--unplanned", is_flag=True,
               help="Couriers come without booking their shifts ahead (dispatch does not "
                    "know when each one means to stop).")
+@click.option("--spread", is_flag=True,
+              help="The first day of this benchmark: drop-offs all over Lyon whatever the "
+                   "shop, and the city day's staggered shifts (default: each shop delivers "
+                   "in its own area, shifts staffed to the day's work).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
 def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cycle_every,
-                time_limit, plot_dir, database_url, no_greedy, unplanned, as_json) -> None:
+                time_limit, hold, plot_dir, database_url, no_greedy, unplanned, spread,
+                as_json) -> None:
     """Live a day of jobs arriving and couriers riding through the real app and
     dispatch, on a simulated clock, and measure it beside a greedy baseline."""
     settings = Settings(jobs=jobs, couriers=couriers, seed=seed, decline_rate=decline_rate,
                         speed_noise=speed_noise, hours=hours, cycle_every=cycle_every,
-                        planned=not unplanned)
+                        planned=not unplanned, spread=spread)
     try:
         check(settings)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     if time_limit is not None and not 0 < time_limit <= 600:
         raise click.UsageError("--time-limit is a number of seconds above 0 (at most 600)")
+    if hold is not None and not 0 <= hold <= 3600:
+        raise click.UsageError("--hold is a number of seconds from 0 to 3600")
     if plot_dir:
         try:
             pyplot()
@@ -156,7 +173,7 @@ def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cyc
     quiet.setLevel(logging.ERROR)
     try:
         out = run_day(info.create_app, settings, database_url, policies, _progress,
-                      time_limit)
+                      time_limit, hold)
     finally:
         quiet.setLevel(level)
     click.echo("", err=True)
@@ -168,9 +185,11 @@ def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cyc
         click.echo()
         return
     m = out["machine"]
-    click.echo(f"Lyon, {jobs} jobs, {couriers} couriers, {hours:g} h from 08:00, seed {seed}, "
+    click.echo(f"Lyon{' (spread)' if spread else ''}, {jobs} jobs, {couriers} couriers, "
+               f"{hours:g} h from 08:00, seed {seed}, "
                f"decline {decline_rate:g}, speed noise {speed_noise:g}, search "
-               f"{out['dispatch']['dispatch_time_limit_s']:g} s per cycle "
+               f"{out['dispatch']['dispatch_time_limit_s']:g} s per cycle, hold "
+               f"{out['dispatch']['dispatch_hold_s']} s "
                f"({m['cpus']} cpus, load {m['load_1m']:.2f})")
     for line in table(out["dispatch"], out.get("greedy")):
         click.echo(line)

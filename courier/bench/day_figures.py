@@ -114,6 +114,7 @@ def figures(rec: Record, wall_s: float) -> dict:
     back = replans()
     return {
         "jobs": len(jobs),
+        "not_sent": rec.not_sent,  # refused at submission: no vehicle of the coop carries it
         "delivered": n_del,
         "late": len(late),
         "on_time": n_del - len(late),
@@ -154,6 +155,7 @@ def figures(rec: Record, wall_s: float) -> dict:
         "replans_by_action": back,
         **people,
         "cycles": len(cycle_s),
+        "cycles_skipped": rec.skipped,
         "cycle_p50_s": _r(percentile(cycle_s, 50), 3),
         "cycle_p99_s": _r(percentile(cycle_s, 99), 3),
         "cycle_max_s": _r(max(cycle_s, default=None), 3),
@@ -194,6 +196,8 @@ ROWS = (
     ("hourly_median_eur", "hourly pay median", "EUR", False),
     ("hourly_max_eur", "hourly pay max", "EUR", False),
     ("share_under_floor", "share under the pay floor", "", True),
+    ("cycles", "dispatch cycles run", "", True),
+    ("cycles_skipped", "  skipped, nothing to decide", "", False),
     ("cycle_p50_s", "dispatch cycle p50", "s", True),
     ("cycle_p99_s", "dispatch cycle p99", "s", True),
     ("open_jobs_mean", "open jobs per cycle (mean)", "", True),

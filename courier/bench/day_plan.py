@@ -9,9 +9,13 @@ order things happen in, so one policy's choices cannot shift the other's luck.
 
 Jobs arrive as an inhomogeneous Poisson process over the day: quieter at opening, a
 lunch peak (11:30-13:30) and an evening peak (17:00-19:00). Shops are the real places
-of :mod:`courier.bench.lyon`, drop-offs are scattered around its neighbourhoods, and
-amounts and windows follow the city day (:mod:`courier.bench.city`), with one job in
-seven urgent (45 minutes) and one in four ready a little after it is sent.
+of :mod:`courier.bench.lyon`; amounts and windows follow the city day
+(:mod:`courier.bench.city`), with one job in seven urgent (45 minutes) and one in four
+ready a little after it is sent. By default the day is a local coop's
+(:mod:`courier.bench.day_coop`): each shop delivers in its own part of town and the
+shifts are staffed to the day's work. ``spread`` keeps the first day of this
+benchmark: drop-offs scattered around all of Lyon's neighbourhoods whatever the shop,
+and the city day's staggered shifts.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from courier.bench.city import CARGO_SLOTS, SHIFTS, WINDOWS, _amount, _jitter
+from courier.bench.day_coop import courier_hours, hourly_work, local_dropoff, staffed_shifts
 from courier.bench.lyon import NEIGHBOURHOODS, SHOPS
 from courier.routing.geo import LatLon
 
@@ -40,8 +45,8 @@ PROFILE = ((8, 9, 0.6), (9, 11.5, 1.0), (11.5, 13.5, 2.2), (13.5, 17, 1.0),
 class Settings:
     """What the command was asked for (checked by :func:`check`)."""
 
-    jobs: int = 600
-    couriers: int = 40
+    jobs: int = 1500
+    couriers: int = 80
     seed: int = 0
     decline_rate: float = 0.1
     speed_noise: float = 0.2
@@ -49,6 +54,7 @@ class Settings:
     cycle_every: int = 30  # seconds of the day between two dispatch cycles
     fail_rate: float = 0.02  # recipient absent
     planned: bool = True  # couriers book their shifts ahead as slots (dispatch knows the ends)
+    spread: bool = False  # the first day: drop-offs all over Lyon, the city day's shifts
 
 
 def check(s: Settings) -> None:
@@ -87,7 +93,8 @@ class Arrival:
 @dataclass(frozen=True)
 class Shift:
     """A courier's day: where they live, what they ride, when they mean to work
-    (seconds into the day) and how late they actually start."""
+    (seconds into the day; a split shift's second stretch in ``later``) and how late
+    they actually start."""
 
     index: int
     home: LatLon
@@ -95,6 +102,11 @@ class Shift:
     start: int
     end: int
     late_s: int
+    later: tuple[int, int] | None = None  # (start, end) of the second stretch
+
+    @property
+    def stretches(self) -> list[tuple[int, int]]:
+        return [(self.start, self.end)] + ([self.later] if self.later else [])
 
 
 @dataclass(frozen=True)
@@ -122,13 +134,17 @@ def _weight(local_hour: float) -> float:
     return next((w for a, b, w in PROFILE if a <= local_hour < b), PROFILE[-1][2])
 
 
-def arrival_times(n: int, length_s: int, rng: random.Random) -> list[int]:
-    """``n`` sorted send times (seconds into the day) following :data:`PROFILE`, none
-    later than :data:`LAST_CALL_S` before the end (the first 15 minutes on a short day)."""
+def minute_weights(length_s: int) -> list[float]:
+    """How busy each minute jobs may be sent in is (:data:`PROFILE`): none later than
+    :data:`LAST_CALL_S` before the end (the first 15 minutes on a short day)."""
     last = max(length_s - LAST_CALL_S, 15 * 60)
-    minutes = list(range(last // 60))
-    weights = [_weight(OPENING_HOUR + m / 60) for m in minutes]
-    picked = rng.choices(minutes, weights, k=n)
+    return [_weight(OPENING_HOUR + m / 60) for m in range(last // 60)]
+
+
+def arrival_times(n: int, length_s: int, rng: random.Random) -> list[int]:
+    """``n`` sorted send times (seconds into the day) following :func:`minute_weights`."""
+    weights = minute_weights(length_s)
+    picked = rng.choices(range(len(weights)), weights, k=n)
     return sorted(m * 60 + rng.randrange(60) for m in picked)
 
 
@@ -141,6 +157,17 @@ def _shift(i: int, length_s: int) -> tuple[int, int]:
     return round(a / 12 * length_s), round(b / 12 * length_s)
 
 
+def _staffed(couriers: int, jobs: int, length_s: int) -> list[list[tuple[int, int]]]:
+    """The coop's shifts (their stretches, in seconds into the day), staffed to the
+    day's work (:func:`courier.bench.day_coop.staffed_shifts`); on a day under four hours
+    everyone works all of it."""
+    if length_s < 4 * HOUR:
+        return [[(0, length_s)]] * couriers
+    work = hourly_work(minute_weights(length_s), length_s)
+    return [[(a * HOUR, min(b * HOUR, length_s)) for a, b in shift]
+            for shift in staffed_shifts(couriers, work, courier_hours(jobs))]
+
+
 def make_day(s: Settings) -> Day:
     """The day of ``s`` (see the module docstring); raises ValueError for impossible
     settings."""
@@ -149,13 +176,14 @@ def make_day(s: Settings) -> Day:
     shops = tuple(SHOPS.items())
     homes = list(NEIGHBOURHOODS.values())
     length = round(s.hours * HOUR)
+    staffed = None if s.spread else _staffed(s.couriers, s.jobs, length)
     shifts = []
     for i in range(s.couriers):
-        start, end = _shift(i, length)
+        (start, end), *later = [_shift(i, length)] if staffed is None else staffed[i]
         late = rng.choice((0, 0, 0, 0, 5, 10, 20)) * 60 if start > 0 else 0
         shifts.append(Shift(i, _jitter(rng, rng.choice(homes), 600),
                             "cargo_bike" if i % 10 in CARGO_SLOTS else "bike", start, end,
-                            late))
+                            late, later[0] if later else None))
     minutes, weights = zip(*WINDOWS, strict=True)
     arrivals = []
     for k, at in enumerate(arrival_times(s.jobs, length, rng)):
@@ -167,6 +195,7 @@ def make_day(s: Settings) -> Day:
         window = min(window, length - at - ready)  # delivered by the day's end
         if window < URGENT_MINUTES * 60:  # sent late with a late ready time: ready at once
             ready, window = 0, max(URGENT_MINUTES * 60, length - at)
-        arrivals.append(Arrival(k, at, shop, _jitter(rng, rng.choice(homes), 700), grams, ml,
-                                ready, window))
+        drop = (_jitter(rng, rng.choice(homes), 700) if s.spread
+                else local_dropoff(rng, shops[shop][1]))
+        arrivals.append(Arrival(k, at, shop, drop, grams, ml, ready, window))
     return Day(s, shops, tuple(arrivals), tuple(shifts))

@@ -3,6 +3,7 @@ baseline, and the settings it refuses."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from courier import create_app
 from courier.__main__ import main
 from courier.bench.day import app_config, run_day
+from courier.bench.day_coop import JOBS_PER_COURIER_HOUR
 from courier.bench.day_figures import figures, percentile
 from courier.bench.day_greedy import greedy_solve
 from courier.bench.day_plan import Settings, check, draw, make_day
@@ -162,9 +164,73 @@ def test_the_same_seed_draws_the_same_day_and_luck():
     starts = sorted({s.start for s in day.shifts})
     ends = sorted({s.end for s in day.shifts})
     assert starts[0] == 0 and ends[-1] == day.length_s, "someone works from open to close"
-    assert starts == [0, 2 * 3600, 4 * 3600, 6 * 3600]  # the city day's staggered shifts
     for a in day.arrivals:
         assert a.window_s >= 45 * 60 and a.at + a.ready_s + a.window_s <= day.length_s + 1
+
+
+def test_the_spread_day_keeps_the_city_days_shifts_and_drop_offs_all_over_lyon():
+    day = make_day(Settings(jobs=400, couriers=10, seed=0, spread=True))
+    assert sorted({s.start for s in day.shifts}) == [0, 2 * 3600, 4 * 3600, 6 * 3600]
+    assert {(s.start, s.end) for s in day.shifts} == {
+        (0, 6 * 3600), (6 * 3600, 12 * 3600), (0, 8 * 3600), (4 * 3600, 12 * 3600),
+        (2 * 3600, 10 * 3600)}  # the city day's 08-14, 14-20, 08-16, 12-20, 10-18
+    far = [a for a in day.arrivals if ride_km(day, a) > 3]
+    assert len(far) > len(day.arrivals) / 3, "a third and more ride over 3 km"
+
+
+def ride_km(day, a) -> float:
+    from geopy.distance import geodesic
+    return geodesic(tuple(day.shops[a.shop][1]), tuple(a.dropoff)).km * 1.3  # the detour
+
+
+def test_the_coops_shops_deliver_within_their_area():
+    day = make_day(Settings(jobs=600, couriers=20, seed=1))
+    rides = [ride_km(day, a) for a in day.arrivals]
+    assert max(rides) <= 3.0 + 1e-6 and min(rides) >= 0.3 * 1.3 - 1e-6
+    assert 1.6 < sum(rides) / len(rides) < 2.4  # evenly over the disc: two thirds of 3 km
+
+
+def test_the_coops_shifts_are_staffed_to_the_days_work():
+    """More couriers ride the lunch and evening peaks than the opening hour, every hour
+    has someone, a shift is one stretch of 3 to 10 hours or a lunch and an evening
+    stretch of 3 to 5 hours two hours apart at least, and the fleet works the hours the
+    forecast asks for the day's jobs."""
+    day = make_day(Settings(jobs=1500, couriers=80, seed=0))
+    on = [sum(1 for s in day.shifts for a, b in s.stretches if a <= h * 3600 < b)
+          for h in range(12)]
+    assert min(on) >= 1
+    assert on[4] > 4 * on[0] and on[10] > 3 * on[0]  # 12:00 and 18:00 against 08:00
+    assert on[4] > on[7] and on[10] > on[1]  # peaks over the quiet hours
+    for s in day.shifts:
+        if s.later is None:
+            assert 3 * 3600 <= s.end - s.start <= 10 * 3600
+        else:
+            assert {s.end - s.start, s.later[1] - s.later[0]} <= {3 * 3600, 4 * 3600, 5 * 3600}
+            assert s.later[0] - s.end >= 2 * 3600
+            assert s.end - s.start + s.later[1] - s.later[0] <= 10 * 3600
+    assert any(s.later for s in day.shifts), "split shifts staff both peaks"
+    worked = sum(b - a for s in day.shifts for a, b in s.stretches)
+    assert worked == math.ceil(1500 / JOBS_PER_COURIER_HOUR) * 3600
+
+
+def test_a_courier_on_a_split_shift_goes_off_after_lunch_and_back_for_the_evening(tmp_path):
+    settings = Settings(jobs=40, couriers=2, seed=0, hours=12, decline_rate=0)
+    day = make_day(settings)
+    (split,) = [s for s in day.shifts if s.later]
+    ctx, _, _ = live(tmp_path, "split", settings)
+    try:
+        courier = db.session.scalars(select(User).where(
+            User.email == f"courier{split.index}@day.bench")).one().courier
+        moves = db.session.scalars(select(Event).where(
+            Event.courier_id == courier.id,
+            Event.action.in_(["shift_started", "shift_ended"])).order_by(Event.id)).all()
+        assert [e.action for e in moves] == ["shift_started", "shift_ended"] * 2
+        back = moves[2].at
+        assert back >= day.at(split.later[0]) and moves[1].at <= day.at(split.later[0])
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
 
 
 @pytest.mark.parametrize("args, words", [
@@ -201,3 +267,23 @@ def test_a_full_small_day_runs_both_policies(tmp_path):
         f = out[policy]
         assert f["jobs"] == 120 and f["unfinished"] == 0
         assert f["delivered"] + f["failed"] + f["never_served"] == 120
+
+
+def test_couriers_take_the_rules_break_and_turn_no_offer_down_for_it(tmp_path):
+    """A courier on a seven-hour shift takes the rules' 30-minute break before six hours
+    of work, and, with no declines drawn, never turns an offer down to take it."""
+    settings = Settings(jobs=16, couriers=1, seed=1, hours=7, decline_rate=0, speed_noise=0)
+    ctx, rec, figs = live(tmp_path, "break", settings)
+    try:
+        starts = db.session.scalars(select(Event).where(Event.action.in_(
+            ["shift_started", "break_started", "break_ended"])).order_by(Event.id)).all()
+        assert [e.action for e in starts] == ["shift_started", "break_started", "break_ended"]
+        on, brk, back = (e.at for e in starts)
+        assert timedelta(hours=5) <= brk - on <= timedelta(hours=6)
+        assert back - brk >= timedelta(minutes=30)
+        assert rec.offers["decline"] == rec.offers["lapse"] == 0
+        assert figs["delivered"] + figs["failed"] > 0
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
