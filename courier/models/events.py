@@ -15,7 +15,10 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_job_at", "job_id", "id"),
-                      Index("ix_events_run_at", "run_id", "id"))
+                      Index("ix_events_run_at", "run_id", "id"),
+                      # a courier's last word of a kind (what each was last told, their
+                      # shifts and breaks) without reading all their events
+                      Index("ix_events_courier_action", "courier_id", "action", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
