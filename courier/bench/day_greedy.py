@@ -1,6 +1,8 @@
 """The baseline ``courier bench day`` measures the project's dispatch against: each job,
 most urgent first, goes to the nearest idle courier who can still deliver it in its
-window; one job per offer, no batching, no courier planned ahead of a run they ride.
+window; one job per offer, no batching, no courier planned ahead of a run they ride,
+no break planned (a courier whose break falls due before the job would be done gets
+none).
 
 It replaces only the planner: the cycle around it is the real one (snapshot, the
 council's rules on each offer, offers, reasons for jobs left over), so both policies
@@ -35,6 +37,8 @@ def _try(problem: Problem, v, sh) -> tuple[int, int, int] | None:
         return None
     if v.max_working_time is not None and drop + sh.delivery.service - t0 > v.max_working_time:
         return None
+    if any(max(w.end for w in b.time_windows) < drop + sh.delivery.service for b in v.breaks):
+        return None  # the rules' break falls due on the way: greedy plans none
     return arrive, start, drop
 
 

@@ -21,7 +21,7 @@ from courier.bench.day_sim import Simulation
 from courier.extensions import db
 from courier.models import Event, Job, JobStatus, Run, RunStatus, User
 from courier.models.shifts import ShiftSignup
-from courier.routing import Problem, Shipment, Stop, TimeWindow, Vehicle, solve
+from courier.routing import Break, Problem, Shipment, Stop, TimeWindow, Vehicle, solve
 
 TINY = Settings(jobs=20, couriers=4, seed=3, hours=1)
 
@@ -287,3 +287,15 @@ def test_couriers_take_the_rules_break_and_turn_no_offer_down_for_it(tmp_path):
         db.session.remove()
         db.engine.dispose()
         ctx.pop()
+
+
+def test_greedy_gives_no_job_to_a_courier_whose_break_falls_due_before_it_is_done():
+    d = [[0, 100, 200], [100, 0, 100], [200, 100, 0]]
+    window = TimeWindow(0, 3600)
+    job = Shipment("a", Stop(1, window, 60), Stop(2, window, 60), (1,))
+    tired = Vehicle("tired", 0, capacity=(5,),
+                    breaks=(Break("rest", (TimeWindow(0, 120),), 1800),))
+    fresh = Vehicle("fresh", 0, capacity=(5,),
+                    breaks=(Break("rest", (TimeWindow(0, 3000),), 1800),))
+    assert [u.shipment for u in greedy_solve(Problem([job], [tired], d, d)).unassigned] == ["a"]
+    assert [r.vehicle for r in greedy_solve(Problem([job], [fresh], d, d)).routes] == ["fresh"]
