@@ -170,7 +170,8 @@ def summary(partner_id):
     return _summary(_partner(partner_id))
 
 
-@blp.route("/partners/<int:partner_id>/ledger/<month>", methods=["GET"])
+# A month is at most 8 characters here, so that ``ledger/reconcile`` is never read as one.
+@blp.route("/partners/<int:partner_id>/ledger/<string(maxlength=8):month>", methods=["GET"])
 @require(Role.COUNCIL)
 @blp.arguments(LedgerStatementQuery, location="query")
 @blp.response(200, LedgerStatementOut)
@@ -189,7 +190,8 @@ def statement(query, partner_id, month):
     return st
 
 
-@blp.route("/partners/<int:partner_id>/ledger/<month>/statement.pdf", methods=["GET"])
+@blp.route("/partners/<int:partner_id>/ledger/<string(maxlength=8):month>/statement.pdf",
+           methods=["GET"])
 @require(Role.COUNCIL)
 @blp.response(200)
 @blp.alt_response(200, content_type="application/pdf", description="the statement",
