@@ -101,8 +101,8 @@ def config_for(base_url: str, token: str) -> SchemathesisConfig:
         "operations": refused,
         "seed": SEED,
         "base-url": base_url,
-        # One worker: on Python 3.11 two threads building ASTs at once can fail inside the
-        # interpreter ("AST constructor recursion depth mismatch", CPython gh-106905).
+        # One worker: with two, Python 3.11 sometimes raised a spurious "AST constructor
+        # recursion depth mismatch" inside the generator (CPython gh-106905).
         "workers": 1,
         "headers": {"Authorization": f"Bearer {token}"},
         "request-timeout": 30,
