@@ -26,9 +26,12 @@ cycle's reasons judge a job. Breaks are left out (as in the fit).
 
 Cost: one snapshot (the cycle's queries: pending jobs, couriers on shift, their runs,
 recent refusals), one query for the offered runs and one for the slots, the gate's view
-of the couriers (their week's tracked time), one travel matrix between the couriers'
-places and the job's two (one request to the street router when one is set, the
-geodesic estimate otherwise) and one fit per courier. No routing search is run.
+of the couriers weighed (their week's tracked time, the weather as a cycle reads it; the
+snapshot takes it once more for the couriers free now when jobs are pending), one travel
+matrix between the couriers' places and the job's two (one request to the street router
+when one is set, the geodesic estimate otherwise) and one fit per courier. No routing
+search is run: a few tens of milliseconds for a dozen couriers (docs/benchmarks.md,
+``courier bench federation``).
 """
 
 from __future__ import annotations
