@@ -29,6 +29,8 @@ DEFAULTS = {
     # come, while it keeps this margin on every window (courier.dispatch.holding); 0: never
     "DISPATCH_HOLD_S": 300,
     "DISPATCH_HOLD_MARGIN_S": 1200,
+    # a run planned to begin later than this is offered only this long before it begins
+    "DISPATCH_AHEAD_S": 900,
     # a cycle with nothing to decide is skipped, for at most this long (courier.dispatch.wake)
     "DISPATCH_RECHECK_S": 300,
     # live ETAs (courier.dispatch.eta): a run's estimates are worked out again on a new

@@ -80,6 +80,7 @@ def base_config(url: str, **extra) -> dict:
         "DISPATCH_AUTORUN": False,
         "DISPATCH_TIME_LIMIT": 2.0,
         "DISPATCH_HOLD_S": 0,  # offered at once; tests/test_holding.py holds work back
+        "DISPATCH_AHEAD_S": 0,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": True,
         "WEATHER_PROVIDER": "none",  # no test asks the internet; tests/test_weather.py serves one

@@ -2,11 +2,12 @@
 (DISPATCH_HOLD_S): a job with time to spare waits, saying why and until when, and the
 courier it was planned for is told; a job sent meanwhile the same way rides with it;
 an urgent job, or one just turned down, is offered at once; the hold's end wakes the
-dispatch loop."""
+dispatch loop. A run planned after its courier's current work is offered only
+DISPATCH_AHEAD_S before it begins."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,11 +19,13 @@ from courier.models import Event, utcnow
 from tests.conftest import base_config
 
 HOLD = 300
+AHEAD = 900
 
 
 @pytest.fixture
 def app_config(database_url):
-    return base_config(database_url, DISPATCH_HOLD_S=HOLD, DISPATCH_HOLD_MARGIN_S=1200)
+    return base_config(database_url, DISPATCH_HOLD_S=HOLD, DISPATCH_HOLD_MARGIN_S=1200,
+                       DISPATCH_AHEAD_S=AHEAD)
 
 
 def _jobs_offered(dispatcher) -> list[set[int]]:
@@ -86,3 +89,20 @@ def test_the_end_of_a_hold_wakes_the_dispatch_loop(app, make_merchant, make_cour
     with clock.using(clock.SimulatedClock(utcnow() + timedelta(seconds=HOLD + 1))):
         scheduler.tick(app, last_cycle=2 * every, now=3 * every)
     assert [r["status"] for r in ana.get("/courier/runs").json["runs"]] == ["offered"]
+
+
+def test_a_run_after_the_couriers_current_work_is_offered_only_shortly_before_it_begins(
+        dispatcher, make_merchant, make_courier, make_job):
+    shop, ana = make_merchant(), make_courier("Ana")
+    far = make_job(shop, minutes=120, dlat=0.12)  # about 17 km of riding: an hour's run
+    with clock.using(clock.SimulatedClock(utcnow() + timedelta(seconds=HOLD + 1))):
+        (run,) = dispatcher.post("/dispatch").json["runs"]
+        assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+        near = make_job(shop, minutes=180)
+        assert _jobs_offered(dispatcher) == []  # Ana is busy for an hour
+        said = shop.get(f"/jobs/{near['id']}").json["unassigned_reason"]
+        assert said.startswith("not offered yet: planned for Ana after their current work")
+    assert {s["job_id"] for s in run["stops"]} == {far["id"]}
+    ends = datetime.fromisoformat(run["planned_end"])
+    with clock.using(clock.SimulatedClock(ends - timedelta(seconds=AHEAD - 300))):
+        assert _jobs_offered(dispatcher) == [{near["id"]}]

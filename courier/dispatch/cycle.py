@@ -38,7 +38,7 @@ class CycleResult:
     expired: list[Run] = field(default_factory=list)
     withdrawn: list[Run] = field(default_factory=list)  # offers whose plan became late
     stats: dict = field(default_factory=dict)
-    held: dict = field(default_factory=dict)  # courier id -> (until, job ids): runs held back
+    held: dict = field(default_factory=dict)  # courier id -> (until, job ids, why): held back
     due: list[datetime] = field(default_factory=list)  # when its decisions fall due again
 
 
@@ -97,7 +97,7 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
                     if any(s.type in ("pickup", "delivery") for s in route.steps)}
     couriers = {c.id: c for c in snap.couriers}
     plan, result.held = holding.hold(actor, plan, jobs, couriers, now, snap.refused)
-    result.due = [end for end, _ in result.held.values()]
+    result.due = [end for end, *_ in result.held.values()]
     for route in plan.routes:
         run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points, snap)
         if run is not None:
@@ -118,7 +118,8 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
                    data={"code": miss.reason, "rules_version": snap.rules.version.number
                          if snap.rules is not None else None})
     explain.not_offered(actor, snap, given, [job for job, _ in result.unassigned],
-                        {cid: holding.for_courier(end) for cid, (end, _) in result.held.items()})
+                        {cid: holding.for_courier(end, kind)
+                         for cid, (end, _, kind) in result.held.items()})
     log.info("dispatch cycle: %d jobs, %d couriers, %d runs offered, %d unassigned",
              len(snap.jobs), len(snap.couriers), len(result.runs), len(result.unassigned))
     return result

@@ -10,6 +10,13 @@ the jobs sent meanwhile, at the latest when the oldest of them has waited
 ``DISPATCH_HOLD_S``. An urgent job, a job sent back by a courier, or a run that would
 come too close to a window is offered at once. ``DISPATCH_HOLD_S`` = 0 holds nothing.
 
+A run planned to begin more than ``DISPATCH_AHEAD_S`` from now (its courier rides other
+work until then, or its first pickup is not ready before) is not offered yet either:
+its jobs are planned again, from the courier's progress as it then stands, until that
+much before it begins. A run accepted an hour ahead carries every minute its courier
+loses on the work before it; planned a quarter of an hour ahead, it starts from where
+and when that work really ends, or goes to another courier free sooner.
+
 The shop reads why its job waits (held until when, for which courier), and so does
 the courier the run was planned for.
 """
@@ -29,19 +36,26 @@ HELD = N_("not offered yet: planned for {name}, held until {time} to be ridden w
           "still to come the same way")
 HELD_FOR_YOU = N_("work planned for you is held until {time}, to be ridden with jobs still "
                   "to come the same way")
+AHEAD = N_("not offered yet: planned for {name} after their current work, offered by {time}")
+AHEAD_FOR_YOU = N_("work planned for you after your current run is offered by {time}")
 
 
-def until(route, jobs: dict, now: datetime, refused=()) -> datetime | None:
+def until(route, jobs: dict, now: datetime, refused=()) -> tuple[datetime, str] | None:
     """When ``route`` (a planned route of the cycle at ``now``; ``jobs``: job id -> job)
-    is to be offered at the latest, if it is held; None to offer it now (also when a job
-    on it was just turned down or given back: ``refused``)."""
+    is to be offered at the latest and why (``"hold"``: to ride with jobs to come,
+    ``"ahead"``: it begins later), if it is held; None to offer it now. A job just turned
+    down or given back (``refused``) is not held to ride with others."""
     cfg = current_app.config
-    hold = timedelta(seconds=cfg["DISPATCH_HOLD_S"])
     work = [s for s in route.steps if s.type in ("pickup", "delivery")]
-    if not hold or not work:
+    if not work:
         return None
+    ahead = timedelta(seconds=cfg["DISPATCH_AHEAD_S"])
+    begins = now + timedelta(seconds=route.steps[0].arrival)
+    if ahead and begins - now > ahead:
+        return begins - ahead, "ahead"
+    hold = timedelta(seconds=cfg["DISPATCH_HOLD_S"])
     mine = [jobs[j] for j in dict.fromkeys(s.shipment for s in work)]
-    if any(j.id in refused for j in mine):
+    if not hold or any(j.id in refused for j in mine):
         return None
     end = min(j.created_at for j in mine) + hold
     if end <= now:
@@ -50,42 +64,45 @@ def until(route, jobs: dict, now: datetime, refused=()) -> datetime | None:
     for s in work:  # every stop, started ``end - now`` later, still in time with the margin
         if now + timedelta(seconds=s.service_start) + margin > jobs[s.shipment].deliver_by:
             return None
-    return end
+    return end, "hold"
 
 
 def hold(actor, plan, jobs: dict, couriers: dict, now: datetime, refused=()):
     """``plan`` without the routes held back (see the module docstring), and courier id
-    -> (until, the jobs held for them). Each held job says why it waits (an event when
-    the reason changes). ``refused``: the jobs turned down or given back lately."""
+    -> (until, the jobs held for them, ``"hold"`` or ``"ahead"``). Each held job says why
+    it waits (an event when the reason changes). ``refused``: the jobs turned down or
+    given back lately."""
     kept, held = [], {}
     for route in plan.routes:
-        end = until(route, jobs, now, refused)
-        if end is None:
+        why = until(route, jobs, now, refused)
+        if why is None:
             kept.append(route)
             continue
+        end, kind = why
         ids = list(dict.fromkeys(s.shipment for s in route.steps
                                  if s.type in ("pickup", "delivery")))
-        held[route.vehicle] = (end, ids)
+        held[route.vehicle] = (end, ids, kind)
         courier = couriers[route.vehicle]
         for job_id in ids:
-            _say(actor, jobs[job_id], Phrase(HELD, name=courier.user.first_name,
-                                             time=_local(end)), end)
+            _say(actor, jobs[job_id], Phrase(HELD if kind == "hold" else AHEAD,
+                                             name=courier.user.first_name, time=_local(end)),
+                 end, kind)
     if not held:
         return plan, held
     return dataclasses.replace(plan, routes=tuple(kept)), held
 
 
-def for_courier(end: datetime) -> Phrase:
+def for_courier(end: datetime, kind: str) -> Phrase:
     """Why a courier whose run is held got no offer in this cycle."""
-    return Phrase(HELD_FOR_YOU, time=_local(end))
+    return Phrase(HELD_FOR_YOU if kind == "hold" else AHEAD_FOR_YOU, time=_local(end))
 
 
-def _say(actor, job, text: Phrase, end: datetime) -> None:
+def _say(actor, job, text: Phrase, end: datetime, kind: str) -> None:
     sentence, phrase = stored(text)
     if job.unassigned_reason != sentence:
         job.unassigned_reason, job.unassigned_reason_phrase = sentence, phrase
         record(actor, "job", "not_assigned", job=job, reason=text,
-               data={"code": "held", "until": end.isoformat()})
+               data={"code": "held" if kind == "hold" else "ahead", "until": end.isoformat()})
 
 
 def _local(t: datetime) -> str:
