@@ -17,7 +17,7 @@ def _rules(app) -> set[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule in SKIP_RULES:
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule.rule)
         out |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     return out
 
