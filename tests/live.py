@@ -25,7 +25,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "COURIER_DATABASE_URL": database_url,
                     "COURIER_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                    "COURIER_DISPATCH_AUTORUN": "false", **(env or {})}
+                    "COURIER_DISPATCH_AUTORUN": "false",
+                    # work offered as soon as it is planned (tests/test_holding.py holds it)
+                    "COURIER_DISPATCH_HOLD_S": "0", "COURIER_DISPATCH_AHEAD_S": "0",
+                    **(env or {})}
         self.argv = [sys.executable, "-m", "courier", command, "--port", str(self.port), *args]
         self.proc: subprocess.Popen | None = None
 
