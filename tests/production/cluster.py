@@ -125,6 +125,8 @@ class Cluster:
             "COURIER_SOCKETIO_CHANNEL": self.channel,
             "COURIER_RATELIMIT_KEY_PREFIX": self.channel,
             "COURIER_DISPATCH_AUTORUN": "false",
+            # work offered as soon as it is planned (tests/test_holding.py holds it)
+            "COURIER_DISPATCH_HOLD_S": "0", "COURIER_DISPATCH_AHEAD_S": "0",
             "COURIER_AUTO_MIGRATE": "false",
             "COURIER_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "COURIER_ACCESS_LOG": "",
