@@ -16,7 +16,7 @@ from courier import clock
 from courier.dispatch import scheduler
 from courier.extensions import db
 from courier.models import Event, utcnow
-from tests.conftest import base_config
+from tests.conftest import LYON, base_config
 
 HOLD = 300
 AHEAD = 900
@@ -106,3 +106,17 @@ def test_a_run_after_the_couriers_current_work_is_offered_only_shortly_before_it
     ends = datetime.fromisoformat(run["planned_end"])
     with clock.using(clock.SimulatedClock(ends - timedelta(seconds=AHEAD - 300))):
         assert _jobs_offered(dispatcher) == [{near["id"]}]
+
+
+def test_a_run_offered_carries_only_the_jobs_it_picks_up_within_the_ahead_time(
+        dispatcher, make_merchant, make_courier, make_job):
+    here, _ = make_merchant(), make_courier("Ana")
+    there = make_merchant(lat=LYON[0] + 0.06)  # some 8 km of riding away
+    first = make_job(here, minutes=150)
+    later = make_job(there, minutes=150, dlat=0.065)
+    with clock.using(clock.SimulatedClock(utcnow() + timedelta(seconds=HOLD + 1))):
+        assert _jobs_offered(dispatcher) == [{first["id"]}]
+        said = there.get(f"/jobs/{later['id']}").json
+        assert said["status"] == "pending"
+        assert said["unassigned_reason"].startswith(
+            "not offered yet: planned for Ana after their current work, offered by")

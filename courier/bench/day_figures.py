@@ -159,6 +159,9 @@ def figures(rec: Record, wall_s: float) -> dict:
         "cycle_p50_s": _r(percentile(cycle_s, 50), 3),
         "cycle_p99_s": _r(percentile(cycle_s, 99), 3),
         "cycle_max_s": _r(max(cycle_s, default=None), 3),
+        # the target's load: cycles with 150 jobs waiting or more
+        "cycles_150": sum(1 for n in open_jobs if n >= 150),
+        "cycle_p99_150_s": _r(percentile([c for c, n in rec.cycles if n >= 150], 99), 3),
         "open_jobs_mean": _r(sum(open_jobs) / len(open_jobs) if open_jobs else None, 1),
         "open_jobs_max": max(open_jobs, default=0),
         "day_ended_at": rec.end.isoformat() if rec.end else None,
@@ -200,6 +203,7 @@ ROWS = (
     ("cycles_skipped", "  skipped, nothing to decide", "", False),
     ("cycle_p50_s", "dispatch cycle p50", "s", True),
     ("cycle_p99_s", "dispatch cycle p99", "s", True),
+    ("cycle_p99_150_s", "  p99 with 150+ jobs waiting", "s", True),
     ("open_jobs_mean", "open jobs per cycle (mean)", "", True),
     ("open_jobs_max", "open jobs per cycle (max)", "", True),
     ("wall_s", "wall time", "s", True),

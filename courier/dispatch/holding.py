@@ -13,9 +13,11 @@ come too close to a window is offered at once. ``DISPATCH_HOLD_S`` = 0 holds not
 A run planned to begin more than ``DISPATCH_AHEAD_S`` from now (its courier rides other
 work until then, or its first pickup is not ready before) is not offered yet either:
 its jobs are planned again, from the courier's progress as it then stands, until that
-much before it begins. A run accepted an hour ahead carries every minute its courier
-loses on the work before it; planned a quarter of an hour ahead, it starts from where
-and when that work really ends, or goes to another courier free sooner.
+much before it begins; and a run offered carries only the jobs it picks up within that
+time, the later ones being planned again as it goes. A run accepted an hour ahead
+carries every minute its courier loses on the work before it; planned a quarter of an
+hour ahead, it starts from where and when that work really ends, or goes to another
+courier free sooner.
 
 The shop reads why its job waits (held until when, for which courier), and so does
 the courier the run was planned for.
@@ -67,16 +69,24 @@ def until(route, jobs: dict, now: datetime, refused=()) -> tuple[datetime, str] 
     return end, "hold"
 
 
-def hold(actor, plan, jobs: dict, couriers: dict, now: datetime, refused=()):
-    """``plan`` without the routes held back (see the module docstring), and courier id
-    -> (until, the jobs held for them, ``"hold"`` or ``"ahead"``). Each held job says why
-    it waits (an event when the reason changes). ``refused``: the jobs turned down or
-    given back lately."""
-    kept, held = [], {}
+def hold(actor, plan, problem, jobs: dict, couriers: dict, now: datetime, refused=()):
+    """``plan`` without the routes held back (see the module docstring), each route
+    offered cut to its :func:`first_part`; and courier id -> (until, the jobs held for
+    them, ``"hold"`` or ``"ahead"``), the jobs cut off a run offered under the key None
+    (with when they fall due). Each held job says why it waits (an event when the reason
+    changes). ``refused``: the jobs turned down or given back lately."""
+    kept, held, later = [], {}, []
     for route in plan.routes:
         why = until(route, jobs, now, refused)
         if why is None:
+            route, cut = first_part(route, problem, now)
             kept.append(route)
+            courier = couriers[route.vehicle]
+            for job_id, begins in cut:
+                end = now + timedelta(seconds=begins) - _ahead()
+                later.append(end)
+                _say(actor, jobs[job_id], Phrase(AHEAD, name=courier.user.first_name,
+                                                 time=_local(end)), end, "ahead")
             continue
         end, kind = why
         ids = list(dict.fromkeys(s.shipment for s in route.steps
@@ -87,9 +97,51 @@ def hold(actor, plan, jobs: dict, couriers: dict, now: datetime, refused=()):
             _say(actor, jobs[job_id], Phrase(HELD if kind == "hold" else AHEAD,
                                              name=courier.user.first_name, time=_local(end)),
                  end, kind)
+    if later:
+        held[None] = (min(later), [], "ahead")
     if not held:
         return plan, held
     return dataclasses.replace(plan, routes=tuple(kept)), held
+
+
+def _ahead() -> timedelta:
+    return timedelta(seconds=current_app.config["DISPATCH_AHEAD_S"])
+
+
+def first_part(route, problem, now: datetime) -> tuple:
+    """``route`` cut to the jobs picked up within ``DISPATCH_AHEAD_S`` (a multi-drop
+    delivery or a round stays whole), and the jobs cut off with when each is planned to
+    be picked up (seconds from now): those are planned again as the run goes, like a run
+    planned after other work."""
+    ahead = _ahead().total_seconds()
+    work = [s for s in route.steps if s.type in ("pickup", "delivery")]
+    if not ahead or not work:
+        return route, []
+    groups = {s.id: s.group for s in problem.shipments}
+    first: dict = {}
+    for s in work:
+        if s.type == "pickup":
+            key = groups.get(s.shipment) or ("job", s.shipment)
+            first.setdefault(key, s.service_start)
+    cut = {s.shipment: s.service_start for s in work if s.type == "pickup"
+           and first[groups.get(s.shipment) or ("job", s.shipment)] > ahead}
+    if not cut or len(cut) == len({s.shipment for s in work}):
+        return route, []  # nothing to cut, or the whole run is later (held whole)
+    amounts = {s.id: s.amount for s in problem.shipments}
+    steps, here, metres = [], None, 0
+    load = list(route.steps[0].load) if route.steps else []
+    for s in route.steps:
+        if s.shipment in cut:
+            continue
+        if s.location is not None:
+            if here is not None and problem.distances is not None:
+                metres += int(problem.distances[here][s.location])
+            here = s.location
+        if s.type in ("pickup", "delivery"):
+            sign = 1 if s.type == "pickup" else -1
+            load = [x + sign * y for x, y in zip(load, amounts[s.shipment], strict=False)]
+        steps.append(dataclasses.replace(s, distance=metres, load=tuple(load)))
+    return dataclasses.replace(route, steps=tuple(steps), distance=metres), sorted(cut.items())
 
 
 def for_courier(end: datetime, kind: str) -> Phrase:
