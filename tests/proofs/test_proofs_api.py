@@ -190,17 +190,47 @@ def test_others_cannot_read_a_jobs_proof(carried, make_merchant, make_courier):
         assert who.get(f"/proofs/{proof['id']}/file").status_code == 403
 
 
-def test_a_shop_exports_the_proofs_of_a_period_as_a_zip_with_a_pdf(carried):
-    shop, ana, job_id = carried("photo")
-    assert deliver(ana, job_id, photo=jpeg()).status_code == 200
-    from courier.models import utcnow
+def test_a_shop_exports_the_proofs_of_a_period_as_a_zip_with_a_pdf(carried, make_job,
+                                                                     dispatcher, app):
+    from zoneinfo import ZoneInfo
 
-    today = utcnow().date().isoformat()
-    r = shop.get(f"/proofs/export?from={today}&to={today}")
+    from pypdf import PdfReader
+
+    from courier.models import Job
+
+    shop, ana, signed = carried("signature", on_failure=True)
+    assert deliver(ana, signed, signature=signature_png()).status_code == 200
+    failed = make_job(shop)["id"]
+    run = dispatcher.post(f"/jobs/{failed}/assign",
+                          json={"courier_id": ana.user.courier.id, "reason": "test"}).json
+    assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    assert ana.post(f"/jobs/{failed}/picked-up").status_code == 200
+    r = ana.post(f"/jobs/{failed}/failed", **form(reason="closed door", photo=jpeg()))
+    assert r.status_code == 200, r.json
+    # the period is the coop's local days (near midnight, not the UTC date)
+    ended = db.session.get(Job, signed).delivered_at.astimezone(
+        ZoneInfo(app.config["COOP_TIMEZONE"]))
+    day = ended.date().isoformat()
+
+    r = shop.get(f"/proofs/export?from={day}&to={day}")
     assert r.status_code == 200 and r.mimetype == "application/zip"
-    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
-    assert f"job-{job_id}-delivered-photo.jpg" in names and "summary.pdf" in names
-    pdf = zipfile.ZipFile(io.BytesIO(r.data)).read("summary.pdf")
-    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") == 1
-    bad = shop.get(f"/proofs/export?from={today}&to=2000-01-01")
+    archive = zipfile.ZipFile(io.BytesIO(r.data))
+    assert sorted(archive.namelist()) == sorted([
+        f"job-{signed}-delivered-signature.png", f"job-{failed}-failed-photo.jpg",
+        "summary.pdf"])
+    assert archive.read(f"job-{failed}-failed-photo.jpg")[:2] == b"\xff\xd8"
+    pages = PdfReader(io.BytesIO(archive.read("summary.pdf"))).pages
+    assert len(pages) == 2  # one page per delivery
+    first, second = (page.extract_text() for page in pages)
+    assert f"Livraison n° {signed}" in first and "Livrée" in first  # the coop's language
+    assert ended.strftime("%Y-%m-%d %H:%M") in first  # the time, in the coop's zone
+    assert "Ana" in first and "Lopez" not in first  # the courier's first name only
+    assert "Signature" in first and len(pages[0].images) == 1
+    assert f"Livraison n° {failed}" in second and "Échec" in second
+    assert "closed door" in second and "Photo" in second and len(pages[1].images) == 1
+
+    other = shop.get("/proofs/export?from=2000-01-01&to=2000-01-02")  # nothing then
+    assert zipfile.ZipFile(io.BytesIO(other.data)).namelist() == ["summary.pdf"]
+    bad = shop.get(f"/proofs/export?from={day}&to=2000-01-01")
     assert bad.status_code == 422 and "to" in bad.json["fields"]
+    assert ana.get(f"/proofs/export?from={day}&to={day}").status_code == 403

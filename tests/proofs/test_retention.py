@@ -128,3 +128,65 @@ def test_a_data_request_needs_a_phone_or_an_email(make_user):
     assert r.status_code == 422 and "phone" in r.json["fields"]
     r = council.post("/privacy/requests", json={"action": "see", "phone": "12"})
     assert r.status_code == 422 and "phone" in r.json["fields"]
+
+
+def _failed(carried, recipient=None, **kw):
+    """A job of a shop asking a photo of a failed delivery, failed with its photo."""
+    from tests.proofs.test_proofs_api import form
+
+    shop, ana, job_id = carried("none", on_failure=True)
+    if recipient:
+        job = db.session.get(Job, job_id)
+        job.recipient_email, job.recipient_lang = recipient, "fr"
+        db.session.commit()
+    r = ana.post(f"/jobs/{job_id}/failed", **form(reason="closed door", photo=jpeg()))
+    assert r.status_code == 200, r.json
+    return shop, ana, job_id
+
+
+def test_a_failed_delivery_is_erased_after_the_period_too(carried, proof_dir):
+    shop, ana, job_id = _failed(carried, "rita@example.org")
+    files = [proof_dir / p.key for p in db.session.scalars(select(Proof))]
+    assert files and all(f.exists() for f in files)
+    job = db.session.get(Job, job_id)
+    assert job.status.value == "failed" and job.delivered_at is None
+    job.updated_at = utcnow() - timedelta(days=29)  # failed 29 days ago
+    db.session.commit()
+    assert retention.sweep() == 0
+    job.updated_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert retention.sweep() == 1
+    db.session.commit()
+    job = db.session.get(Job, job_id)
+    assert (job.recipient_name, job.recipient_phone, job.recipient_email, job.notes,
+            job.dropoff_address) == ("", "", None, "", "")
+    assert job.failure_reason == "closed door"  # the courier's words stay (docs/privacy.md)
+    assert not any(f.exists() for f in files)
+
+
+def test_a_recipient_is_seen_and_erased_by_e_mail_with_audit_entries(carried, make_user):
+    council = make_user("council", "Carla Council")
+    shop, ana, job_id = _failed(carried, "Rita@Example.org")
+    seen = council.post("/privacy/requests", json={"action": "see",
+                                                    "email": " rita@example.ORG "})
+    assert seen.status_code == 200, seen.json
+    (kept,) = seen.json["jobs"]
+    assert (kept["job_id"], kept["recipient_email"], kept["proofs"]) == (
+        job_id, "Rita@Example.org", 1)
+    other = council.post("/privacy/requests", json={"action": "see",
+                                                     "email": "someone@example.org"})
+    assert other.json["jobs"] == []
+
+    r = council.post("/privacy/requests", json={"action": "erase", "email": "rita@example.org"})
+    assert r.json == {"action": "erase", "erased": [job_id], "open": []}
+    job = db.session.get(Job, job_id)
+    assert job.recipient_email is None and job.recipient_name == ""
+    assert [p.key for p in db.session.scalars(select(Proof))] == [None]
+    audit = {e.action: e for e in db.session.scalars(select(Event).where(
+        Event.action.in_(["data_shown", "data_erased", "redacted"])))}
+    assert audit["data_erased"].actor_id == council.id
+    assert audit["data_erased"].data == {"by": "email", "jobs": [job_id], "open": []}
+    assert audit["redacted"].data["reason"] == "request" and audit["redacted"].data["files"] == 1
+    assert audit["data_shown"].data["by"] == "email"
+    for ev in audit.values():  # the address asked for is never written in the log
+        assert "example.org" not in str(ev.data).lower() + ev.reason.lower()
