@@ -1,7 +1,8 @@
-"""A CSV import reads only well-formed CSV: a quote left open, quotes out of place, or
-a row with more or fewer cells than the header is a refused row with its line number
-and nothing is imported (a broken row used to become a job holding the rest of the
-file). Well-formed CSV, quoted line breaks and doubled quotes included, still imports."""
+"""A CSV import reads only well-formed CSV: a quote left open, quotes out of place, a
+NUL, a field over its length, or a row with more or fewer cells than the header is a
+refused row with its line number and nothing is imported (a broken row used to become a
+job holding the rest of the file). Well-formed CSV, quoted line breaks and doubled quotes
+included, still imports."""
 
 from __future__ import annotations
 
@@ -92,3 +93,21 @@ def test_a_hundred_thousand_rows_are_refused_whole(make_merchant):
     r = post_csv(make_merchant(), text)
     assert r.status_code == 422 and db.session.query(Job).count() == 0
     assert r.json["fields"] == {"file": "more than 500 rows"}
+
+
+def test_a_field_over_its_length_is_a_refused_row_naming_the_column(make_merchant):
+    text = HEADER + (f"r1,45.76,4.84,1 rue A,{READY},\n"
+                     f"r2,45.77,4.83,{'x' * 256},{READY},\n"
+                     f"{'k' * 256},45.78,4.82,3 rue C,{READY},\n"
+                     f"r4,45.79,4.81,4 rue D,{READY},{'n' * 2001}\n")
+    r = post_csv(make_merchant(), text)
+    rows = refused_rows(r)
+    assert sorted(rows) == [3, 4, 5]
+    assert {k for row in r.json["rows"] for k in row["fields"]} == {
+        "dropoff_address", "reference", "notes"}
+
+
+def test_a_cell_longer_than_any_field_is_a_refused_row(make_merchant):
+    text = HEADER + f"r1,45.76,4.84,1 rue A,{READY},{'n' * 200_000}\n"
+    rows = refused_rows(post_csv(make_merchant(), text))
+    assert rows == {2: "a cell over 131072 characters"}

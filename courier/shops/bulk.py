@@ -7,8 +7,9 @@ one pickup, their drop-offs), ``pickup_address``, ``pickup_lat``, ``pickup_lon``
 ``dropoff_address``, ``dropoff_lat``, ``dropoff_lon``, ``ready_at``,
 ``deliver_by``, ``slot``, ``weight_kg``, ``volume_l``, ``recipient_name``,
 ``recipient_phone``, ``notes``. Each row goes through the same checks as
-``POST /jobs``; if any row fails, nothing is created and every failing row is
-reported with its line number and columns.
+``POST /jobs`` (a reference as its Idempotency-Key: 255 characters at most); if any
+row fails, nothing is created and every failing row is reported with its line number
+and columns.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ COLUMNS = ("reference", "group", "pickup_address", "pickup_lat", "pickup_lon",
            "dropoff_address", "dropoff_lat", "dropoff_lon", "ready_at", "deliver_by", "slot",
            "weight_kg", "volume_l", "recipient_name", "recipient_phone", "notes")
 MAX_ROWS = 500
+MAX_REFERENCE = 255  # characters of a reference, as of the API's Idempotency-Key
 SHARED = ("pickup", "ready_at", "deliver_by", "slot")  # a group takes them from its first row
 
 
@@ -108,10 +110,14 @@ def import_jobs(user: User, text: str, now: datetime | None = None,
     for line, why in broken:
         report.fail(line, why, {})
     for line, row in rows:
+        flat = {}
+        if len((row.get("reference") or "").strip()) > MAX_REFERENCE:  # as an Idempotency-Key
+            flat["reference"] = f"Longer than maximum length {MAX_REFERENCE}."
         try:
             body = JobIn().load(_body(row))
         except ValidationError as err:
-            flat = {_column(k): v for k, v in flatten(err.messages).items()}
+            flat |= {_column(k): v for k, v in flatten(err.messages).items()}
+        if flat:
             report.fail(line, "; ".join(f"{k}: {v}" for k, v in flat.items()), flat)
             continue
         key = (row.get("group") or "").strip() or f"\0row{line}"

@@ -1,12 +1,13 @@
 """Reading a CSV file strictly, for every import (a shop's jobs, a food hub's orders).
 
 Only well-formed CSV is read: a quote opened and never closed (the rest of the file would
-become one cell: reading stops there), quotes out of place, a NUL character, or a row with
-more or fewer cells than the header names is a refused row with the line it starts on, and
-the caller imports nothing. The separator is the header's (``,`` ``;`` or tab); quoting is
-Excel's (``""`` for a quote); any line ending ends a row (``\\r\\n``, ``\\r``, ``\\n``); a
-UTF-8 byte order mark is dropped; blank rows and empty cells after the last column (a
-trailing separator) are ignored.
+become one cell: reading stops there), quotes out of place, a NUL character, a cell over
+the reader's field limit (131,072 characters), or a row with more or fewer cells than the
+header names is a refused row with the line it starts on, and the caller imports nothing
+(each import checks its own fields' lengths). The separator is the header's (``,`` ``;``
+or tab); quoting is Excel's (``""`` for a quote); any line ending ends a row (``\\r\\n``,
+``\\r``, ``\\n``); a UTF-8 byte order mark is dropped; blank rows and empty cells after the
+last column (a trailing separator) are ignored.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]],
         except csv.Error as err:
             why = ("a quote opened on this row is never closed" if "end of data" in str(err)
                    else f"quotes out of place ({err})" if "expected after" in str(err)
-                   else f"not readable as CSV ({err})")
+                   else f"a cell over {csv.field_size_limit()} characters"
+                   if "field limit" in str(err) else f"not readable as CSV ({err})")
             return records, [(line, why)]
         if cells:
             records.append((line, cells))

@@ -1,7 +1,7 @@
 """A hub's order list is read as strictly as a shop's jobs (courier.shops.csvrows): a
-quote left open, quotes out of place, a NUL, or a row with more or fewer cells than the
-header is a refused row with its line, and no order is imported; well-formed files with a
-BOM, any line ending and quoted line breaks still import."""
+quote left open, quotes out of place, a NUL, a field over its length, or a row with more
+or fewer cells than the header is a refused row with its line, and no order is imported;
+well-formed files with a BOM, any line ending and quoted line breaks still import."""
 
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ def refused(hub, rnd, text) -> dict[int, str]:
      {2: "8 cells where the header names 7 columns",
       3: "2 cells where the header names 7 columns"}),
     ('Mme Mar\x00tin,1 rue A,45.77,4.83,3,A1,\n', {2: "a NUL character"}),
-], ids=["unclosed quote", "quotes out of place", "cells", "NUL"])
+    (f'Mme Martin,1 rue A,45.77,4.83,3,{"A" * 81},\nM. Paul,{"b" * 256},45.76,4.84,2,A2,\n',
+     {2: "reference: at most 80 characters", 3: "address: at most 255 characters"}),
+    (f'Mme Martin,1 rue A,45.77,4.83,3,A1,{"n" * 200_000}\n',
+     {2: "a cell over 131072 characters"}),
+], ids=["unclosed quote", "quotes out of place", "cells", "NUL", "field lengths", "huge cell"])
 def test_a_broken_order_list_is_refused_row_by_row(hub, tomorrow, rows, expected):  # noqa: F811
     rnd = new_round(hub, tomorrow)
     found = refused(hub, rnd, HEADER + rows)
