@@ -173,6 +173,47 @@ def test_a_replan_of_the_run_being_ridden_is_pushed(service, make_merchant, make
     assert shop.get(f"/jobs/{first['id']}").json["status"] == "accepted"
 
 
+def test_a_run_being_ridden_taken_away_by_dispatch_buzzes_the_phone(
+        service, make_merchant, make_courier, make_job, dispatcher):
+    shop, ana, ben = make_merchant(), make_courier("Ana"), make_courier("Ben", lat=45.77)
+    phone = service.device()
+    subscribe(ana, phone)
+    run = assign(dispatcher, make_job(shop), ana)
+    assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    push_send.send_due()
+    r = dispatcher.post(f"/runs/{run['id']}/reassign",
+                        json={"courier_id": ben.user.courier.id, "reason": "closer"})
+    assert r.status_code == 200, r.json
+    assert push_send.send_due() == 1
+    taken = service.to(phone)[-1]
+    data = taken.payload()
+    assert (data["kind"], data["run"], data["quiet"]) == ("withdrawn", run["id"], False)
+    assert data["title"] == "Votre tournée a été retirée de votre liste"
+    assert taken.headers["urgency"] == "high"
+    assert int(taken.headers["ttl"]) <= 3600  # PUSH_NOTICE_TTL
+
+
+def test_what_the_courier_does_themselves_pushes_nothing(
+        service, make_merchant, make_courier, make_job, dispatcher):
+    """Their own release of a job, and their emergency stop, are on the phone in their
+    hand: no device of theirs is buzzed about it."""
+    shop, ana = make_merchant(), make_courier("Ana")
+    phone = service.device()
+    subscribe(ana, phone)
+    first, second = make_job(shop), make_job(shop, dlat=0.004)
+    run = dispatcher.post("/dispatch").json["runs"][0]
+    assert len({s["job_id"] for s in run["stops"]}) == 2
+    assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    assert push_send.send_due() == 1  # the offer
+    r = ana.post(f"/jobs/{second['id']}/release", json={"reason": "chain broke"})
+    assert r.status_code == 200, r.json
+    r = ana.post("/courier/shift", json={"online": False, "emergency": True, "reason": "fell"})
+    assert r.status_code == 200, r.json
+    assert shop.get(f"/jobs/{first['id']}").json["status"] == "pending"  # handed back
+    assert push_send.send_due() == 0
+    assert [r.payload()["kind"] for r in service.to(phone)] == ["offer"]
+
+
 def test_a_5xx_is_retried_with_backoff_and_the_offer_is_sent_once(
         service, make_merchant, make_courier, make_job, dispatcher):
     shop, ana = make_merchant(), make_courier("Ana")
@@ -208,10 +249,11 @@ def test_retries_stop_when_the_offer_lapses_and_the_ttl_shrinks_with_it(
     assert db.session.scalars(select(PushMessage.status)).one() == PushStatus.DROPPED
 
 
+@pytest.mark.parametrize("status", [404, 410])
 def test_a_device_the_push_service_says_is_gone_is_forgotten(
-        service, make_merchant, make_courier, make_job, dispatcher):
+        status, service, make_merchant, make_courier, make_job, dispatcher):
     shop, ana = make_merchant(), make_courier("Ana")
-    gone, kept = service.device(410), service.device()
+    gone, kept = service.device(status), service.device()
     subscribe(ana, gone)
     subscribe(ana, kept)
     assign(dispatcher, make_job(shop), ana)

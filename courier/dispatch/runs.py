@@ -239,9 +239,11 @@ def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: s
     """These jobs leave ``run`` (cancelled, handed back, released or given to someone
     else). When other open work is left (a parcel to bring back is), their stops are taken
     off and the run is re-timed from where its courier is and sent to their phone again;
-    otherwise the run closes, its stops kept as the record of what it was."""
+    otherwise the run closes, its stops kept as the record of what it was. A run being
+    ridden is also pushed to its courier's devices, unless the courier did it themselves."""
     if run is None:
         return
+    own = actor is not None and run.courier is not None and actor.id == run.courier.user_id
     if not returns.open_returns(run) and not any(
             s.job_id not in job_ids and s.job.status in OPEN_JOB_STATUSES for s in run.stops):
         ridden = run.status == RunStatus.ACCEPTED and any(s.done_at for s in run.stops)
@@ -249,12 +251,12 @@ def drop_stops(run: Run | None, job_ids: set[int], actor: User | None, reason: s
         if move_run(run, (RunStatus.OFFERED, RunStatus.ACCEPTED), target, actor,
                     "completed" if ridden else "cancelled", reason=reason, ended_at=now):
             announce_run(run, "run.updated" if ridden else "run.cancelled",
-                         push_kind="changed" if ridden else None)
+                         push_kind="changed" if ridden else None, pushed=not own)
         return
     for stop in [s for s in run.stops if s.job_id in job_ids and s.kind != StopKind.RETURN]:
         run.stops.remove(stop)
     db.session.flush()
     timing.retime(run, now)
     eta.refresh(run, now)
-    announce_run(run, "run.updated",
+    announce_run(run, "run.updated", pushed=not own,
                  push_kind="changed" if run.status == RunStatus.ACCEPTED else None)

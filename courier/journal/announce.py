@@ -39,12 +39,15 @@ def announce_job(job: Job) -> dict:
     return payload
 
 
-def announce_run(run: Run, name: str, *, push_kind: str | None = None) -> None:
+def announce_run(run: Run, name: str, *, push_kind: str | None = None,
+                 pushed: bool = True) -> None:
     """``run.offered`` / ``run.updated`` / ``run.cancelled`` to its courier and dispatchers;
     an offer, or an offer withdrawn, also to the courier's devices by Web Push (or
-    ``push_kind``: ``"changed"`` for a re-plan of a run being ridden)."""
+    ``push_kind``: ``"changed"`` for a re-plan of a run being ridden). ``pushed=False``:
+    the courier did it themselves, their devices are not pushed."""
     db.session.flush()
-    push.note(db.session, run, push_kind or push.kind_for(run, name))
+    if pushed:
+        push.note(db.session, run, push_kind or push.kind_for(run, name))
     payload = _for(run.courier.user, dump_run, run)
     others = (_for(None, dump_run, run) if any(privacy.protected(s.job) for s in run.stops)
               else payload)
