@@ -102,6 +102,8 @@ BAD = {
     "not a URL": ({"endpoint": "push service"}, "endpoint"),
     "not https": ({"endpoint": "http://push.example.org/send/1"}, "endpoint"),
     "loopback outside tests": ({"endpoint": "https://127.0.0.1/send/1"}, "endpoint"),
+    "http loopback outside tests": ({"endpoint": "http://127.0.0.1:8123/push/1"}, "endpoint"),
+    "localhost": ({"endpoint": "https://localhost/push/1"}, "endpoint"),
     "private network": ({"endpoint": "https://10.1.2.3/send/1"}, "endpoint"),
     "credentials": ({"endpoint": "https://user:pw@push.example.org/1"}, "endpoint"),
     "too long": ({"endpoint": "https://push.example.org/" + "a" * 1100}, "endpoint"),
@@ -156,17 +158,22 @@ def test_the_members_page_lists_devices_and_removes_one(keyed, client, make_cour
     assert r.status_code == 404
 
 
-def test_courier_init_writes_the_key_into_the_instance_folder_once(app, runner, key_file):
-    from pathlib import Path
-
+def test_courier_init_writes_the_key_into_the_instance_folder_once(app, runner, tmp_path,
+                                                                 make_courier):
     from courier.config import ROOT
 
-    path, written = vapid.ensure_keys()
-    assert Path(path).stat().st_mode & 0o077 == 0  # the owner's only
-    assert vapid.ensure_keys() == (path, False)  # kept, never replaced
-    assert not str(path).startswith(str(ROOT / "courier"))
+    app.config["PUSH_VAPID_KEY_FILE"] = None  # the default: the instance folder
+    app.instance_path = str(tmp_path / "instance")
+    path = tmp_path / "instance" / vapid.FILE
     result = runner.invoke(args=["init", "--name", "Coop", "--city", "Lyon", "--center",
                                  "45.76,4.84", "--council-name", "Carla", "--council-email",
                                  "carla@coop.example", "--council-password", "a long secret"])
     assert result.exit_code == 0, result.output
-    assert f"Web Push key for offers to couriers' phones: {path} (kept)" in result.output
+    assert f"Web Push key for offers to couriers' phones: {path}; keep it" in result.output
+    assert path.stat().st_mode & 0o077 == 0  # the owner's only
+    assert not str(path).startswith(str(ROOT))  # never in the repository
+    served = make_courier().get("/push/key").json
+    assert served == {"enabled": True, "public_key": vapid.public_key(vapid.load())}
+    pem = path.read_bytes()
+    assert vapid.ensure_keys() == (path, False)  # kept, never replaced
+    assert path.read_bytes() == pem
