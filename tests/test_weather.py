@@ -6,7 +6,8 @@ never stops for the weather."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -162,6 +163,8 @@ def test_the_councils_conditions_go_first_and_are_in_the_event_log(open_meteo, c
     assert make_courier()._call("put", "/weather/override", json=body).status_code == 403
     (ev,) = db.session.scalars(select(Event).where(Event.action == "weather_override")).all()
     assert "heat wave" in ev.reason and ev.data["weather_override"]["temperature_c"] == 38
+    local = datetime.fromisoformat(until).astimezone(ZoneInfo("Europe/Paris"))  # the coop's
+    assert f"until {local:%Y-%m-%d %H:%M}:" in ev.reason and "UTC" not in ev.reason
     r = council._call("put", "/weather/override", json={"override": None, "reason": "over"})
     assert r.status_code == 200 and r.json["override"] is None
     assert r.json["in_use"]["source"] == "open-meteo"

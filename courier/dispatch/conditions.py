@@ -25,7 +25,7 @@ from courier import settings
 from courier.dispatch.weather import VALUES, Reading, WeatherError, provider
 from courier.errors import Forbidden, InvalidInput
 from courier.extensions import db
-from courier.fairwork import versions
+from courier.fairwork import tracking, versions
 from courier.fairwork.safety import Weather, assess
 from courier.journal import record
 from courier.models import Role, User, utcnow
@@ -163,9 +163,9 @@ def set_override(actor: User, values: dict, until: datetime, reason: str,
     o = {**{k: values.get(k) for k in VALUES}, "until": until.isoformat(),
          "set_at": now.isoformat(), "set_by": actor.name, "reason": reason.strip()[:300]}
     settings.put(OVERRIDE, o)
+    local = until.astimezone(tracking.timezone())  # the coop's time, as its members read it
     record(actor, "coop", "weather_override", data={"weather_override": o},
-           reason=Phrase(OVERRIDDEN, until=f"{until:%Y-%m-%d %H:%M} UTC",
-                         reason=o["reason"]))
+           reason=Phrase(OVERRIDDEN, until=f"{local:%Y-%m-%d %H:%M}", reason=o["reason"]))
     return o
 
 

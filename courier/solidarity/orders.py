@@ -142,7 +142,8 @@ def import_orders(user: User, rnd: Round, text: str, now: datetime | None = None
         raise InvalidInput("orders are imported into distribution rounds; a collection round "
                            "takes its producers", {"round": "a collection round"})
     if rnd.status != RoundStatus.OPEN or rnd.cutoff_at <= now:
-        raise Conflict(f"orders for this round closed at {rnd.cutoff_at:%Y-%m-%d %H:%M} UTC",
+        closed = rnd.cutoff_at.astimezone(timezone())  # as the hub reads it
+        raise Conflict(f"orders for this round closed at {closed:%Y-%m-%d %H:%M}",
                        {"cutoff_at": rnd.cutoff_at.isoformat()})
     report, ready, seen = Report(), [], {}
     index = current_index()

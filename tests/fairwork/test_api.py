@@ -54,6 +54,11 @@ def test_a_version_can_be_scheduled_but_never_backdated(council):
     r = council.post("/rules", json={"rules": {"pay": {"per_km_cents": 60}}, "reason": "x",
                                      "effective_from": past})
     assert r.status_code == 422 and "effective_from" in r.json["fields"]
+    sooner = datetime.fromisoformat(later) - timedelta(days=1)
+    r = council.post("/rules", json={"rules": {"pay": {"per_km_cents": 60}}, "reason": "x",
+                                     "effective_from": sooner.isoformat()})
+    local = datetime.fromisoformat(later).astimezone(ZoneInfo("Europe/Paris"))  # the coop's
+    assert r.status_code == 422 and f"applies from {local:%Y-%m-%d %H:%M};" in r.json["error"]
 
 
 @pytest.mark.parametrize("change, field", [

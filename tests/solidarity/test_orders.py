@@ -81,10 +81,12 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_imported(hub, tomorrow
 
 
 def test_orders_close_at_the_cutoff(hub, tomorrow):
-    rnd = new_round(hub, tomorrow, cutoff_at=(datetime.now(UTC) - timedelta(minutes=1))
-                    .isoformat())
+    cutoff = datetime.now(UTC) - timedelta(minutes=1)
+    rnd = new_round(hub, tomorrow, cutoff_at=cutoff.isoformat())
     r = upload(hub, rnd, GOOD)
     assert r.status_code == 409 and r.json["fields"]["cutoff_at"]
+    local = cutoff.astimezone(ZoneInfo("Europe/Paris"))  # the coop's time, as the hub reads it
+    assert r.json["error"] == f"orders for this round closed at {local:%Y-%m-%d %H:%M}"
 
 
 def test_another_hub_cannot_touch_a_round(hub, make_user, tomorrow, dispatcher):
