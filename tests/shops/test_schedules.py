@@ -153,3 +153,24 @@ def test_two_workers_at_once_make_each_occurrence_once(app, shop, frozen):
         t.join(30)
     assert sorted(counts) in ([0, 2], [1, 1])
     assert db.session.scalar(select(func.count()).select_from(Job)) == 2
+
+
+def test_a_rule_ending_on_a_date_makes_its_jobs_up_to_that_date(shop, frozen):
+    body = {**BODY, "rrule": "FREQ=DAILY;UNTIL=20261208T235959Z"}
+    made = shop.post("/schedules", json=body)
+    assert made.status_code == 201, made.json
+    assert [o["at"] for o in made.json["next"]] == ["2026-12-07T17:00:00+00:00",
+                                                    "2026-12-08T17:00:00+00:00"]
+    settings.put("schedule_horizon_days", 7)
+    db.session.commit()
+    assert recurring.make_due() == 2
+
+
+def test_the_time_of_day_stays_local_across_the_change_to_summer_time(shop, frozen):
+    frozen["at"] = datetime(2027, 3, 26, 8, 0, tzinfo=UTC)  # Friday; summer time on Sunday
+    made = shop.post("/schedules", json={**BODY, "rrule": "FREQ=DAILY",
+                                         "starts": "2027-03-26T18:00:00"})
+    assert made.status_code == 201, made.json
+    assert [o["at"] for o in made.json["next"]][:4] == [
+        "2027-03-26T17:00:00+00:00", "2027-03-27T17:00:00+00:00",
+        "2027-03-28T16:00:00+00:00", "2027-03-29T16:00:00+00:00"]  # 18:00 in Lyon each day
