@@ -3,9 +3,10 @@
 The council sets a retention period (``retention_days``, 30 by default). Once a job has
 been delivered, has failed or was cancelled that long ago, the worker erases its
 recipient: name, phone, e-mail, the drop-off's address, the notes, the proof files, the
-tracking link (and the code derived from it), the copies in the shop's webhook messages
-and in a food hub's round orders. What the coop's figures need stays: times, distance,
-price, status, who rode it, and the drop-off's position rounded to about 100 m.
+tracking link (and the code derived from it), the copies in the shop's webhook messages,
+in a food hub's round orders and in the ask of a partner coop that handed the job to us.
+What the coop's figures need stays: times, distance, price, status, who rode it, and the
+drop-off's position rounded to about 100 m.
 
 A recipient may ask, by phone or e-mail, what is kept about them, or that it be erased
 now: the council serves it from its page, and each request is written in the event log
@@ -27,6 +28,8 @@ from courier.extensions import db
 from courier.journal import record
 from courier.messages import outbox as messages
 from courier.models import (
+    FederationMessage,
+    Handoff,
     Job,
     JobStatus,
     Redaction,
@@ -97,6 +100,7 @@ def redact(job: Job, actor: User | None, reason: str) -> None:
     for delivery in db.session.scalars(select(WebhookDelivery).where(
             WebhookDelivery.job_id == job.id)):
         delivery.payload = _redacted_payload(delivery.payload)
+    _forget_asks(job)
     messages.forget(job)  # the address and words of the messages sent to the recipient
     files = keep.remove(job)
     db.session.add(Redaction(job_id=job.id, reason=reason))
@@ -119,8 +123,37 @@ def _redacted_payload(payload: str) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+def _forget_asks(job: Job) -> None:
+    """A job a partner coop handed to us came in a signed ask, kept as received (replays
+    are refused by its id): its recipient, door and notes go, as from the job."""
+    for handoff in db.session.scalars(select(Handoff).where(Handoff.job_id == job.id,
+                                                            Handoff.direction == "in")):
+        for msg in db.session.scalars(select(FederationMessage).where(
+                FederationMessage.partner_id == handoff.partner_id,
+                FederationMessage.direction == "in", FederationMessage.kind == "handoff.ask",
+                FederationMessage.body.contains(handoff.idempotency_key))):
+            msg.body = _redacted_ask(msg.body, handoff.idempotency_key)
+
+
+def _redacted_ask(body: str, key: str) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "{}"
+    if not isinstance(data, dict) or data.get("idempotency_key") != key:
+        return body  # another ask that only mentions the key
+    inner = data.get("job")
+    if isinstance(inner, dict):
+        inner["recipient"] = {"name": "", "phone": ""}
+        inner["notes"] = ""
+        if isinstance(inner.get("dropoff"), dict):
+            place = inner["dropoff"]
+            place.update(address="", lat=_round(place.get("lat")), lon=_round(place.get("lon")))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _round(value):
-    return None if value is None else round(value, COARSE_DECIMALS)
+    return round(value, COARSE_DECIMALS) if isinstance(value, int | float) else None
 
 
 def sweep(now: datetime | None = None, limit: int = BATCH) -> int:
