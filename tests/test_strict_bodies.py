@@ -121,3 +121,25 @@ def test_list_parameters_take_one_integer_each(make_user, query):
     assert r.status_code == 422 and r.is_json, r.json
     assert set(r.json["fields"]) == {query.split("=")[0]}
     assert partner.get("/solidarity/deliveries?limit=5&offset=0").status_code == 200
+
+
+def test_every_query_parameter_that_takes_one_value_refuses_two(app, callers):
+    """The walk of every operation again: each query parameter the description does not
+    call an array, given twice, is 422 naming it (not read as its first value)."""
+    spec, wrong, seen = _spec(app), [], 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            for p in op.get("parameters", []):
+                if p["in"] != "query" or p.get("schema", {}).get("type") == "array":
+                    continue
+                seen += 1
+                name = p["name"]
+                r = _answer(callers, path=_url(path.removeprefix("/api/v1"))
+                            + f"?{name}=1&{name}=2", method=method.upper())
+                if r.status_code != 422 or name not in (r.get_json() or {}).get("fields", {}):
+                    wrong.append(f"{method.upper()} {path} ?{name} twice: {r.status_code} "
+                                 f"{r.get_json()}")
+    assert seen > 20, seen  # the walk saw the description's query parameters
+    assert not wrong, "given twice and not refused:\n" + "\n".join(wrong)
