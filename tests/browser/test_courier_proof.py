@@ -1,5 +1,6 @@
 """Proofs of delivery on the courier's phone, in a real browser on a phone's screen: a
-photo from the camera (a JPEG file given to the page's file input, as a phone's camera
+photo filmed inside the page (Chromium's fake camera playing a file) and one from the
+phone's camera app (a JPEG file given to the page's file input, as the camera app
 does), a signature drawn on the screen with the finger (mouse drags), and a photo taken
 offline that the queue carries and sends once the phone is back online."""
 
@@ -13,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from courier.extensions import db
-from tests.browser.conftest import _require_chromium
+from tests.browser.conftest import ARGS, CHROMIUM, COOP_TZ, PHONE, _require_chromium, login
 from tests.browser.live_api import post
 from tests.live import LiveServer
 
@@ -34,6 +35,22 @@ def camera_jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (2400, 1800), (180, 90, 40)).save(out, "JPEG", quality=90)
     return out.getvalue()
+
+
+CAMERA_COLOUR = (230, 120, 20)
+
+
+@pytest.fixture(scope="module")
+def camera_browser(browser, tmp_path_factory):
+    """Chromium whose camera films a file: a parcel-coloured frame, 1920 x 1440."""
+    frame = io.BytesIO()
+    Image.new("RGB", (1920, 1440), CAMERA_COLOUR).save(frame, "JPEG", quality=95)
+    film = tmp_path_factory.mktemp("camera") / "camera.mjpeg"
+    film.write_bytes(frame.getvalue() * 3)
+    filming = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *ARGS, "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={film}"])
+    yield filming
+    filming.close()
 
 
 def carried(server, shop, ana, dispatcher, make_job, rule):
@@ -82,6 +99,43 @@ def test_a_photo_from_the_camera_proves_a_delivery(open_page, server, make_merch
     image = requests.get(server.url + proof["url"], headers=shop.headers, timeout=30)
     assert image.headers["Content-Type"] == "image/jpeg"
     assert max(Image.open(io.BytesIO(image.content)).size) == 1280  # resized on the phone
+
+
+def test_a_photo_filmed_in_the_page_proves_a_delivery(camera_browser, server, make_merchant,
+                                                      make_courier, dispatcher, make_job):
+    shop, ana = make_merchant("Épicerie Rosa"), make_courier("Ana Lopez")
+    job_id = carried(server, shop, ana, dispatcher, make_job, "photo")
+    ctx = camera_browser.new_context(viewport=PHONE, locale="fr", timezone_id=COOP_TZ,
+                                     base_url=server.url, geolocation=LYON,
+                                     permissions=["geolocation", "camera"],
+                                     service_workers="block")
+    try:
+        page = ctx.new_page()
+        login(page, ana)
+        expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+        dropoff = page.locator(f'#run-stops li[data-kind="dropoff"][data-job="{job_id}"]')
+        dropoff.locator('button[data-act="delivered"]').click()
+        shutter = page.locator("#proof-shutter")
+        expect(page.locator("#proof-video")).to_be_visible()  # the viewfinder, in the page
+        expect(shutter).to_be_enabled()
+        expect(page.locator("#proof-photo-label")).to_have_text(
+            "Utiliser l’application appareil photo")  # the camera app stays at hand
+        shutter.click()
+        expect(page.locator("#proof-photo-preview")).to_be_visible()
+        expect(page.locator("#proof-camera")).to_be_hidden()
+        assert page.evaluate("document.getElementById('proof-video').srcObject") is None
+        page.click("#proof-confirm")
+        expect(page.locator("#proof-dialog")).to_be_hidden()
+        expect(page.locator("#queue")).to_have_attribute("data-count", "0")
+    finally:
+        ctx.close()
+    assert shop.get(f"/jobs/{job_id}").json["status"] == "delivered"
+    (proof,) = shop.get(f"/jobs/{job_id}/proof").json["proofs"]
+    image = requests.get(server.url + proof["url"], headers=shop.headers, timeout=30)
+    kept = Image.open(io.BytesIO(image.content)).convert("RGB")
+    assert kept.size == (1280, 960)  # the camera's 1920 x 1440 frame, resized on the phone
+    mean = kept.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    assert all(abs(a - b) < 30 for a, b in zip(mean, CAMERA_COLOUR, strict=True)), mean
 
 
 def test_the_recipient_signs_on_the_screen(open_page, server, make_merchant, make_courier,
