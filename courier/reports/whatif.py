@@ -151,8 +151,11 @@ def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, p
 
 
 def _summary(members: list[dict], jobs: int, served: int, late: int, metres: int) -> dict:
+    """One side of the comparison; its hourly figures are over ``on_shift_s``, the members'
+    hours on shift, beside which pages show them."""
     return {"jobs": jobs, "served": served, "late": late, "unassigned": jobs - served,
             "km": round(metres / 1000, 2),
+            "on_shift_s": sum(m["on_shift_s"] for m in members),
             "members": [{"courier_id": m["courier_id"], "name": m["name"],
                          "on_shift_s": m["on_shift_s"], "deliveries": m["deliveries"],
                          "total_cents": m["total_cents"], "topup_cents": m["topup_cents"]}
@@ -185,7 +188,9 @@ def what_if(first: date, last: date, change: dict, step: int = 120,
     couriers = {cid: (e["courier"], history[cid].work(end)) for cid, e in entries.items()
                 if e["work"].shifts}
     real = Timeline()
-    actual_members = [reports.member_row(e, real, tz) for e in entries.values()
+    # an hourly figure over fewer hours than the council set is not shown (nor counted)
+    shown = R.value(real.at(now).rules, "fairness.hourly_shown_from_s")
+    actual_members = [reports.member_row(e, real, tz, shown) for e in entries.values()
                       if e["work"].shifts or e["work"].deliveries]
     delivered = [j for j in jobs if j.status == JobStatus.DELIVERED]
     actual = _summary(actual_members, len(jobs), len(delivered),
@@ -197,7 +202,7 @@ def what_if(first: date, last: date, change: dict, step: int = 120,
         sim = replay(jobs, couriers, timeline, start, end, step, time_limit)
         members = [reports.member_row({"courier": couriers[cid][0], "work": sim.work[cid],
                                        "km_planned_m": sim.metres[cid], "active": []},
-                                      timeline, tz) for cid in couriers]
+                                      timeline, tz, shown) for cid in couriers]
         out[key] = _summary(members, len(jobs), len(sim.served), len(sim.late),
                             sum(sim.metres.values()))
         out[key]["cycles"] = sim.cycles

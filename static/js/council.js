@@ -83,6 +83,6 @@ const FW = (() => {
   const COMPONENTS = { hours: t("Hourly pay"), deliveries: t("Delivery pay"), failed_attempts: t("Failed attempts"), distance: t("Distance pay"),
     night_bonus: t("Night bonus"), sunday_bonus: t("Sunday bonus"), topup: t("Top-up") };
 
-  return { t, api, esc, money, num, km, day, phrase, hours, pct, when, thisWeek, figures, fairness, stack, notice,
+  return { t, api, esc, money, num, km, day, phrase, hours, pct, when, isoDay, thisWeek, figures, fairness, stack, notice,
     COMPONENTS, hourly, legend, how };
 })();

@@ -5,7 +5,7 @@
 "use strict";
 
 (() => {
-  const { t, api, esc, money, hours, when, pct, notice } = FW;
+  const { t, api, esc, money, hours, hourly, when, pct, notice } = FW;
   const el = (id) => document.getElementById(id);
   const FIELDS = RULE_WORDS.fields || {};
   const SCALE = { h: 3600, min: 60, eur: 100 };
@@ -160,8 +160,9 @@
         [t("Not served"), (s) => num(s.unassigned)], [t("km"), (s) => num(s.km, 1)],
         [t("Members' pay"), (s) => money(s.total_cents)],
         [t("Gini of hours"), (s) => num(s.fairness.gini_hours, 3)], [t("Gini of pay"), (s) => num(s.fairness.gini_pay, 3)],
-        [t("Hourly pay: lowest"), (s) => money(s.fairness.hourly_min_cents)],
-        [t("Hourly pay: median"), (s) => money(s.fairness.hourly_median_cents)],
+        // beside the hours on shift they are computed over (none under the council's minimum)
+        [t("Hourly pay: lowest"), (s) => hourly(s.fairness.hourly_min_cents, s.on_shift_s)],
+        [t("Hourly pay: median"), (s) => hourly(s.fairness.hourly_median_cents, s.on_shift_s)],
         [t("Below the guaranteed rate before top-up"), (s) => pct(s.fairness.share_below_guaranteed)],
       ];
       const actual = (m) => r.actual.members.find((a) => a.courier_id === m.courier_id);
@@ -177,6 +178,11 @@
       el("whatif-status").textContent = err.message;
     }
   });
+
+  // A replay needs a period that is over: the last seven days up to yesterday, to begin with.
+  const ago = (days) => { const d = new Date(); d.setDate(d.getDate() - days); return FW.isoDay(d); };
+  el("whatif").from.value = ago(7);
+  el("whatif").to.value = ago(1);
 
   load().catch((err) => notice(el("error"), err.message));
 })();

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
 from tests.browser import checks
+from tests.browser.conftest import COOP_TZ
 from tests.browser.history import build
 
 MAX_DAY = '[data-path="working_time.max_day.limit_s"]'
@@ -87,7 +89,14 @@ def test_a_publication_is_confirmed_in_green(open_page, make_user, server):
 
 def test_the_what_if_summary_is_in_words(open_page, make_user, server):
     page = rules_page(open_page, make_user, phone=True)
+    # a replay needs a period that is over: the form starts with the last seven days
+    today = datetime.now(ZoneInfo(COOP_TZ)).date()  # the browser's day, on the coop's clock
+    expect(page.locator('#whatif input[name="from"]')).to_have_value(
+        (today - timedelta(days=7)).isoformat())
+    expect(page.locator('#whatif input[name="to"]')).to_have_value(
+        (today - timedelta(days=1)).isoformat())
     side = {"jobs": 12, "served": 11, "late": 1, "unassigned": 1, "km": 41.25,
+            "on_shift_s": 36000,
             "total_cents": 15230, "members": [], "cycles": 3,
             "fairness": {"gini_hours": 0.1234, "gini_pay": 0.2, "hourly_min_cents": 1100,
                          "hourly_median_cents": 1300, "share_below_guaranteed": 0.25}}
@@ -103,4 +112,6 @@ def test_the_what_if_summary_is_in_words(open_page, make_user, server):
         "Rémunération par heure en service : 9,00 € → 10,50 €")
     expect(page.locator("#whatif-table")).to_contain_text("41,3")
     expect(page.locator("#whatif-table")).to_contain_text("0,123")
+    lowest = page.locator("#whatif-table tbody tr").filter(has_text="Taux horaire : le plus bas")
+    expect(lowest.locator("td").first).to_have_text("11,00\u00a0€ de l'heure sur 10\u00a0h")
     assert checks.too_wide(page) is None

@@ -8,7 +8,7 @@ from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.fairwork.models import RulesVersion
 from courier.reports.whatif import what_if
-from tests.fairwork.helpers import courier, delivered, job, shift
+from tests.fairwork.helpers import courier, delivered, job, publish, shift
 
 DAY = datetime(2026, 3, 4, 8, tzinfo=UTC)  # 09:00 in Lyon
 LATER = datetime(2026, 3, 10, tzinfo=UTC)
@@ -59,3 +59,29 @@ def test_what_if_endpoint_is_for_the_council(make_courier, make_user):
     assert r.status_code == 200, r.json
     assert r.json["proposed"]["jobs"] == 0
     assert r.json["changes"][0]["path"] == "pay.per_km_cents"
+
+
+def test_hourly_figures_are_over_the_hours_beside_them_and_never_under_the_councils_minimum(
+        period, make_user):
+    """Ana and Bea were on shift 2 h each: the template shows an hourly figure from 2 h on;
+    once the council asks for 3 h, no side of the replay has one."""
+    out = what_if(date(2026, 3, 4), date(2026, 3, 4), {}, step=300, time_limit=0.2, now=LATER)
+    for side in ("actual", "replayed_current", "proposed"):
+        assert out[side]["on_shift_s"] == 2 * 7200
+        assert out[side]["fairness"]["hourly_min_cents"] is not None, side
+    publish(make_user("council", "Chloé Council"),
+            {"fairness": {"hourly_shown_from_s": 3 * 3600}}, now=LATER - timedelta(days=1))
+    out = what_if(date(2026, 3, 4), date(2026, 3, 4), {}, step=300, time_limit=0.2, now=LATER)
+    for side in ("actual", "replayed_current", "proposed"):
+        fair = out[side]["fairness"]
+        assert out[side]["on_shift_s"] == 2 * 7200 and fair["members"] == 2
+        assert (fair["hourly_min_cents"], fair["hourly_median_cents"],
+                fair["hourly_max_cents"]) == (None, None, None), side
+
+
+def test_the_what_if_answer_carries_the_hours_beside_its_hourly_figures(period, make_user):
+    body = {"from": "2026-03-04", "to": "2026-03-04", "rules": {}, "time_limit_s": 0.2}
+    r = make_user("council").post("/rules/what-if", json=body)
+    assert r.status_code == 200, r.json
+    assert [r.json[s]["on_shift_s"] for s in ("actual", "replayed_current", "proposed")] == [
+        2 * 7200] * 3

@@ -179,6 +179,8 @@ class SideOut(Schema):
     late = fields.Integer()
     unassigned = fields.Integer()
     km = fields.Float()
+    on_shift_s = fields.Integer(metadata={"description": "the members' hours on shift, which "
+                                          "the fairness figures' hourly pay is computed over"})
     total_cents = fields.Integer()
     members = fields.List(fields.Dict())
     fairness = fields.Dict()
