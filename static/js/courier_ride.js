@@ -10,6 +10,8 @@ const Ride = (() => {
   let lock = null;
   let pill = null;
 
+  const shiftBtn = document.getElementById("shift");
+  const onShift = () => !shiftBtn || shiftBtn.dataset.online === "true";
   const riding = () => !!runCard && !runCard.hidden;
 
   function showPill(on) {
@@ -26,7 +28,7 @@ const Ride = (() => {
 
   async function keepAwake() {
     if (!("wakeLock" in navigator)) return;
-    const want = riding() && document.visibilityState === "visible";
+    const want = riding() && onShift() && document.visibilityState === "visible";
     if (want && !lock) {
       try {
         lock = await navigator.wakeLock.request("screen");
@@ -77,8 +79,7 @@ const Ride = (() => {
   if (runCard) new MutationObserver(changed).observe(runCard, { attributes: true, attributeFilter: ["hidden"] });
   const stops = document.getElementById("run-stops");
   if (stops) new MutationObserver(changed).observe(stops, { childList: true });
-  const shift = document.getElementById("shift");
-  if (shift) new MutationObserver(changed).observe(shift, { attributes: true, attributeFilter: ["data-online"] });
+  if (shiftBtn) new MutationObserver(changed).observe(shiftBtn, { attributes: true, attributeFilter: ["data-online"] });
 
   // Back in front (the phone unlocked, the app brought back): the lock again (browsers
   // drop it when the page is hidden), the connection if it was lost, the run as it is now.

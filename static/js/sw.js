@@ -3,7 +3,7 @@
 // the page keeps its own state and queue (queue.js).
 "use strict";
 
-const VERSION = "courier-v5";
+const VERSION = "courier-v6";
 const SHELL = [
   "/static/css/app.css",
   "/static/js/app.js",

@@ -117,10 +117,18 @@ async function sendAnswer(data, action) {
   });
 }
 
+// The courier's page in front: the one already open, else another page of the app
+// taken there, else a new window.
 async function openPage(url) {
   const pages = await windows();
-  const page = pages.find((c) => new URL(c.url).pathname === url) || pages[0];
-  if (page) return page.focus();
+  const focus = (c) => (c && c.focus ? c.focus().catch(() => c) : c);
+  const there = pages.find((c) => new URL(c.url).pathname === url);
+  if (there) return focus(there);
+  const other = pages.find((c) => typeof c.navigate === "function");
+  if (other) {
+    const moved = await other.navigate(url).catch(() => null);
+    if (moved) return focus(moved);
+  }
   return self.clients.openWindow(url);
 }
 

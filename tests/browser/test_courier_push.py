@@ -171,8 +171,9 @@ def test_the_switch_subscribes_the_phone_and_accept_on_the_notification_answers_
     [done] = notes(page, lambda ns: [n["kind"] for n in ns] == ["answered"])
     assert done["title"] == "Tournée acceptée : ouvrez-la pour voir vos arrêts."
     assert ana.get(f"/runs/{run['id']}").json["status"] == "accepted"
-    page.goto("/courier")  # then the page: the run is there, nothing refused
-    expect(page.locator("#run")).to_be_visible()
+    tap(page, "")  # a tap on the notification: the app's page in front becomes the run's
+    expect(page).to_have_url(f"{server.url}/courier")
+    expect(page.locator("#run")).to_be_visible()  # the run is there, nothing refused
     expect(page.locator("#error")).to_be_hidden()
     accepted = db.session.scalar(select(func.count()).select_from(Event).where(
         Event.run_id == run["id"], Event.subject == "run", Event.action == "accepted"))
@@ -200,18 +201,45 @@ def test_a_withdrawn_offer_takes_its_notification_away(open_page, server, servic
     assert [(n["title"], n["actions"]) for n in shown] == [("Proposition retirée", [])]
 
 
+def test_decline_on_the_notification_answers_once_and_leaves_nothing_shown(
+        open_page, server, service, make_merchant, make_courier, dispatcher, make_job):
+    shop, ana = make_merchant(), make_courier("Ana")
+    device = service.device()
+    assert ana.post("/push/devices", json=device.subscription()).status_code == 201
+    page = phone(open_page, ana)
+    make_job(shop)
+    run = dispatch(server, dispatcher)
+    page.goto("/account")
+    deliver(page, server, sent(service, device, 1))
+    assert [n["kind"] for n in notes(page)] == ["offer"]
+    tap(page, "decline", times=2)
+    deadline = time.monotonic() + 15
+    while ana.get(f"/runs/{run['id']}").json["status"] != "declined":
+        assert time.monotonic() < deadline, "not declined from the notification"
+        page.wait_for_timeout(100)
+    assert notes(page, lambda ns: ns == []) == []
+    declined = db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.run_id == run["id"], Event.subject == "run", Event.action == "declined"))
+    assert declined == 1
+
+
+def keeps_screen_on(browser, page, server):
+    """The page as a phone allows it to keep the screen on (a user's gesture elsewhere)."""
+    target = page.context.new_cdp_session(page).send("Target.getTargetInfo")["targetInfo"]
+    browser.new_browser_cdp_session().send("Browser.grantPermissions", {
+        "origin": server.url, "permissions": ["wakeLockScreen"],
+        "browserContextId": target["browserContextId"]})
+    page.reload()
+    return page
+
+
 def test_riding_the_next_stop_is_at_the_thumb_and_the_screen_stays_on(
         browser, open_page, server, make_merchant, make_courier, dispatcher, make_job, snap):
     shop, ana = make_merchant(), make_courier("Ana")
     job = make_job(shop)
     run = dispatch(server, dispatcher)
     post(server, ana, f"/runs/{run['id']}/accept")
-    page = phone(open_page, ana)
-    target = page.context.new_cdp_session(page).send("Target.getTargetInfo")["targetInfo"]
-    browser.new_browser_cdp_session().send("Browser.grantPermissions", {  # as a phone would
-        "origin": server.url, "permissions": ["wakeLockScreen"],
-        "browserContextId": target["browserContextId"]})
-    page.reload()
+    page = keeps_screen_on(browser, phone(open_page, ana), server)
     bar = page.locator("#ride-next")
     expect(bar.locator("button.primary")).to_have_text("Récupérée")
     expect(page.locator("#wake")).to_have_attribute("data-state", "on")
@@ -228,15 +256,45 @@ def test_riding_the_next_stop_is_at_the_thumb_and_the_screen_stays_on(
     expect(page.locator("#wake")).to_be_hidden()  # the run is over: the screen may sleep
 
 
-def test_back_in_front_the_page_fetches_the_run_again(open_page, server, make_merchant,
-                                                       make_courier, dispatcher, make_job):
+def test_the_screen_may_sleep_once_the_shift_ends_even_with_a_parcel_to_bring_back(
+        browser, open_page, server, make_merchant, make_courier, dispatcher, make_job):
+    shop, ana = make_merchant(), make_courier("Ana")
+    make_job(shop)
+    run = dispatch(server, dispatcher)
+    post(server, ana, f"/runs/{run['id']}/accept")
+    page = keeps_screen_on(browser, phone(open_page, ana), server)
+    page.locator("#ride-next button.primary").click()  # picked up: the parcel is on the bike
+    expect(page.locator("#ride-next button.primary")).to_have_text("Livrée")
+    expect(page.locator("#wake")).to_have_attribute("data-state", "on")
+    page.click("#shift")  # refused with work accepted: the emergency stop is offered
+    page.fill("#emergency-reason", "crevaison, je rentre")
+    page.click("#emergency-stop")
+    expect(page.locator("#shift")).to_have_attribute("data-online", "false")
+    expect(page.locator("#run")).to_be_visible()  # the parcel still to bring back
+    expect(page.locator("#wake")).to_be_hidden()  # off shift: the screen may sleep
+
+
+def test_the_socket_comes_back_by_itself_and_in_front_the_run_is_fetched_again(
+        open_page, server, make_merchant, make_courier, dispatcher, make_job):
     shop, ana = make_merchant(), make_courier("Ana")
     page = phone(open_page, ana)
-    page.route("**/socket.io/**", lambda route: route.abort())  # the socket died in the pocket
-    page.evaluate("liveSocket.disconnect()")
-    make_job(shop)
+    conn, offer = page.locator("#conn"), page.locator("#offer")
+    page.context.set_offline(True)  # out of signal in a pocket: the connection drops
+    page.evaluate("liveSocket.io.engine.close()")
+    expect(conn).not_to_have_attribute("data-state", "online")
+    job = make_job(shop)
     dispatch(server, dispatcher)
     page.wait_for_timeout(300)
-    expect(page.locator("#offer")).to_be_hidden()  # nothing heard meanwhile
+    expect(offer).to_be_hidden()  # nothing heard meanwhile
+    page.context.set_offline(False)  # the signal is back: the socket reconnects by itself
+    expect(conn).to_have_attribute("data-state", "online")
+    expect(offer).to_be_visible()  # and what was missed is fetched
+
+    page.evaluate("liveSocket.disconnect()")  # the browser put the page to sleep in the back
+    expect(conn).not_to_have_attribute("data-state", "online")
+    assert shop.post(f"/jobs/{job['id']}/cancel", json={"reason": "closed"}).status_code == 200
+    page.wait_for_timeout(300)
+    expect(offer).to_be_visible()  # the withdrawal went unheard
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back in front
-    expect(page.locator("#offer")).to_be_visible()
+    expect(conn).to_have_attribute("data-state", "online")
+    expect(offer).to_be_hidden()  # the run as it is now
