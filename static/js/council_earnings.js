@@ -39,8 +39,11 @@
       Charts.bars(el("chart-hourly"), r.distribution.effective_hourly_cents.map((v, i) => {
         const mark = !marked && v === mine;
         marked = marked || mark;
-        return { label: mark ? t("you") : `#${i + 1}`, value: v, mark };
+        return { label: mark ? `${t("you")} · ${hours(m.on_shift_s)}` : `#${i + 1}`, value: v, mark };
       }), money);
+      // each rate is over its member's own hours, which the anonymised chart does not pair
+      el("chart-hourly-note").textContent = t("Each bar is a member's pay before top-up over their own hours on shift; under {min} on shift, no rate is shown.",
+        { min: hours(r.rules.hourly_shown_from_s) });
       fairness(el("fairness"), r.fairness, r.totals.on_shift_s);
       await runs();
     } catch (err) { notice(el("error"), err.message); }

@@ -31,6 +31,9 @@ def test_member_figures_say_how_they_are_computed(open_page, make_user, server):
     hourly = page.locator("#mine > div").filter(has_text="Par heure avant complément")
     expect(hourly.locator("dd").first).to_have_text(HOURS)  # "12,40 € de l'heure sur 2,5 h"
     expect(page.locator("#lines-how li").first).to_contain_text("Selon la version des règles")
+    expect(page.locator("#chart-hourly-note")).to_have_text(  # the others' rates, over what
+        "Chaque barre est la paie d’un membre avant complément sur ses propres heures de "
+        "service ; sous 2\u00a0h de service, aucun taux n’est affiché.")
 
     with page.expect_navigation():
         hourly.locator("a.how").click()
