@@ -117,6 +117,8 @@ def test_a_photo_over_10_mb_is_refused_with_413_naming_it(carried, app):
     shop, ana, job_id = carried("photo")
     r = deliver(ana, job_id, photo=b"\xff\xd8" + b"0" * (10 * 1024 * 1024))
     assert r.status_code == 413 and list(r.json["fields"]) == ["photo"]
+    r = deliver(ana, job_id, photo=b"\xff\xd8" + b"0" * (25 * 1024 * 1024))  # over any form
+    assert r.status_code == 413 and r.is_json and list(r.json["fields"]) == ["_body"]
     assert shop.get(f"/jobs/{job_id}").json["status"] == "picked_up"
 
 
