@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 import time
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from courier.dispatch import retention
 from courier.extensions import db
 from courier.messages import send, soon
-from courier.models import Job, RecipientMessage, RunStop, StopKind
+from courier.models import Job, RecipientMessage, RunStop, StopKind, utcnow
 from tests.conftest import base_config, job_body
 from tests.messages.test_messages import SMTP_PORT, Inbox
 from tests.proofs.conftest import jpeg
@@ -141,3 +142,35 @@ def test_the_workers_sender_mails_a_delivery_once_it_is_committed(app, ride, inb
     assert [m["Subject"] for m in inbox.mails] == ["Your parcel from Bakery Rose was delivered"]
     db.session.expire_all()
     assert [m.status.value for m in _messages(job_id)] == ["sent"]
+
+
+def test_a_sender_that_died_mid_send_never_sends_it_again(ride, inbox):
+    shop, courier, job_id = ride(["on_the_way"], {"email": "rita@example.org"})
+    (claimed,) = send._claim(utcnow(), 10)  # claimed and committed, then the process dies
+    assert claimed.to == "rita@example.org"
+    assert send.send_due(now=utcnow() + timedelta(hours=2)) == 0
+    assert inbox.mails == []  # perhaps sent before it died: never twice
+    assert [m.status.value for m in _messages(job_id)] == ["sending"]
+
+
+def test_two_senders_at_once_send_each_message_once(app, ride, inbox):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent claims are checked on PostgreSQL")
+    jobs = [ride(["on_the_way"], {"email": f"r{i}@example.org"})[2] for i in range(3)]
+    barrier, counts = threading.Barrier(2), []
+
+    def sender():
+        with app.app_context():
+            barrier.wait()
+            counts.append(send.send_due())
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(counts) == 3
+    assert sorted(m["To"] for m in inbox.mails) == [f"r{i}@example.org" for i in range(3)]
+    db.session.expire_all()
+    assert all([m.status.value for m in _messages(j)] == ["sent"] for j in jobs)
