@@ -178,6 +178,10 @@ def test_the_switch_subscribes_the_phone_and_accept_on_the_notification_answers_
     accepted = db.session.scalar(select(func.count()).select_from(Event).where(
         Event.run_id == run["id"], Event.subject == "run", Event.action == "accepted"))
     assert accepted == 1
+    expect(switch).to_have_attribute("data-state", "on")  # as this browser has it
+    page.click("#push-toggle")  # off again: the phone is no longer notified
+    expect(switch).to_have_attribute("data-state", "off")
+    assert ana.get("/push/devices").json["devices"] == []
 
 
 def test_a_withdrawn_offer_takes_its_notification_away(open_page, server, service,
