@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import MONTHLY, rrule, rrulestr
 from flask import current_app
 
 from courier import settings
@@ -18,6 +18,7 @@ from courier.errors import InvalidInput
 
 MAX_LENGTH = 500
 SCAN_DAYS = 366  # the cap is checked over the rule's first year
+CYCLE_YEARS = 400  # the calendar repeats, leap years and weekdays alike, every 400 years
 _UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
 
 
@@ -55,9 +56,34 @@ def parse(text: str, starts: datetime) -> rrule:
     return rule
 
 
+def _days_come(rule: rrule) -> bool:
+    """Whether the days the rule picks ever come (not "every 30 February"). dateutil
+    looks for a rule's first date up to the year 9999, seconds of work for a rule that
+    has none; the same days are sought here in 400 years (the calendar's whole cycle,
+    leap years and weekdays alike) near that end, every time of day and every period,
+    month by month: a few milliseconds. A rule whose days never come there gives no
+    date either."""
+    days = {k: v for k, v in rule._original_rule.items()
+            if k not in ("byhour", "byminute", "bysecond", "bysetpos")}
+    freq = rule._freq
+    if freq > MONTHLY:  # weekly or more often: the days are plain filters
+        if not any(days.get(k) for k in ("byweekno", "byyearday", "bymonthday",
+                                         "byweekday", "byeaster")):
+            return True  # every day of the months it names (or the start's weekday)
+        freq = MONTHLY  # the same days, a month at a time
+    start = rule._dtstart
+    shift = (datetime.max.year - 2 * CYCLE_YEARS - start.year) // CYCLE_YEARS * CYCLE_YEARS
+    wide = rrule(freq=freq, dtstart=start.replace(year=start.year + max(shift, 0)),
+                 wkst=rule._wkst, **days)
+    return next(iter(wide), None) is not None
+
+
 def check(rule: rrule, exdates: list[date]) -> None:
     """Refuse a rule that gives no date at all, or more jobs on one day than the coop's
     cap (``schedule_daily_cap``), naming ``rrule``."""
+    if not _days_come(rule):
+        raise InvalidInput("the rule's days never come (a date that does not exist?)",
+                           {"rrule": "gives no date after the start"})
     cap = int(settings.get("schedule_daily_cap"))
     skip = set(exdates)
     per_day: Counter = Counter()

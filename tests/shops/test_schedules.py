@@ -174,3 +174,26 @@ def test_the_time_of_day_stays_local_across_the_change_to_summer_time(shop, froz
     assert [o["at"] for o in made.json["next"]][:4] == [
         "2027-03-26T17:00:00+00:00", "2027-03-27T17:00:00+00:00",
         "2027-03-28T16:00:00+00:00", "2027-03-29T16:00:00+00:00"]  # 18:00 in Lyon each day
+
+
+@pytest.mark.parametrize("rrule", ["FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+                                   "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31",
+                                   "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=18",
+                                   "FREQ=WEEKLY;BYWEEKNO=53;BYMONTH=6"])
+def test_a_rule_whose_days_never_come_is_refused_naming_the_field(shop, frozen, rrule):
+    r = shop.post("/schedules", json={**BODY, "rrule": rrule})
+    assert r.status_code == 422, r.json
+    assert r.json["fields"] == {"rrule": "gives no date after the start"}
+    assert "never come" in r.json["error"]  # found out on the calendar's cycle
+
+
+@pytest.mark.parametrize("rrule, first", [
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2028-02-29T17:00:00+00:00"),  # leap years
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU", "2028-02-29T17:00:00+00:00"),
+    ("FREQ=MONTHLY;BYMONTHDAY=31", "2026-12-31T17:00:00+00:00"),
+    ("FREQ=DAILY;BYHOUR=9,18;BYSETPOS=2", "2026-12-07T17:00:00+00:00"),
+])
+def test_rare_days_that_do_come_are_kept(shop, frozen, rrule, first):
+    r = shop.post("/schedules", json={**BODY, "rrule": rrule})
+    assert r.status_code == 201, r.json
+    assert r.json["next"][0]["at"] == first
