@@ -39,14 +39,13 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # Schemathe
 # the description does not state (yet): for these operations only, positive_data_acceptance
 # also takes 422. Every other operation must accept every valid request it is sent.
 REFUSED_WHEN_VALID = {
-    "POST /jobs": "weight, volume or notes on the job and dropoffs given: each dropoff's; "
-                  "a shop without a location must give a pickup",
+    "POST /jobs": "a shop without a location must give a pickup; deliver_by after "
+                  "ready_at; a slot the coop offers; a parcel a vehicle of the coop carries",
     "POST /quotes": "as POST /jobs",
     "POST /jobs/import": "a CSV file, read row by row (an empty file is refused)",
     "POST /zones/import": "a GeoJSON file, read by its own reader",
     "POST /zones": "the geometry, a GeoJSON object read by its own reader",
     "POST /hub/rounds/{round_id}/orders": "a CSV file, read row by row",
-    "POST /hub/producers": "a place is lat and lon, or an address (not stated here yet)",
     "POST /hub/rounds": "a collection round needs producers; its times in order",
     "POST /hub/schedules": "as POST /hub/rounds",
     "POST /schedules": "the rrule is parsed; the job's dropoff or dropoffs",

@@ -1,7 +1,8 @@
 """The OpenAPI description states the rules the request schemas check across fields, so
 that what it calls valid is what the API accepts: a place is ``lat`` and ``lon`` or an
-address (with a geocoder), a pickup both coordinates or neither, a job ``dropoff`` or
-``dropoffs`` and a slot or times, not both."""
+address (with a geocoder), for a job's places and a hub's producers alike, a pickup both
+coordinates or neither, a job ``dropoff`` or ``dropoffs`` (with ``dropoffs``, nothing the
+drop-offs carry given for the job) and a slot or times, not both."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from marshmallow import ValidationError
 
 from courier import create_app
 from courier.shops.requests import JobIn, PickupIn, PlaceIn
+from courier.web.api.hub_api import ProducerIn
 from tests.conftest import base_config
 
 PLACES = [{"lat": 45.7, "lon": 4.8}, {"address": "1 rue A"}, {"lat": 45.7, "lon": 4.8,
@@ -22,7 +24,11 @@ HERE = {"lat": 45.7, "lon": 4.8}
 JOBS = [{"dropoff": HERE}, {"dropoffs": [HERE, HERE]}, {"dropoff": HERE, "dropoffs": [HERE, HERE]},
         {}, {"dropoff": HERE, "slot": "morning"},
         {"dropoff": HERE, "slot": "morning", "ready_at": "2030-01-01T10:00:00+00:00"},
-        {"dropoff": HERE, "slot": "morning", "deliver_by": "2030-01-01T10:00:00+00:00"}]
+        {"dropoff": HERE, "slot": "morning", "deliver_by": "2030-01-01T10:00:00+00:00"},
+        {"dropoffs": [HERE, HERE], "weight_kg": 2}, {"dropoffs": [HERE, HERE], "weight_kg": 0},
+        {"dropoffs": [HERE, HERE], "volume_l": 3.5}, {"dropoffs": [HERE, HERE], "notes": "x"},
+        {"dropoffs": [HERE, HERE], "notes": ""}, {"dropoffs": [HERE, HERE], "recipient": {}},
+        {"dropoff": HERE, "weight_kg": 2, "notes": "x", "recipient": {"name": "Rita"}}]
 
 
 def described(database_url, **config) -> dict:
@@ -69,3 +75,18 @@ def test_a_pickup_is_described_as_the_api_reads_it(with_geocoder, body):
 @pytest.mark.parametrize("body", JOBS, ids=str)
 def test_a_job_is_described_as_the_api_reads_it(with_geocoder, body):
     assert validator(with_geocoder, "JobIn").is_valid(body) == accepted(JobIn(), body)
+
+
+@pytest.mark.parametrize("body", PLACES, ids=str)
+def test_a_producer_is_described_as_the_api_reads_it_with_a_geocoder(with_geocoder, body):
+    body = {"name": "Ferme du Lac", **body}
+    assert validator(with_geocoder, "ProducerIn").is_valid(body) == accepted(ProducerIn(), body)
+    assert not validator(with_geocoder, "ProducerIn").is_valid({k: v for k, v in body.items()
+                                                                 if k != "name"})
+
+
+def test_without_a_geocoder_a_producer_is_described_with_its_coordinates(database_url):
+    producer = validator(described(database_url), "ProducerIn")
+    assert producer.is_valid({"name": "Ferme", "lat": 45.7, "lon": 4.8})
+    assert not producer.is_valid({"name": "Ferme", "address": "1 rue A"})  # no geocoder
+    assert not producer.is_valid({"lat": 45.7, "lon": 4.8})  # a name is required

@@ -5,7 +5,9 @@ generated from the description, or a fuzzer's valid cases, send what the API acc
 - a place (``PlaceIn``, each of ``DropoffIn``): ``lat`` and ``lon``, or a non-blank
   ``address`` alone, geocoded; without a geocoder configured, ``lat`` and ``lon``;
 - a pickup (``PickupIn``): both ``lat`` and ``lon``, or neither (the shop's location);
-- a job (``JobIn``): ``dropoff`` or ``dropoffs``, one of them; a ``slot`` or
+- a hub's producer (``ProducerIn``): a place, as above;
+- a job (``JobIn``): ``dropoff`` or ``dropoffs``, one of them (with ``dropoffs``, the
+  weight, volume, notes and recipient are each drop-off's, none the job's); a ``slot`` or
   ``ready_at``/``deliver_by``, not both.
 """
 
@@ -27,7 +29,10 @@ def place_rule(geocoder: bool) -> dict:
 
 PICKUP_RULE = {"oneOf": [{"required": ["lat", "lon"]}, {"not": LAT_OR_LON}]}
 JOB_RULE = {
-    "oneOf": [{"required": ["dropoff"]}, {"required": ["dropoffs"]}],
+    "oneOf": [{"required": ["dropoff"]},
+              {"required": ["dropoffs"], "not": {"required": ["recipient"]},
+               "properties": {"weight_kg": {"enum": [0]}, "volume_l": {"enum": [0]},
+                              "notes": {"maxLength": 0}}}],
     "not": {"required": ["slot"],
             "anyOf": [{"required": ["ready_at"]}, {"required": ["deliver_by"]}]},
 }
@@ -38,10 +43,17 @@ def state_rules(spec, config) -> None:
     after every blueprint is registered)."""
     schemas = spec.components.schemas
     place = place_rule(bool(config.get("GEOCODER")))
-    for name in ("PlaceIn", "DropoffIn"):
+    rules = {"PlaceIn": place, "DropoffIn": place, "ProducerIn": place,
+             "PickupIn": PICKUP_RULE, "JobIn": JOB_RULE}
+    for name, rule in rules.items():
         if name in schemas:
-            schemas[name].update(place)
-    if "PickupIn" in schemas:
-        schemas["PickupIn"].update(PICKUP_RULE)
-    if "JobIn" in schemas:
-        schemas["JobIn"].update(JOB_RULE)
+            _add(schemas[name], rule)
+
+
+def _add(schema: dict, rule: dict) -> None:
+    """``rule``'s keywords into ``schema``, its required fields beside the schema's own."""
+    for key, value in rule.items():
+        if key == "required":
+            value = [*schema.get("required", []),
+                     *(f for f in value if f not in schema.get("required", []))]
+        schema[key] = value
