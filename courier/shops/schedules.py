@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from courier.errors import Forbidden, InvalidInput, NotFound
+from courier.errors import DomainError, Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.journal import record
 from courier.models import Job, JobSchedule, Role, User, utcnow
-from courier.shops import recurrence
+from courier.shops import intake, recurrence
 
 TIMES = ("ready_at", "deliver_by", "slot")  # each occurrence gives its own
+SHAPE = ("job", "rrule", "starts", "exdates", "window_minutes")  # what its jobs depend on
 MAX_PER_SHOP = 50
 
 
@@ -68,6 +69,25 @@ def _apply(row: JobSchedule, data: dict) -> None:
     row.made_until = None  # look again at the horizon: the new rule's dates
 
 
+def _try(user: User, row: JobSchedule) -> None:
+    """The job of the schedule's next occurrence, priced and checked now as it will be
+    submitted (the address found, inside the zones, a vehicle for its load): a schedule
+    whose jobs would all be refused is refused at once, naming the field under ``job``.
+    Nothing is made."""
+    now = utcnow()
+    found = recurrence.occurrences(rule_of(row), exdates_of(row), now,
+                                   now + timedelta(days=3660), limit=1)
+    if not found:
+        return  # no date to come: nothing would be submitted
+    body = {**row.job, "ready_at": found[0],
+            "deliver_by": found[0] + timedelta(minutes=row.window_minutes)}
+    try:
+        intake.quote(user, body, now)
+    except DomainError as err:
+        err.fields = {f"job.{k}": v for k, v in err.fields.items()} or {"job": err.message}
+        raise
+
+
 def create(user: User, data: dict) -> JobSchedule:
     merchant = _merchant(user)
     if len(of_shop(user)) >= MAX_PER_SHOP:
@@ -75,6 +95,7 @@ def create(user: User, data: dict) -> JobSchedule:
     row = JobSchedule(merchant_id=merchant.id, exdates=[],
                       window_minutes=current_app.config["DEFAULT_DELIVERY_MINUTES"])
     _apply(row, data)
+    _try(user, row)
     db.session.add(row)
     db.session.flush()
     record(user, "schedule", "schedule_created", data={"schedule_id": row.id})
@@ -85,8 +106,10 @@ def edit(user: User, schedule_id: int, data: dict) -> JobSchedule:
     """Change a schedule. Jobs already made for its next occurrences stay as they are
     (the shop cancels one it no longer wants); the next are made by the new rule."""
     row = get(user, schedule_id)
-    _apply(row, data)
-    db.session.flush()
+    with db.session.begin_nested():  # a change refused leaves the schedule as it was
+        _apply(row, data)
+        if any(name in data for name in SHAPE):
+            _try(user, row)
     record(user, "schedule", "schedule_paused" if data.keys() == {"paused"} and data["paused"]
            else "schedule_changed", data={"schedule_id": row.id, "fields": sorted(data)})
     return row

@@ -197,3 +197,25 @@ def test_rare_days_that_do_come_are_kept(shop, frozen, rrule, first):
     r = shop.post("/schedules", json={**BODY, "rrule": rrule})
     assert r.status_code == 201, r.json
     assert r.json["next"][0]["at"] == first
+
+
+def test_a_schedule_whose_jobs_would_be_refused_is_refused_naming_the_field(shop, frozen,
+                                                                            dispatcher):
+    lyon = [[[4.7, 45.7], [5.0, 45.7], [5.0, 45.85], [4.7, 45.85], [4.7, 45.7]]]
+    zone = dispatcher.post("/zones", json={"name": "Lyon", "geometry": {
+        "type": "Polygon", "coordinates": lyon}})
+    assert zone.status_code == 201, zone.json
+    paris = {**BODY["job"], "dropoff": {"lat": 48.85, "lon": 2.35, "address": "Paris"}}
+    r = shop.post("/schedules", json={**BODY, "job": paris})
+    assert r.status_code == 422, r.json
+    assert list(r.json["fields"]) == ["job.dropoff"]
+    assert shop.get("/schedules").json == {"schedules": []}  # nothing half made
+
+    made = shop.post("/schedules", json=BODY)
+    assert made.status_code == 201, made.json
+    moved = shop._call("patch", f"/schedules/{made.json['id']}", json={"job": paris})
+    assert moved.status_code == 422 and list(moved.json["fields"]) == ["job.dropoff"]
+    kept = shop.get(f"/schedules/{made.json['id']}").json
+    assert kept["job"]["dropoff"] == BODY["job"]["dropoff"]
+    renamed = shop._call("patch", f"/schedules/{made.json['id']}", json={"name": "Soir"})
+    assert renamed.status_code == 200 and renamed.json["name"] == "Soir"
