@@ -29,6 +29,9 @@ DEFAULTS = {
     # come, while it keeps this margin on every window (courier.dispatch.holding); 0: never
     "DISPATCH_HOLD_S": 300,
     "DISPATCH_HOLD_MARGIN_S": 1200,
+    # every drop-off is planned this long before its deadline when it can be
+    # (courier.dispatch.reserve): room for legs ridden slower than the matrix says
+    "DISPATCH_RESERVE_S": 300,
     # a run planned to begin later than this is offered only this long before it begins
     "DISPATCH_AHEAD_S": 900,
     # a cycle with nothing to decide is skipped, for at most this long (courier.dispatch.wake)

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from courier.dispatch import gate, reach, shifts
+from courier.dispatch import gate, reach, reserve, shifts
 from courier.extensions import db
 from courier.models import Courier, Event, Job, JobStatus, Run, RunStatus, RunStop, Vehicle
 from courier.routing import Problem, Shipment, Stop, TimeWindow
@@ -216,4 +216,4 @@ def build_problem(snap: Snapshot) -> tuple[Problem, list[LatLon]]:
         balance=snap.rules.balance if snap.rules is not None else 0)
     if snap.rules is not None:  # no job for a courier it would take past their km or climb cap
         problem = reach.exclude(problem, points, snap)
-    return problem, points
+    return reserve.keep_reserve(problem, int(cfg["DISPATCH_RESERVE_S"])), points

@@ -70,6 +70,7 @@ typedef struct {
 typedef struct {
     double avg_removed, blink, focus, t0, t1, spare, spare_share, stall_seconds;
     int max_string, stall, near_routes, kick_after, fleet; /* fleet 0: cost first */
+    long max_rounds;       /* rounds of the cost phase at most (0: until the time limit) */
 } Cfg;
 
 typedef struct { uint64_t s[4]; } Rng;

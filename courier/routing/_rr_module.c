@@ -204,10 +204,10 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     if (!PyDict_Check(data)) { PyErr_SetString(PyExc_TypeError, "data must be a dict"); goto done; }
     if (parse_inst(data, &I, &V) < 0 || ctx_init(&X, &I) < 0) goto done;
     ready = 1;
-    if (!PyArg_ParseTuple(cfg, "didididdidddi;cfg", &X.C.avg_removed, &X.C.max_string,
+    if (!PyArg_ParseTuple(cfg, "didididdidddil;cfg", &X.C.avg_removed, &X.C.max_string,
                           &X.C.blink, &X.C.stall, &X.C.focus, &X.C.near_routes, &X.C.t0, &X.C.t1,
                           &X.C.kick_after, &X.C.spare, &X.C.spare_share, &X.C.stall_seconds,
-                          &X.C.fleet))
+                          &X.C.fleet, &X.C.max_rounds))
         goto done;
     if (PyObject_GetBuffer(abs_obj, &ab, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto done;
     if (ab.len != (Py_ssize_t)I.n * (Py_ssize_t)sizeof(i64)) {

@@ -149,7 +149,9 @@ static int random_route(Ctx *X, const Sol *S) {
 
 /* Simulated annealing on cost from pool[2], never more routes than the best
  * plan (plus a spare route for the first spare_share of the time, at a cost
- * of spare average arcs), kicks after kick_after rounds without a new best. */
+ * of spare average arcs), kicks after kick_after rounds without a new best.
+ * Ends at until, or after max_rounds rounds when that is positive (the
+ * temperature then cools by whichever of the two is further along). */
 void minimise_cost(Ctx *X, double until) {
     const Inst *I = X->I;
     const Cfg *C = &X->C;
@@ -161,10 +163,13 @@ void minimise_cost(Ctx *X, double until) {
     double unit = (double)sol_cost(I, best) / (arcs ? arcs : 1);
     double t0 = C->t0 * unit, t1 = C->t1 * unit;
     i64 extra = C->fleet ? (i64)(C->spare * unit) : 0;
-    double spare_until = extra ? begin + C->spare_share * span : begin;
-    long since = 0;
-    while ((t = now_clock(X->cpu)) < until) {
-        int limit = C->fleet ? best->nr : I->nv, spare = t < spare_until;
+    long since = 0, first = X->rounds;
+    while ((t = now_clock(X->cpu)) < until
+           && (C->max_rounds <= 0 || X->rounds - first < C->max_rounds)) {
+        /* how far the search has come: by the clock, or by its rounds when capped */
+        double done = (t - begin) / span;
+        if (C->max_rounds > 0) done = MAX2(done, (double)(X->rounds - first) / C->max_rounds);
+        int limit = C->fleet ? best->nr : I->nv, spare = extra && done < C->spare_share;
         if (cur->nr > limit + spare) sol_copy(I, cur, best);
         since++;
         if (C->kick_after && since > C->kick_after) {
@@ -187,7 +192,7 @@ void minimise_cost(Ctx *X, double until) {
         recreate(X, cand, X->list, cnt, limit + spare, cur->absw);
         X->rounds++;
         if (cand->absw > cur->absw) continue;
-        double temp = t0 > 0 && t1 > 0 ? t0 * pow(t1 / t0, (t - begin) / span) : 0.0;
+        double temp = t0 > 0 && t1 > 0 ? t0 * pow(t1 / t0, done) : 0.0;
         double lhs = (double)(sol_cost(I, cand) + extra * cand->nr);
         double rhs = (double)(sol_cost(I, cur) + extra * cur->nr) - temp * log(1.0 - unif(&X->rng));
         if (cand->absw < cur->absw || lhs < rhs) {

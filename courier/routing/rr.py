@@ -74,12 +74,14 @@ class RrConfig:
     vehicle_share: float = 0.5  # of the search time, for fewer couriers
     seed: int = 1
     fleet: bool = True  # couriers first (vehicles_first); False: cost first (default)
+    max_rounds: int = 0  # rounds of the cost phase at most; 0: until the time limit
 
     def tuple_for(self, seconds: float) -> tuple:
         return (self.avg_removed, self.max_string, self.blink, self.stall, self.focus,
                 self.near_routes, self.start_temperature, self.end_temperature,
                 self.kick_after, self.spare if seconds >= self.spare_from else 0.0,
-                self.spare_share, max(1e-3, self.stall_share * seconds), int(self.fleet))
+                self.spare_share, max(1e-3, self.stall_share * seconds), int(self.fleet),
+                self.max_rounds)
 
 
 CONFIG = RrConfig()
@@ -93,10 +95,13 @@ def solve_rr(problem: Problem, modelled: list[int], allowed: dict[int, tuple[int
              rejected: list[Unassigned], started: float, budget: float, *,
              preference_cost: int = 300, mandatory_lost: bool = False,
              config: RrConfig | None = None, compiled: bool = True,
-             vehicles_first: bool = False, courier_cost: int = 0) -> Plan:
+             vehicles_first: bool = False, courier_cost: int = 0,
+             max_rounds: int = 0) -> Plan:
     """Plan the ``modelled`` shipments (each on ``allowed[s]`` vehicles) by ruin
-    and recreate, ending by ``started + budget`` (see the module docstring)."""
-    cfg = replace(config or CONFIG, fleet=vehicles_first)
+    and recreate, ending by ``started + budget`` or, when ``max_rounds`` is
+    positive, after that many rounds of the cost phase, whichever comes first
+    (see the module docstring)."""
+    cfg = replace(config or CONFIG, fleet=vehicles_first, max_rounds=max(0, int(max_rounds)))
     pk = pack(problem, modelled, allowed, preference_cost, courier_cost)
     routes = warm_routes(pk) if problem.initial_routes else [[] for _ in problem.vehicles]
     deadline = started + budget - PLAN_SECONDS - PLAN_SECONDS_PER_NODE * pk.n

@@ -120,7 +120,10 @@ class Search:
     def _improve(self, routes, seconds: float, fleet: bool):
         until = time.perf_counter() + seconds
         best, best_key = routes, self.key(routes)
-        while time.perf_counter() < until:
+        cap = 0 if fleet else self.cfg.max_rounds
+        rounds = 0
+        while time.perf_counter() < until and not (cap and rounds >= cap):
+            rounds += 1
             cur = [list(r) for r in best]
             used = [v for v, r in enumerate(cur) if r]
             limit = len(used)

@@ -50,6 +50,14 @@ STRATEGIES = ("default", "vehicles_first", "ortools")
 #: seconds of riding (see :mod:`courier.routing.rr`).
 COURIER_COST = 600
 
+#: Unless asked to search for the whole time limit (``full_time``), the cost
+#: phase of the default search ends after this many rounds per shipment: a
+#: problem of tens of shipments stops improving after 100-150 rounds per
+#: shipment, so a small problem is planned in a fraction of its time limit and
+#: the same problem gets the same plan however busy the machine is
+#: (docs/routing.md, "Time limit and rounds").
+ROUNDS_PER_SHIPMENT = 400
+
 
 def warm_start_routes(m: Model, allowed: dict[int, tuple[int, ...]]) -> list[list[int]]:
     """``Problem.initial_routes`` as lists of routing indices, one per vehicle.
@@ -123,7 +131,8 @@ def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default
         return solve_rr(problem, modelled, allowed, rejected, started, budget,
                         preference_cost=preference_cost, mandatory_lost=mandatory_lost,
                         vehicles_first=strategy == "vehicles_first",
-                        courier_cost=COURIER_COST if courier_cost is None else courier_cost)
+                        courier_cost=COURIER_COST if courier_cost is None else courier_cost,
+                        max_rounds=0 if full_time else ROUNDS_PER_SHIPMENT * len(modelled))
     if strategy == "vehicles_first":
         m, assignment = solve_vehicles_first(problem, modelled, allowed, started, budget, log)
     else:
