@@ -77,22 +77,34 @@
     el("form-title").textContent = t("New schedule");
     el("save").textContent = t("Create");
     el("cancel-edit").hidden = true;
-    form.day.value = new Date().toISOString().slice(0, 10);
+    form.day.value = new Date().toLocaleDateString("sv", { timeZone: COOP_ZONE });  // the coop's today (YYYY-MM-DD)
+    clearFieldErrors(form);
+  }
+
+  // The API names the schedule's fields; the form asks them in its own words.
+  const FIELD = { starts: "day", window_minutes: "window", "job.dropoff": "address",
+                  "job.dropoff.address": "address", "job.dropoff.lat": "lat", "job.dropoff.lon": "lon",
+                  "job.recipient.name": "recipient", "job.recipient.phone": "phone",
+                  "job.recipient.email": "email" };
+  function fieldOf(name) {
+    if (name === "rrule") return el("rrule-label").hidden ? "preset" : "rrule";
+    if (name.startsWith("exdates")) return "exdates";
+    return FIELD[name] || name;
   }
 
   form.preset.addEventListener("change", () => { el("rrule-label").hidden = form.preset.value !== ""; });
   el("cancel-edit").addEventListener("click", reset);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    el("error").textContent = "";
+    clearFieldErrors(form);
     try {
       if (form.id.value) await api("PATCH", `/schedules/${form.id.value}`, body());
       else await api("POST", "/schedules", body());
       reset();
       load();
     } catch (err) {
-      const fields = Object.entries(err.fields || {}).map(([k, v]) => `${k} : ${tr(v)}`);
-      el("error").textContent = [err.message, ...fields].join(" — ");
+      const fields = Object.fromEntries(Object.entries(err.fields || {}).map(([k, v]) => [fieldOf(k), v]));
+      showFieldErrors(form, { message: err.message, fields });
     }
   });
   el("schedules").addEventListener("click", async (ev) => {
