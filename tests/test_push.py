@@ -71,6 +71,7 @@ def test_an_offer_reaches_each_device_of_its_courier_signed_and_encrypted(
             "kind": "offer", "run": run["id"], "jobs": 1, "kg": 3.5}
         assert data["title"] == "Nouvelle proposition : 1 course"
         assert data["labels"]["accept"] == "Accepter"
+        assert data["labels"]["gone"].startswith("Cette proposition n'est plus ouverte")
         assert data["expires_at"] == run["expires_at"].replace("Z", "+00:00")
         assert got.headers["urgency"] == "high"
         assert got.headers["topic"] == f"run-{run['id']}"

@@ -160,6 +160,7 @@ def message(run: Run, kind: str) -> dict:
             "accepted": gettext("Run accepted: open it to see your stops."),
             "declined": gettext("Offer declined."),
             "failed": gettext("Could not answer from the notification: open the app."),
+            "gone": gettext("This offer is no longer open: it lapsed or was withdrawn."),
         }
     data["lang"] = lang
     data["quiet"] = kind == WITHDRAWN and run.accepted_at is None  # nothing to act on

@@ -110,10 +110,11 @@ async function sendAnswer(data, action) {
     action === "decline" ? { reason: "" } : undefined);
   await tellPages({ type: "push.answered", run: data.run, action, ok: sent.ok });
   if (sent.ok && action === "decline") return undefined;
-  const text = sent.ok ? data.labels.accepted : data.labels.failed;
-  return self.registration.showNotification(text, {
+  // 409: the offer lapsed or was withdrawn before the tap (its withdrawal not yet here)
+  const kind = sent.ok ? "answered" : sent.status === 409 && data.labels.gone ? "gone" : "failed";
+  return self.registration.showNotification(data.labels[kind === "answered" ? "accepted" : kind], {
     tag, icon: ICON, badge: ICON, silent: true, timestamp: Date.now(),
-    data: { kind: sent.ok ? "answered" : "failed", run: data.run, url: data.url },
+    data: { kind, run: data.run, url: data.url },
   });
 }
 

@@ -2,9 +2,9 @@
 (notifications allowed by the test), the server's real push (sent by the worker's sender
 to a push service on loopback, decrypted there) is handed to the page's service worker
 (CDP ServiceWorker.deliverPushMessage), which shows the offer; Accept tapped on the
-notification answers once, a withdrawal takes the offer away. And the page built for
-riding: the next stop within a thumb, the screen kept on, the run fetched again when the
-page is back in front."""
+notification answers once, Decline too, a withdrawal takes the offer away, a tap after a
+withdrawal says the offer is no longer open, a tap on the notification opens the run
+page. The page built for riding is tested in test_courier_riding.py."""
 
 from __future__ import annotations
 
@@ -180,6 +180,8 @@ def test_the_switch_subscribes_the_phone_and_accept_on_the_notification_answers_
     assert accepted == 1
     expect(switch).to_have_attribute("data-state", "on")  # as this browser has it
     page.click("#push-toggle")  # off again: the phone is no longer notified
+    expect(page.locator("#push-note")).to_have_text(
+        "Ce téléphone n'est plus averti des propositions.")
     expect(switch).to_have_attribute("data-state", "off")
     assert ana.get("/push/devices").json["devices"] == []
 
@@ -205,6 +207,25 @@ def test_a_withdrawn_offer_takes_its_notification_away(open_page, server, servic
     assert [(n["title"], n["actions"]) for n in shown] == [("Proposition retirée", [])]
 
 
+def test_accept_tapped_after_the_offer_was_withdrawn_says_it_is_no_longer_open(
+        open_page, server, service, make_merchant, make_courier, dispatcher, make_job):
+    shop, ana, ben = make_merchant(), make_courier("Ana"), make_courier("Ben", lat=45.77)
+    device = service.device()
+    assert ana.post("/push/devices", json=device.subscription()).status_code == 201
+    page = phone(open_page, ana)
+    run = post(server, dispatcher, f"/jobs/{make_job(shop)['id']}/assign",
+               {"courier_id": ana.user.courier.id, "reason": "on her way"})
+    page.goto("/account")
+    deliver(page, server, sent(service, device, 1))
+    post(server, dispatcher, f"/runs/{run['id']}/reassign",  # its withdrawal not yet here
+         {"courier_id": ben.user.courier.id, "reason": "closer"})
+    tap(page, "accept")
+    [gone] = notes(page, lambda ns: [n["kind"] for n in ns] == ["gone"])
+    assert gone["title"] == ("Cette proposition n'est plus ouverte : elle a expiré ou a "
+                             "été retirée.")
+    assert ana.get(f"/runs/{run['id']}").json["status"] == "cancelled"
+
+
 def test_decline_on_the_notification_answers_once_and_leaves_nothing_shown(
         open_page, server, service, make_merchant, make_courier, dispatcher, make_job):
     shop, ana = make_merchant(), make_courier("Ana")
@@ -225,80 +246,3 @@ def test_decline_on_the_notification_answers_once_and_leaves_nothing_shown(
     declined = db.session.scalar(select(func.count()).select_from(Event).where(
         Event.run_id == run["id"], Event.subject == "run", Event.action == "declined"))
     assert declined == 1
-
-
-def keeps_screen_on(browser, page, server):
-    """The page as a phone allows it to keep the screen on (a user's gesture elsewhere)."""
-    target = page.context.new_cdp_session(page).send("Target.getTargetInfo")["targetInfo"]
-    browser.new_browser_cdp_session().send("Browser.grantPermissions", {
-        "origin": server.url, "permissions": ["wakeLockScreen"],
-        "browserContextId": target["browserContextId"]})
-    page.reload()
-    return page
-
-
-def test_riding_the_next_stop_is_at_the_thumb_and_the_screen_stays_on(
-        browser, open_page, server, make_merchant, make_courier, dispatcher, make_job, snap):
-    shop, ana = make_merchant(), make_courier("Ana")
-    job = make_job(shop)
-    run = dispatch(server, dispatcher)
-    post(server, ana, f"/runs/{run['id']}/accept")
-    page = keeps_screen_on(browser, phone(open_page, ana), server)
-    bar = page.locator("#ride-next")
-    expect(bar.locator("button.primary")).to_have_text("Récupérée")
-    expect(page.locator("#wake")).to_have_attribute("data-state", "on")
-    snap(page, "courier-riding")
-    box = bar.locator("button.primary").bounding_box()
-    assert box["y"] > 740 - 120  # at the bottom of a 740 px phone screen
-    bar.locator("button.primary").click()
-    dropoff = page.locator(f'#run-stops li[data-kind="dropoff"][data-job="{job["id"]}"]')
-    expect(dropoff).to_have_attribute("data-status", "picked_up")
-    expect(bar.locator("button.primary")).to_have_text("Livrée")
-    bar.locator("button.primary").click()
-    expect(page.locator("#idle")).to_be_visible()
-    expect(bar).to_be_hidden()
-    expect(page.locator("#wake")).to_be_hidden()  # the run is over: the screen may sleep
-
-
-def test_the_screen_may_sleep_once_the_shift_ends_even_with_a_parcel_to_bring_back(
-        browser, open_page, server, make_merchant, make_courier, dispatcher, make_job):
-    shop, ana = make_merchant(), make_courier("Ana")
-    make_job(shop)
-    run = dispatch(server, dispatcher)
-    post(server, ana, f"/runs/{run['id']}/accept")
-    page = keeps_screen_on(browser, phone(open_page, ana), server)
-    page.locator("#ride-next button.primary").click()  # picked up: the parcel is on the bike
-    expect(page.locator("#ride-next button.primary")).to_have_text("Livrée")
-    expect(page.locator("#wake")).to_have_attribute("data-state", "on")
-    page.click("#shift")  # refused with work accepted: the emergency stop is offered
-    page.fill("#emergency-reason", "crevaison, je rentre")
-    page.click("#emergency-stop")
-    expect(page.locator("#shift")).to_have_attribute("data-online", "false")
-    expect(page.locator("#run")).to_be_visible()  # the parcel still to bring back
-    expect(page.locator("#wake")).to_be_hidden()  # off shift: the screen may sleep
-
-
-def test_the_socket_comes_back_by_itself_and_in_front_the_run_is_fetched_again(
-        open_page, server, make_merchant, make_courier, dispatcher, make_job):
-    shop, ana = make_merchant(), make_courier("Ana")
-    page = phone(open_page, ana)
-    conn, offer = page.locator("#conn"), page.locator("#offer")
-    page.context.set_offline(True)  # out of signal in a pocket: the connection drops
-    page.evaluate("liveSocket.io.engine.close()")
-    expect(conn).not_to_have_attribute("data-state", "online")
-    job = make_job(shop)
-    dispatch(server, dispatcher)
-    page.wait_for_timeout(300)
-    expect(offer).to_be_hidden()  # nothing heard meanwhile
-    page.context.set_offline(False)  # the signal is back: the socket reconnects by itself
-    expect(conn).to_have_attribute("data-state", "online")
-    expect(offer).to_be_visible()  # and what was missed is fetched
-
-    page.evaluate("liveSocket.disconnect()")  # the browser put the page to sleep in the back
-    expect(conn).not_to_have_attribute("data-state", "online")
-    assert shop.post(f"/jobs/{job['id']}/cancel", json={"reason": "closed"}).status_code == 200
-    page.wait_for_timeout(300)
-    expect(offer).to_be_visible()  # the withdrawal went unheard
-    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back in front
-    expect(conn).to_have_attribute("data-state", "online")
-    expect(offer).to_be_hidden()  # the run as it is now
