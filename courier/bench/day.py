@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import ScriptInfo
 
-from courier.bench.day_figures import figures, table
+from courier.bench.day_figures import figures, missed, table
 from courier.bench.day_greedy import greedy_solve
 from courier.bench.day_plan import OPENING_HOUR, Day, Settings, check, make_day
 from courier.bench.day_plot import plot, pyplot
@@ -62,7 +62,7 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
     ``shared``: the database is the user's, which must be empty, and is emptied after.
     The greedy baseline offers every job at once: it holds nothing back."""
     app = make_app(app_config(url, time_limit, 0 if policy == "greedy" else hold))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with app.app_context():
         try:
             if shared and db.session.scalar(sa.select(sa.func.count(User.id))):
@@ -71,7 +71,7 @@ def live_policy(make_app: Callable[[dict], Flask], day: Day, policy: str, url: s
             report = (lambda t, n: progress(policy, t, n)) if progress else None
             sim = Simulation(day, report, greedy_solve if policy == "greedy" else solve)
             rec = sim.run()
-            out = figures(rec, time.perf_counter() - started)
+            out = figures(rec, time.perf_counter() - started, time.process_time() - cpu)
             out["dispatch_time_limit_s"] = app.config["DISPATCH_TIME_LIMIT"]
             out["dispatch_hold_s"] = app.config["DISPATCH_HOLD_S"]
         finally:
@@ -96,6 +96,9 @@ def run_day(make_app: Callable[[dict], Flask], settings: Settings,
             out[policy] = live_policy(make_app, day, policy, url, progress,
                                       shared=database_url is not None,
                                       time_limit=time_limit, hold=hold)
+    if all(p in out for p in POLICIES):
+        a, b = (out[p] for p in POLICIES)
+        a["missed"], b["missed"] = missed(a, b), missed(b, a)
     return out
 
 

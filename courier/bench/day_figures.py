@@ -82,9 +82,14 @@ def replans() -> dict[str, int]:
     return {action: n for action, n in sorted(rows)}
 
 
-def series(rec: Record, late_min: list[float], hours: list[float]) -> dict:
-    """The day's course and spreads, for the charts (:mod:`courier.bench.day_plot`)."""
+def series(rec: Record, late_min: list[float], hours: list[float],
+           delivered: list[Job], never: list[Job]) -> dict:
+    """The day's course and spreads, for the charts (:mod:`courier.bench.day_plot`),
+    and which of the day's jobs (by their place in the arrivals) were delivered and
+    which never served, to compare the policies job by job."""
     return {"t_h": [round(t / 3600, 3) for t, *_ in rec.series],
+            "delivered_arrivals": sorted(rec.index[j.id] for j in delivered),
+            "never_served_arrivals": sorted(rec.index[j.id] for j in never),
             "waiting_jobs": [n for _, n, _, _ in rec.series],
             "busy_couriers": [n for _, _, n, _ in rec.series],
             "on_shift": [n for *_, n in rec.series],
@@ -92,7 +97,14 @@ def series(rec: Record, late_min: list[float], hours: list[float]) -> dict:
             "hours_per_courier": hours}
 
 
-def figures(rec: Record, wall_s: float) -> dict:
+def missed(figs: dict, other: dict) -> int:
+    """Jobs ``figs``'s policy never served that ``other``'s delivered: jobs it could
+    have served, by the proof of the other policy having done it the same day."""
+    return len(set(figs["series"]["never_served_arrivals"])
+               & set(other["series"]["delivered_arrivals"]))
+
+
+def figures(rec: Record, wall_s: float, cpu_s: float | None = None) -> dict:
     """Every figure of the day just run (a dict ready for JSON); the course of the day
     and the spreads the charts need are under ``series``."""
     jobs = db.session.scalars(select(Job).order_by(Job.id)).all()
@@ -166,7 +178,8 @@ def figures(rec: Record, wall_s: float) -> dict:
         "open_jobs_max": max(open_jobs, default=0),
         "day_ended_at": rec.end.isoformat() if rec.end else None,
         "wall_s": round(wall_s, 1),
-        "series": series(rec, late_min, hours),
+        "cpu_s": round(cpu_s, 1) if cpu_s is not None else None,  # this process's
+        "series": series(rec, late_min, hours, delivered, never),
     }
 
 
@@ -175,6 +188,7 @@ ROWS = (
     ("delivered", "delivered", "", False), ("on_time", "on time", "", False),
     ("late", "late", "", True), ("failed", "failed (recipient absent)", "", True),
     ("never_served", "never served", "", True), ("given_up", "  of which given up", "", True),
+    ("missed", "  of which the other delivered", "", True),
     ("on_time_share", "on-time share", "", False),
     ("lateness_mean_min", "lateness mean", "min", True),
     ("lateness_p95_min", "lateness p95", "min", True),
@@ -207,6 +221,7 @@ ROWS = (
     ("open_jobs_mean", "open jobs per cycle (mean)", "", True),
     ("open_jobs_max", "open jobs per cycle (max)", "", True),
     ("wall_s", "wall time", "s", True),
+    ("cpu_s", "CPU time", "s", True),
 )
 
 

@@ -53,6 +53,19 @@ def test_every_job_of_the_day_is_counted_once_under_each_policy(day_json):
         assert len(s["t_h"]) == len(s["waiting_jobs"]) == len(s["busy_couriers"]) > 0
         assert all(b <= n for b, n in zip(s["busy_couriers"], s["on_shift"], strict=True))
         assert f["dispatch_time_limit_s"] == 0.2
+        assert len(s["delivered_arrivals"]) == f["delivered"]
+        assert len(s["never_served_arrivals"]) == f["never_served"]
+        assert 0 < f["cpu_s"]
+
+
+def test_the_jobs_one_policy_missed_are_those_the_other_delivered(day_json):
+    out, _ = day_json
+    d, g = out["dispatch"]["series"], out["greedy"]["series"]
+    assert out["dispatch"]["missed"] == len(set(d["never_served_arrivals"])
+                                            & set(g["delivered_arrivals"]))
+    assert out["greedy"]["missed"] == len(set(g["never_served_arrivals"])
+                                          & set(d["delivered_arrivals"]))
+    assert set(d["delivered_arrivals"]) <= set(range(14))
 
 
 def test_the_pay_spread_reads_hours_and_hourly_pay_in_order(day_json):
