@@ -96,3 +96,35 @@ def test_a_commit_that_writes_a_push_wakes_the_sender(app, service, make_merchan
     finally:
         sender.stop()
     assert [g.payload()["kind"] for g in service.to(phone)] == ["offer", "withdrawn"]
+
+
+def test_senders_side_by_side_send_a_message_once(app, service, make_merchant, make_courier,
+                                                 make_job, dispatcher):
+    """Two workers (or a worker restarted while the old one still runs) look at once: the
+    claim is a compare-and-set, so one of them sends it."""
+    import threading
+
+    shop, ana = make_merchant(), make_courier("Ana")
+    phones = [service.device() for _ in range(3)]
+    for p in phones:
+        assert ana.post("/push/devices", json=p.subscription()).status_code == 201
+    r = dispatcher.post(f"/jobs/{make_job(shop)['id']}/assign",
+                        json={"courier_id": ana.user.courier.id, "reason": "near"})
+    assert r.status_code == 200, r.json
+    start, counts = threading.Barrier(4), []
+
+    def sender():
+        with app.app_context():
+            start.wait()
+            try:
+                counts.append(push_send.send_due())
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(counts) == 3 and len(counts) == 4
+    assert [len(service.to(p)) for p in phones] == [1, 1, 1]
