@@ -128,3 +128,26 @@ def test_senders_side_by_side_send_a_message_once(app, service, make_merchant, m
         t.join(60)
     assert sum(counts) == 3 and len(counts) == 4
     assert [len(service.to(p)) for p in phones] == [1, 1, 1]
+
+
+def test_what_a_phone_was_sent_is_forgotten_after_two_days(service, make_merchant,
+                                                         make_courier, make_job, dispatcher):
+    from datetime import timedelta
+
+    from courier.models import utcnow
+
+    shop, ana, ben = make_merchant(), make_courier("Ana"), make_courier("Ben", lat=45.77)
+    for courier in (ana, ben):
+        assert courier.post("/push/devices", json=service.device().subscription()).status_code \
+            == 201
+    dispatcher.post(f"/jobs/{make_job(shop)['id']}/assign",
+                    json={"courier_id": ana.user.courier.id, "reason": "near"})
+    assert push_send.send_due() == 1  # sent
+    dispatcher.post(f"/jobs/{make_job(shop)['id']}/assign",  # never sent (no worker then)
+                    json={"courier_id": ben.user.courier.id, "reason": "near"})
+    statuses = db.session.scalars(select(PushMessage.status).order_by(PushMessage.id)).all()
+    assert statuses == [PushStatus.SENT, PushStatus.PENDING]
+    assert push_send.prune(utcnow() + timedelta(days=1)) == 0  # kept a while
+    assert push_send.prune(utcnow() + timedelta(days=2, minutes=5)) == 2
+    assert db.session.scalars(select(PushMessage.id)).all() == []
+    assert len(ana.get("/push/devices").json["devices"]) == 1  # the devices stay

@@ -19,6 +19,7 @@ dispatch (``courier worker``, or ``courier run`` in the embedded setup).
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask, current_app
 from pywebpush import WebPusher
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from courier.extensions import db
 from courier.journal import devices, vapid
@@ -139,11 +140,32 @@ def _record(item: Outgoing, answer: Answer, now: datetime) -> None:
         m.status = PushStatus.FAILED
 
 
+KEEP = timedelta(days=2)  # what a device was sent is kept this long, then forgotten
+PRUNE_EVERY_S = 600
+_pruned = {"at": float("-inf")}
+
+
+def prune(now: datetime) -> int:
+    """Forget the messages over more than :data:`KEEP` ago (sent, dropped or refused, or
+    never sent and long lapsed): what a courier's phones were told is not kept past what
+    a question about a missed offer needs. Returns how many went."""
+    cutoff = now - KEEP
+    return db.session.execute(delete(PushMessage).where(
+        PushMessage.created_at < cutoff,
+        or_(PushMessage.status != PushStatus.PENDING, PushMessage.expires_at < cutoff))
+        .execution_options(synchronize_session=False)).rowcount
+
+
 def send_due(now: datetime | None = None, limit: int = 50) -> int:
-    """Send what is due at ``now``; returns how many messages were attempted."""
+    """Send what is due at ``now``; returns how many messages were attempted. Every
+    :data:`PRUNE_EVERY_S` seconds, it also forgets old messages (:func:`prune`)."""
     key = vapid.load()
     if key is None:  # no device can have subscribed without it
         return 0
+    if time.monotonic() - _pruned["at"] >= PRUNE_EVERY_S:
+        _pruned["at"] = time.monotonic()
+        prune(now or utcnow())
+        db.session.commit()
     items = _claim(now or utcnow(), limit)
     if not items:
         return 0
