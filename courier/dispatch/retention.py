@@ -2,9 +2,10 @@
 
 The council sets a retention period (``retention_days``, 30 by default). Once a job has
 been delivered, has failed or was cancelled that long ago, the worker erases its
-recipient: name, phone, e-mail, the drop-off's address, the notes, the proof files, the
-tracking link (and the code derived from it), the copies in the shop's webhook messages,
-in a food hub's round orders and in the ask of a partner coop that handed the job to us.
+recipient: name, phone, e-mail, the shop's code for the door, the drop-off's address,
+the notes, the proof files, the tracking link (and the code derived from it), the copies
+in the shop's webhook messages, in a food hub's round orders and in the ask of a partner
+coop that handed the job to us.
 What the coop's figures need stays: times, distance, price, status, who rode it, and the
 drop-off's position rounded to about 100 m.
 
@@ -46,7 +47,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3650
 ENDED = (JobStatus.DELIVERED, JobStatus.FAILED, JobStatus.CANCELLED)
 # the recipient's own columns of a job, those the model has (e-mail comes with messages)
-PERSONAL = ("recipient_name", "recipient_phone", "recipient_email", "notes",
+PERSONAL = ("recipient_name", "recipient_phone", "recipient_email", "recipient_code", "notes",
             "dropoff_address")
 COARSE_DECIMALS = 3  # about 110 m of latitude, 80 m of longitude in France
 BATCH = 200  # jobs redacted per pass of the worker

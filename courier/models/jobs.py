@@ -81,6 +81,9 @@ class Job(Base):
     # for messages to the recipient (courier.messages): where, and in which language
     recipient_email: Mapped[str | None] = mapped_column(String(254))
     recipient_lang: Mapped[str | None] = mapped_column(String(8))
+    # the code the recipient gives the courier at the door, when the shop chose it itself
+    # (else it is derived from the tracking token: courier.proofs.policy.code_of)
+    recipient_code: Mapped[str | None] = mapped_column(String(12))
     notes: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int | None]
     # fixed at submission, never recomputed: the rules version and which rule gave what

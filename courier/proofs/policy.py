@@ -58,9 +58,12 @@ def choose(user: User, required: str, on_failure: bool) -> ProofPolicy:
 
 
 def code_of(job: Job) -> str | None:
-    """The six digits the recipient gives the courier (None once the job is redacted)."""
+    """The code the recipient gives the courier: the shop's own, given with the job, else
+    six digits derived from the job (None once the job is redacted)."""
     if not job.tracking_token:
         return None
+    if job.recipient_code:
+        return job.recipient_code
     key = str(current_app.config["SECRET_KEY"]).encode()
     digest = hmac.new(key, f"proof-code:{job.id}:{job.tracking_token}".encode(),
                       hashlib.sha256).digest()

@@ -65,6 +65,7 @@ class Delivery:
             recipient_phone=part.recipient.get("phone") or "", notes=part.notes,
             recipient_email=part.recipient.get("email") or None,
             recipient_lang=part.recipient.get("language"),
+            recipient_code=part.recipient.get("code") or None,
             price_cents=share, pricing_version=self.price.version,
             price_breakdown={**breakdown, "share_cents": share},
         ) for part, share in zip(self.parts, self.shares(), strict=True)]

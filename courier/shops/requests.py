@@ -45,6 +45,10 @@ class RecipientIn(Strict):
         "description": "for the messages the shop chose to send (docs/messages.md)"})
     language = fields.String(validate=validate.OneOf(("fr", "en")), metadata={
         "description": "the language of the recipient's messages (default: the coop's)"})
+    code = fields.String(validate=validate.Regexp(r"^[0-9]{4,12}$", error="4 to 12 digits"),
+                         metadata={"description": "the code the recipient gives the courier "
+                                   "at the door, when the shop asks for one and chose it itself "
+                                   "(else the coop makes one: GET /jobs/{id}/proof)"})
 
 
 class DropoffIn(PlaceIn):

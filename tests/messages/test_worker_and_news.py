@@ -174,3 +174,11 @@ def test_two_senders_at_once_send_each_message_once(app, ride, inbox):
     assert sorted(m["To"] for m in inbox.mails) == [f"r{i}@example.org" for i in range(3)]
     db.session.expire_all()
     assert all([m.status.value for m in _messages(j)] == ["sent"] for j in jobs)
+
+
+def test_the_shops_own_code_is_the_one_the_recipient_is_told(ride, inbox):
+    shop, courier, job_id = ride(["on_the_way"], {"email": "rita@example.org", "language": "en",
+                                                  "code": "7351"}, proof="code")
+    assert send.send_due() == 1
+    assert "At the door, give the courier this code: 7351" in inbox.mails[-1].get_content()
+    assert courier.post(f"/jobs/{job_id}/delivered", json={"code": "7351"}).status_code == 200

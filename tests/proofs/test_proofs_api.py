@@ -236,3 +236,30 @@ def test_a_shop_exports_the_proofs_of_a_period_as_a_zip_with_a_pdf(carried, make
     bad = shop.get(f"/proofs/export?from={day}&to=2000-01-01")
     assert bad.status_code == 422 and "to" in bad.json["fields"]
     assert ana.get(f"/proofs/export?from={day}&to={day}").status_code == 403
+
+
+def test_a_shop_gives_its_own_code_for_the_recipient(make_merchant, make_courier, dispatcher):
+    shop, ana = make_merchant(), make_courier("Ana")
+    assert shop._call("put", "/shop/proof-policy", json={"required": "code"}).status_code == 200
+    from tests.conftest import job_body
+
+    bad = shop.post("/jobs", json=job_body(recipient={"name": "Rita", "code": "12ab"}))
+    assert bad.status_code == 422 and "recipient.code" in bad.json["fields"]
+    job = shop.post("/jobs", json=job_body(recipient={"name": "Rita", "code": "482193"})).json
+    assert shop.get(f"/jobs/{job['id']}/proof").json["code"] == "482193"
+    assert "482193" not in str(shop.get(f"/jobs/{job['id']}").json)  # not in the job's dumps
+    run = dispatcher.post(f"/jobs/{job['id']}/assign",
+                          json={"courier_id": ana.user.courier.id, "reason": "test"}).json
+    assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    assert ana.post(f"/jobs/{job['id']}/picked-up").status_code == 200
+    assert "482193" not in str(ana.get("/courier/runs").json)  # never the courier's
+    r = ana.post(f"/jobs/{job['id']}/delivered", json={"code": "000000"})
+    assert r.status_code == 422 and r.json["fields"] == {"code": "does not match"}
+    assert ana.post(f"/jobs/{job['id']}/delivered", json={"code": "482193"}).status_code == 200
+    from courier.dispatch import retention
+    from courier.models import Job
+
+    retention.redact(db.session.get(Job, job["id"]), None, "request")
+    db.session.commit()
+    assert db.session.get(Job, job["id"]).recipient_code is None
+    assert shop.get(f"/jobs/{job['id']}/proof").json["code"] is None
