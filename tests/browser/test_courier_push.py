@@ -29,7 +29,7 @@ from tests.push_service import PushService
 LYON = {"latitude": 45.7660, "longitude": 4.8357}
 NOTES = """navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) => ns.map(
   (n) => ({title: n.title, body: n.body, tag: n.tag, kind: (n.data || {}).kind,
-           actions: n.actions.map((a) => a.action)})))"""
+           actions: n.actions.map((a) => a.action), vibrate: Array.from(n.vibrate || [])})))"""
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,10 @@ def test_the_switch_subscribes_the_phone_and_accept_on_the_notification_answers_
     [offer] = notes(page)
     assert offer["title"] == "Nouvelle proposition : 1 course"
     assert offer["actions"] == ["accept", "decline"] and offer["tag"] == f"run-{run['id']}"
-    assert "pour répondre" in offer["body"]
+    assert "pour répondre" in offer["body"]  # the time left, the figures, why
+    assert " km · " in offer["body"] and " kg" in offer["body"]
+    assert payload["reason"] in offer["body"]
+    assert offer["vibrate"] == [400, 150, 400, 150, 700]
 
     tap(page, "accept", times=2)  # a tap twice: answered once
     [done] = notes(page, lambda ns: [n["kind"] for n in ns] == ["answered"])
