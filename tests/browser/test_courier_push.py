@@ -189,6 +189,21 @@ def test_the_switch_subscribes_the_phone_and_accept_on_the_notification_answers_
     assert ana.get("/push/devices").json["devices"] == []
 
 
+def test_notifications_refused_by_the_courier_leave_the_switch_off_and_say_why(
+        open_page, server, service, make_courier):
+    ana = make_courier("Ana")
+    device = service.device()
+    page = open_page(ana, geolocation=LYON, permissions=["geolocation"])  # notifications: no
+    page.context.add_init_script(fake_push_manager(device))
+    page.goto("/courier")
+    page.click("#push-toggle")
+    expect(page.locator("#push-note")).to_have_text(
+        "Les notifications sont bloquées pour ce site : autorisez-les dans les réglages de "
+        "votre navigateur.")
+    expect(page.locator("#push-switch")).to_have_attribute("data-state", "off")
+    assert ana.get("/push/devices").json["devices"] == []
+
+
 def test_a_withdrawn_offer_takes_its_notification_away(open_page, server, service,
                                                        make_merchant, make_courier, dispatcher,
                                                        make_job):
