@@ -25,6 +25,11 @@ from courier.shops.submit import submit_job
 log = logging.getLogger(__name__)
 
 
+# A schedule made up to its horizon is looked at again once the horizon has moved on this
+# far (the dispatch loop runs every second: not a write per schedule and second).
+AGAIN = timedelta(minutes=5)
+
+
 def horizon() -> timedelta:
     return timedelta(days=float(settings.get("schedule_horizon_days")))
 
@@ -65,12 +70,14 @@ def make_schedule(row: JobSchedule, now: datetime) -> list[Job]:
 
 
 def make_due(now: datetime | None = None) -> int:
-    """One pass of the worker: each active schedule not yet made up to the horizon is
-    made and committed on its own. Returns how many jobs were made."""
+    """One pass of the worker: each active schedule not yet made up to the horizon (new,
+    changed, or made up to more than ``AGAIN`` ago) is made and committed on its own.
+    Returns how many jobs were made."""
     now = now or utcnow()
     ids = db.session.scalars(select(JobSchedule.id).where(
         JobSchedule.paused.is_(False),
-        or_(JobSchedule.made_until.is_(None), JobSchedule.made_until < now + horizon()))
+        or_(JobSchedule.made_until.is_(None),
+            JobSchedule.made_until < now + horizon() - AGAIN))
         .order_by(JobSchedule.id)).all()
     count = 0
     for schedule_id in ids:

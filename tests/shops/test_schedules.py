@@ -219,3 +219,20 @@ def test_a_schedule_whose_jobs_would_be_refused_is_refused_naming_the_field(shop
     assert kept["job"]["dropoff"] == BODY["job"]["dropoff"]
     renamed = shop._call("patch", f"/schedules/{made.json['id']}", json={"name": "Soir"})
     assert renamed.status_code == 200 and renamed.json["name"] == "Soir"
+
+
+def test_a_made_schedule_is_looked_at_again_once_its_horizon_moved_on(shop, frozen):
+    made = shop.post("/schedules", json={**BODY, "rrule": "FREQ=DAILY;BYHOUR=8,12,16,20",
+                                         "starts": "2026-12-07T00:00:00"})
+    assert made.status_code == 201, made.json
+    assert recurring.make_due() == 8  # from Monday 12:00 to Wednesday 08:00 (Lyon)
+    row = db.session.get(JobSchedule, made.json["id"])
+    first = row.made_until
+    frozen["at"] = MONDAY + timedelta(minutes=1)
+    assert recurring.make_due() == 0
+    db.session.refresh(row)
+    assert row.made_until == first  # nothing written a minute later
+    frozen["at"] = MONDAY + timedelta(hours=4)  # the horizon passed Wednesday 12:00
+    assert recurring.make_due() == 1
+    db.session.refresh(row)
+    assert row.made_until == MONDAY + timedelta(hours=4) + recurring.horizon()
