@@ -32,6 +32,7 @@ from flask import current_app
 
 from courier.fairwork import tracking
 from courier.journal import record
+from courier.routing import cut
 from courier.texts import N_, Phrase, stored
 
 HELD = N_("not offered yet: planned for {name}, held until {time} to be ridden with jobs "
@@ -123,25 +124,11 @@ def first_part(route, problem, now: datetime) -> tuple:
         if s.type == "pickup":
             key = groups.get(s.shipment) or ("job", s.shipment)
             first.setdefault(key, s.service_start)
-    cut = {s.shipment: s.service_start for s in work if s.type == "pickup"
-           and first[groups.get(s.shipment) or ("job", s.shipment)] > ahead}
-    if not cut or len(cut) == len({s.shipment for s in work}):
+    later = {s.shipment: s.service_start for s in work if s.type == "pickup"
+             and first[groups.get(s.shipment) or ("job", s.shipment)] > ahead}
+    if not later or len(later) == len({s.shipment for s in work}):
         return route, []  # nothing to cut, or the whole run is later (held whole)
-    amounts = {s.id: s.amount for s in problem.shipments}
-    steps, here, metres = [], None, 0
-    load = list(route.steps[0].load) if route.steps else []
-    for s in route.steps:
-        if s.shipment in cut:
-            continue
-        if s.location is not None:
-            if here is not None and problem.distances is not None:
-                metres += int(problem.distances[here][s.location])
-            here = s.location
-        if s.type in ("pickup", "delivery"):
-            sign = 1 if s.type == "pickup" else -1
-            load = [x + sign * y for x, y in zip(load, amounts[s.shipment], strict=False)]
-        steps.append(dataclasses.replace(s, distance=metres, load=tuple(load)))
-    return dataclasses.replace(route, steps=tuple(steps), distance=metres), sorted(cut.items())
+    return cut.without(route, later, problem), sorted(later.items())
 
 
 def for_courier(end: datetime, kind: str) -> Phrase:

@@ -25,7 +25,7 @@ import numpy as np
 from courier.dispatch import terrain
 from courier.dispatch.facts import Fit
 from courier.fairwork import safety
-from courier.routing import Plan, Problem, Route, Unassigned
+from courier.routing import Plan, Problem, Route, Unassigned, cut
 from courier.texts import Phrase
 
 
@@ -115,25 +115,6 @@ def exclude(problem: Problem, points, snap) -> Problem:
     return dataclasses.replace(problem, shipments=shipments)
 
 
-def _without(route: Route, gone: set, problem: Problem, amounts: dict) -> Route:
-    """``route`` without the shipments of ``gone``: its km and loads worked out again, its
-    times kept (riding less never makes a stop later)."""
-    steps, here, metres = [], None, 0
-    load = list(route.steps[0].load) if route.steps else []
-    for s in route.steps:
-        if s.shipment in gone:
-            continue
-        if s.location is not None:
-            if here is not None and problem.distances is not None:
-                metres += int(problem.distances[here][s.location])
-            here = s.location
-        if s.type in ("pickup", "delivery"):
-            sign = 1 if s.type == "pickup" else -1
-            load = [x + sign * y for x, y in zip(load, amounts[s.shipment], strict=False)]
-        steps.append(dataclasses.replace(s, distance=metres, load=tuple(load)))
-    return dataclasses.replace(route, steps=tuple(steps), distance=metres)
-
-
 def _over(route: Route, points, km_cap, climb_cap) -> tuple | None:
     """The first cap ``route`` goes past: ``("km" | "climb", value, cap)``."""
     work = [s for s in route.steps if s.type in ("pickup", "delivery")]
@@ -156,7 +137,6 @@ def trim(plan: Plan, problem: Problem, points, snap) -> Plan:
     caps = _caps(snap)
     if not caps:
         return plan
-    amounts = {s.id: s.amount for s in problem.shipments}
     groups = {s.id: s.group for s in problem.shipments}
     routes, left = [], list(plan.unassigned)
     for route in plan.routes:
@@ -174,7 +154,7 @@ def trim(plan: Plan, problem: Problem, points, snap) -> Plan:
             last = order[-1]
             gone |= {sid for sid in order if sid == last or (
                 groups[last] is not None and groups[sid] == groups[last])}
-            trimmed = _without(route, gone, problem, amounts)
+            trimmed = cut.without(route, gone, problem)
             over = _over(trimmed, points, km_cap, climb_cap)
         routes.append(trimmed)
         if gone:
