@@ -67,13 +67,11 @@ REFUSED_WHEN_VALID = {
     "POST /rules": "the rules document: known rules, not in the past, a change",
     "POST /rules/what-if": "the proposed rules and a replay of 1 to 7 days",
     "POST /privacy/requests": "the recipient's phone or e-mail",
-    "PUT /return-hub": "a hub has lat and lon (not stated in the description yet)",
     "PUT /weather/override": "until within the next two days; one value at least",
     "PATCH /members/{user_id}": "role or active",
     "POST /time/corrections": "an added interval has a start and an end",
     "POST /solidarity/deliveries": "deliver_by after ready_at",
     "POST /partners": "the address is an http(s) base URL without a query",
-    "PATCH /federation/settings": "at least one setting; hours has from and to",
     "POST /partners/{partner_id}/settlements": "paid between the years 2000 and 2100",
 }
 

@@ -2,7 +2,8 @@
 that what it calls valid is what the API accepts: a place is ``lat`` and ``lon`` or an
 address (with a geocoder), for a job's places and a hub's producers alike, a pickup both
 coordinates or neither, a job ``dropoff`` or ``dropoffs`` (with ``dropoffs``, nothing the
-drop-offs carry given for the job) and a slot or times, not both."""
+drop-offs carry given for the job) and a slot or times, not both; the federation's
+settings one at least; a nested object that may be null that object or null, no other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from marshmallow import ValidationError
 
 from courier import create_app
 from courier.shops.requests import JobIn, PickupIn, PlaceIn
+from courier.web.api.dispatch_api import ReturnHubIn
+from courier.web.api.federation_api import SettingsIn
 from courier.web.api.hub_api import ProducerIn
 from tests.conftest import base_config
 
@@ -90,3 +93,37 @@ def test_without_a_geocoder_a_producer_is_described_with_its_coordinates(databas
     assert producer.is_valid({"name": "Ferme", "lat": 45.7, "lon": 4.8})
     assert not producer.is_valid({"name": "Ferme", "address": "1 rue A"})  # no geocoder
     assert not producer.is_valid({"lat": 45.7, "lon": 4.8})  # a name is required
+
+
+def as_json_schema(schema):
+    """OpenAPI 3.0's ``nullable: true`` as JSON Schema says it: the schema, or null."""
+    if isinstance(schema, list):
+        return [as_json_schema(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: as_json_schema(v) for k, v in schema.items() if k != "nullable"}
+    return {"anyOf": [out, {"type": "null"}]} if schema.get("nullable") else out
+
+
+def nullable_validator(spec: dict, name: str):
+    return jsonschema.Draft4Validator(as_json_schema(
+        {**spec["components"]["schemas"][name], "components": spec["components"]}))
+
+
+HUB = {"lat": 45.7, "lon": 4.8}
+
+
+@pytest.mark.parametrize("body", [{"return_hub": None}, {"return_hub": {}},
+                                  {"return_hub": HUB}, {"return_hub": {"address": "Hub"}},
+                                  {"return_hub": {**HUB, "address": "Hub"}}, {}], ids=str)
+def test_a_return_hub_is_described_as_null_or_a_hub_and_nothing_else(database_url, body):
+    assert nullable_validator(described(database_url), "ReturnHubIn").is_valid(body) == \
+        accepted(ReturnHubIn(), body)
+
+
+@pytest.mark.parametrize("body", [{}, {"hours": None}, {"hours": {}}, {"auto_handoff": True},
+                                  {"hours": {"from": "10:00", "to": "12:00"}},
+                                  {"hours": {"from": "10:00"}}], ids=str)
+def test_the_federations_settings_are_described_as_the_api_reads_them(database_url, body):
+    reads = accepted(SettingsIn(), body) and bool(body)  # the view: one setting at least
+    assert nullable_validator(described(database_url), "SettingsIn").is_valid(body) == reads

@@ -8,7 +8,11 @@ generated from the description, or a fuzzer's valid cases, send what the API acc
 - a hub's producer (``ProducerIn``): a place, as above;
 - a job (``JobIn``): ``dropoff`` or ``dropoffs``, one of them (with ``dropoffs``, the
   weight, volume, notes and recipient are each drop-off's, none the job's); a ``slot`` or
-  ``ready_at``/``deliver_by``, not both.
+  ``ready_at``/``deliver_by``, not both;
+- the federation's settings (``SettingsIn``): one setting at least;
+- a nested object that may be null (``allow_none``): that object, or null, and no other
+  object (the generated description's null branch, ``{"type": "object", "nullable": true}``,
+  let any object through: ``{"return_hub": {}}`` was valid by it).
 """
 
 from __future__ import annotations
@@ -44,10 +48,28 @@ def state_rules(spec, config) -> None:
     schemas = spec.components.schemas
     place = place_rule(bool(config.get("GEOCODER")))
     rules = {"PlaceIn": place, "DropoffIn": place, "ProducerIn": place,
-             "PickupIn": PICKUP_RULE, "JobIn": JOB_RULE}
+             "PickupIn": PICKUP_RULE, "JobIn": JOB_RULE, "SettingsIn": {"minProperties": 1}}
     for name, rule in rules.items():
         if name in schemas:
             _add(schemas[name], rule)
+    for schema in schemas.values():
+        _null_only(schema)
+
+
+NULL_BRANCH = {"type": "object", "nullable": True}
+
+
+def _null_only(schema) -> None:
+    """Each nullable nested object's null branch admits null alone (``enum: [null]``)."""
+    if isinstance(schema, dict):
+        for branch in schema.get("anyOf", []):
+            if branch == NULL_BRANCH:
+                branch["enum"] = [None]
+        for value in schema.values():
+            _null_only(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _null_only(value)
 
 
 def _add(schema: dict, rule: dict) -> None:
