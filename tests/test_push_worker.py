@@ -16,6 +16,7 @@ from sqlalchemy import select
 from courier.extensions import db
 from courier.journal import push_send, vapid
 from courier.models import PushMessage, PushStatus
+from tests.concurrency import at_once
 from tests.conftest import base_config
 from tests.push_service import PushService
 
@@ -102,8 +103,6 @@ def test_senders_side_by_side_send_a_message_once(app, service, make_merchant, m
                                                  make_job, dispatcher):
     """Two workers (or a worker restarted while the old one still runs) look at once: the
     claim is a compare-and-set, so one of them sends it."""
-    import threading
-
     shop, ana = make_merchant(), make_courier("Ana")
     phones = [service.device() for _ in range(3)]
     for p in phones:
@@ -111,21 +110,7 @@ def test_senders_side_by_side_send_a_message_once(app, service, make_merchant, m
     r = dispatcher.post(f"/jobs/{make_job(shop)['id']}/assign",
                         json={"courier_id": ana.user.courier.id, "reason": "near"})
     assert r.status_code == 200, r.json
-    start, counts = threading.Barrier(4), []
-
-    def sender():
-        with app.app_context():
-            start.wait()
-            try:
-                counts.append(push_send.send_due())
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=sender) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    counts = at_once(app, push_send.send_due, threads=4)
     assert sum(counts) == 3 and len(counts) == 4
     assert [len(service.to(p)) for p in phones] == [1, 1, 1]
 

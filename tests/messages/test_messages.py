@@ -5,10 +5,7 @@ to an address that opted out by its signed link."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,24 +18,7 @@ from courier.extensions import db
 from courier.messages import send
 from courier.models import Event, RecipientMessage, utcnow
 from tests.conftest import base_config, job_body
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-SMTP_PORT, SMS_PORT = _free_port(), _free_port()
-
-
-class Inbox:
-    def __init__(self):
-        self.mails = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
+from tests.messages.conftest import SMS_PORT, SMTP_PORT, Inbox
 
 
 @pytest.fixture
@@ -47,15 +27,6 @@ def app_config(database_url):
                        MAIL_FROM="deliveries@coop.example", PUBLIC_URL="https://coop.example",
                        SMS_PROVIDER="http", SMS_HTTP_URL=f"http://127.0.0.1:{SMS_PORT}/sms",
                        SMS_HTTP_TOKEN="sms-token", MESSAGE_BACKOFF_S=30)
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    yield box
-    controller.stop()
 
 
 class Provider(BaseHTTPRequestHandler):

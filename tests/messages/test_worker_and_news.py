@@ -8,12 +8,10 @@ from __future__ import annotations
 import io
 import logging
 import re
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from PIL import Image
 from sqlalchemy import select
 
@@ -21,8 +19,9 @@ from courier.dispatch import retention
 from courier.extensions import db
 from courier.messages import send, soon
 from courier.models import Job, RecipientMessage, RunStop, StopKind, utcnow
+from tests.concurrency import at_once
 from tests.conftest import base_config, job_body
-from tests.messages.test_messages import SMTP_PORT, Inbox
+from tests.messages.conftest import SMTP_PORT
 from tests.proofs.conftest import jpeg
 from tests.proofs.test_proofs_api import form
 
@@ -32,15 +31,6 @@ def app_config(database_url, tmp_path_factory):
     return base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT,
                        MAIL_FROM="deliveries@coop.example", PUBLIC_URL="https://coop.example",
                        PROOF_DIR=str(tmp_path_factory.mktemp("proofs")))
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    yield box
-    controller.stop()
 
 
 @pytest.fixture
@@ -157,19 +147,7 @@ def test_two_senders_at_once_send_each_message_once(app, ride, inbox):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrent claims are checked on PostgreSQL")
     jobs = [ride(["on_the_way"], {"email": f"r{i}@example.org"})[2] for i in range(3)]
-    barrier, counts = threading.Barrier(2), []
-
-    def sender():
-        with app.app_context():
-            barrier.wait()
-            counts.append(send.send_due())
-            db.session.remove()
-
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    counts = at_once(app, send.send_due)
     assert sum(counts) == 3
     assert sorted(m["To"] for m in inbox.mails) == [f"r{i}@example.org" for i in range(3)]
     db.session.expire_all()

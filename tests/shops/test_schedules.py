@@ -4,7 +4,6 @@ are refused naming the field."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from courier import settings
 from courier.extensions import db
 from courier.models import Event, Job, JobSchedule
 from courier.shops import recurring
+from tests.concurrency import at_once
 from tests.conftest import LYON
 
 # Monday 7 December 2026, 09:00 in Lyon
@@ -138,19 +138,7 @@ def test_two_workers_at_once_make_each_occurrence_once(app, shop, frozen):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrent inserts are checked on PostgreSQL")
     shop.post("/schedules", json=BODY)
-    barrier, counts = threading.Barrier(2), []
-
-    def worker():
-        with app.app_context():
-            barrier.wait()
-            counts.append(recurring.make_due())
-            db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    counts = at_once(app, recurring.make_due, timeout=30)
     assert sorted(counts) in ([0, 2], [1, 1])
     assert db.session.scalar(select(func.count()).select_from(Job)) == 2
 
