@@ -5,7 +5,7 @@ alone no longer can; and never on work already accepted or on a bike."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
