@@ -58,6 +58,10 @@ COURIER_COST = 600
 #: (docs/routing.md, "Time limit and rounds").
 ROUNDS_PER_SHIPMENT = 400
 
+#: ... and its time limit is at most 0.1 s plus this per shipment: 150 open jobs are
+#: planned in 1.6 s, so a cycle with them ends within 2 s (docs/benchmarks.md, "Live day").
+SECONDS_PER_SHIPMENT = 0.01
+
 
 def warm_start_routes(m: Model, allowed: dict[int, tuple[int, ...]]) -> list[list[int]]:
     """``Problem.initial_routes`` as lists of routing indices, one per vehicle.
@@ -126,7 +130,8 @@ def solve(problem: Problem, time_limit: float = 5.0, *, strategy: str = "default
         return _empty_plan(problem, started, "infeasible" if mandatory_lost else "empty",
                            rejected)
     allowed = {i: checks[i].vehicles for i in modelled}
-    budget = time_limit if full_time else min(time_limit, 0.1 + 0.01 * 2 * len(modelled))
+    budget = (time_limit if full_time
+              else min(time_limit, 0.1 + SECONDS_PER_SHIPMENT * len(modelled)))
     if strategy == "default" or (strategy == "vehicles_first" and not plain(problem, modelled)):
         return solve_rr(problem, modelled, allowed, rejected, started, budget,
                         preference_cost=preference_cost, mandatory_lost=mandatory_lost,

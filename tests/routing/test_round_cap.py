@@ -34,16 +34,20 @@ def test_a_capped_search_gives_the_same_plan_twice():
     assert a.less_cost(first_a, 60.0) == b.less_cost(first_b, 60.0)
 
 
-def test_dispatch_solves_cap_their_rounds_and_benchmarks_use_the_whole_limit(monkeypatch):
+def test_dispatch_solves_cap_their_time_and_rounds_and_benchmarks_use_the_whole_limit(
+        monkeypatch):
     seen = []
     real = solver.solve_rr
 
     def spy(*args, **kwargs):
-        seen.append(kwargs["max_rounds"])
+        seen.append((round(args[5], 6), kwargs["max_rounds"]))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(solver, "solve_rr", spy)
     problem, _ = make_city_problem(6, 3, seed=1)
-    solver.solve(problem, time_limit=0.2)
-    solver.solve(problem, time_limit=0.2, full_time=True)
-    assert seen == [solver.ROUNDS_PER_SHIPMENT * 6, 0]
+    solver.solve(problem, time_limit=0.5)
+    solver.solve(problem, time_limit=0.5, full_time=True)
+    solver.solve(problem, time_limit=0.12)
+    per_job = 0.1 + solver.SECONDS_PER_SHIPMENT * 6
+    assert seen == [(per_job, solver.ROUNDS_PER_SHIPMENT * 6), (0.5, 0),
+                    (0.12, solver.ROUNDS_PER_SHIPMENT * 6)]
