@@ -92,7 +92,8 @@ def test_a_shop_reads_its_own_jobs_charts_from_its_page(open_page, make_user, se
     page = open_page(h.shop, phone=True, lang=lang, service_workers="block")
     watch = checks.Watch(page, server.url)
     page.goto("/shop")
-    page.click("a[href='/shop/dashboard']")
+    with page.expect_navigation():  # its script sets the period when the page loads
+        page.click("a[href='/shop/dashboard']")
     expect(page.locator("#dashboard")).to_have_attribute("data-scope", "shop")
     first, last = _period()
     _show(page, first, last)
@@ -111,7 +112,8 @@ def test_a_period_without_jobs_says_there_is_no_data(open_page, make_user, serve
     page = open_page(h.council, phone=True, lang=lang, service_workers="block")
     watch = checks.Watch(page, server.url)
     page.goto("/dispatch")
-    page.click("a[href='/dashboard']")
+    with page.expect_navigation():  # its script sets the period when the page loads
+        page.click("a[href='/dashboard']")
     first, last = _period(400, 390)  # long before the history began
     _show(page, first, last)
     _check_charts(page, h.council, first, last, COOP)
