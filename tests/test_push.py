@@ -156,15 +156,23 @@ def test_declining_on_the_phone_sends_the_phone_nothing_more(
     assert len(service.to(phone)) == 1
 
 
-def test_a_replan_of_the_run_being_ridden_is_pushed(service, make_merchant, make_courier,
-                                                   make_job, dispatcher):
+def riding_two_jobs(service, make_merchant, make_courier, make_job, dispatcher):
+    """A shop, Ana with a phone subscribed, riding the run of two of the shop's jobs she
+    accepted: (shop, ana, phone, the run, the two jobs)."""
     shop, ana = make_merchant(), make_courier("Ana")
     phone = service.device()
     subscribe(ana, phone)
-    first, second = make_job(shop), make_job(shop, dlat=0.004)
+    jobs = make_job(shop), make_job(shop, dlat=0.004)
     run = dispatcher.post("/dispatch").json["runs"][0]
     assert len({s["job_id"] for s in run["stops"]}) == 2
     assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    return shop, ana, phone, run, jobs
+
+
+def test_a_replan_of_the_run_being_ridden_is_pushed(service, make_merchant, make_courier,
+                                                   make_job, dispatcher):
+    shop, ana, phone, run, (first, second) = riding_two_jobs(
+        service, make_merchant, make_courier, make_job, dispatcher)
     push_send.send_due()
     assert shop.post(f"/jobs/{second['id']}/cancel", json={"reason": "closed"}).status_code == 200
     push_send.send_due()
@@ -198,13 +206,8 @@ def test_what_the_courier_does_themselves_pushes_nothing(
         service, make_merchant, make_courier, make_job, dispatcher):
     """Their own release of a job, and their emergency stop, are on the phone in their
     hand: no device of theirs is buzzed about it."""
-    shop, ana = make_merchant(), make_courier("Ana")
-    phone = service.device()
-    subscribe(ana, phone)
-    first, second = make_job(shop), make_job(shop, dlat=0.004)
-    run = dispatcher.post("/dispatch").json["runs"][0]
-    assert len({s["job_id"] for s in run["stops"]}) == 2
-    assert ana.post(f"/runs/{run['id']}/accept").status_code == 200
+    shop, ana, phone, run, (first, second) = riding_two_jobs(
+        service, make_merchant, make_courier, make_job, dispatcher)
     assert push_send.send_due() == 1  # the offer
     r = ana.post(f"/jobs/{second['id']}/release", json={"reason": "chain broke"})
     assert r.status_code == 200, r.json
