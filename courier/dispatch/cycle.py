@@ -96,9 +96,8 @@ def _plan_and_offer(actor: User | None, now: datetime, planner) -> CycleResult:
     snap.planned = {route.vehicle for route in plan.routes
                     if any(s.type in ("pickup", "delivery") for s in route.steps)}
     couriers = {c.id: c for c in snap.couriers}
-    plan, result.held = holding.hold(actor, plan, problem, jobs, couriers, now, snap.refused)
-    result.due = [end for end, *_ in result.held.values()]
-    result.held.pop(None, None)  # the jobs cut off runs offered (holding.first_part)
+    plan, result.held, result.due = holding.hold(actor, plan, problem, jobs, couriers, now,
+                                                 snap.refused)
     for route in plan.routes:
         run = _offer_route(actor, now, couriers[route.vehicle], route, jobs, points, snap)
         if run is not None:

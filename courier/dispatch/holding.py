@@ -52,7 +52,7 @@ def until(route, jobs: dict, now: datetime, refused=()) -> tuple[datetime, str] 
     work = [s for s in route.steps if s.type in ("pickup", "delivery")]
     if not work:
         return None
-    ahead = timedelta(seconds=cfg["DISPATCH_AHEAD_S"])
+    ahead = _ahead()
     begins = now + timedelta(seconds=route.steps[0].arrival)
     if ahead and begins - now > ahead:
         return begins - ahead, "ahead"
@@ -72,24 +72,26 @@ def until(route, jobs: dict, now: datetime, refused=()) -> tuple[datetime, str] 
 
 def hold(actor, plan, problem, jobs: dict, couriers: dict, now: datetime, refused=()):
     """``plan`` without the routes held back (see the module docstring), each route
-    offered cut to its :func:`first_part`; and courier id -> (until, the jobs held for
-    them, ``"hold"`` or ``"ahead"``), the jobs cut off a run offered under the key None
-    (with when they fall due). Each held job says why it waits (an event when the reason
-    changes). ``refused``: the jobs turned down or given back lately."""
-    kept, held, later = [], {}, []
+    offered cut to its :func:`first_part`; courier id -> (until, the jobs held for them,
+    ``"hold"`` or ``"ahead"``); and when these decisions fall due again (the holds' ends
+    and when the jobs cut off runs offered are to be offered). Each held job says why it
+    waits (an event when the reason changes). ``refused``: the jobs turned down or given
+    back lately."""
+    kept, held, due = [], {}, []
     for route in plan.routes:
         why = until(route, jobs, now, refused)
         if why is None:
-            route, cut = first_part(route, problem, now)
+            route, deferred = first_part(route, problem, now)
             kept.append(route)
             courier = couriers[route.vehicle]
-            for job_id, begins in cut:
+            for job_id, begins in deferred:
                 end = now + timedelta(seconds=begins) - _ahead()
-                later.append(end)
+                due.append(end)
                 _say(actor, jobs[job_id], Phrase(AHEAD, name=courier.user.first_name,
                                                  time=_local(end)), end, "ahead")
             continue
         end, kind = why
+        due.append(end)
         ids = list(dict.fromkeys(s.shipment for s in route.steps
                                  if s.type in ("pickup", "delivery")))
         held[route.vehicle] = (end, ids, kind)
@@ -98,11 +100,7 @@ def hold(actor, plan, problem, jobs: dict, couriers: dict, now: datetime, refuse
             _say(actor, jobs[job_id], Phrase(HELD if kind == "hold" else AHEAD,
                                              name=courier.user.first_name, time=_local(end)),
                  end, kind)
-    if later:
-        held[None] = (min(later), [], "ahead")
-    if not held:
-        return plan, held
-    return dataclasses.replace(plan, routes=tuple(kept)), held
+    return dataclasses.replace(plan, routes=tuple(kept)), held, due
 
 
 def _ahead() -> timedelta:
