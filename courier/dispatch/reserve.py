@@ -14,32 +14,25 @@ the figures are judged against.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 from courier.routing import Problem, Shipment, TimeWindow
-
-
-def _fits(amount: tuple[int, ...], capacity: tuple[int, ...]) -> bool:
-    return all(a <= c for a, c in zip(amount, capacity, strict=False))
+from courier.routing.precheck import allowed_vehicles, fits_capacity, travel
 
 
 def soonest_alone(problem: Problem, sh: Shipment) -> int | None:
     """The soonest second any vehicle allowed to carry ``sh`` could deliver it
     alone, straight from its start (breaks and caps aside), or None if none can."""
-    d = problem.durations
     pick, drop = sh.pickup, sh.delivery
     soonest = None
-    for v in problem.vehicles:
-        if sh.allowed_vehicles is not None and v.id not in sh.allowed_vehicles:
+    for vi in allowed_vehicles(problem, sh):
+        v = problem.vehicles[vi]
+        if not fits_capacity(sh, v):
             continue
-        if v.capacity and not _fits(sh.amount, v.capacity):
-            continue
-        sf = v.speed_factor
         at_pickup = max(pick.time_window.start,
-                        v.time_window.start + math.ceil(d[v.start][pick.location] * sf))
+                        v.time_window.start + travel(problem, v, v.start, pick.location))
         done = max(drop.time_window.start,
-                   at_pickup + pick.service + math.ceil(d[pick.location][drop.location] * sf))
+                   at_pickup + pick.service + travel(problem, v, pick.location, drop.location))
         if soonest is None or done < soonest:
             soonest = done
     return soonest
@@ -60,7 +53,7 @@ def keep_reserve(problem: Problem, seconds: int) -> Problem:
         if soonest is None or soonest >= window.end:
             shipments.append(sh)
             continue
-        end = max(window.end - seconds, soonest + 1, window.start)
+        end = max(window.end - seconds, soonest + 1)
         shipments.append(replace(sh, delivery=replace(
             sh.delivery, time_window=TimeWindow(window.start, end)),
             pickup=replace(sh.pickup, time_window=TimeWindow(
