@@ -16,6 +16,25 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 
+class Every:
+    """Work a process does now and then: :meth:`due` is true the first time it is asked,
+    then once ``seconds`` have passed (on the monotonic clock) since it last was."""
+
+    def __init__(self) -> None:
+        self._at = float("-inf")
+
+    def due(self, seconds: float, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if now - self._at < seconds:
+            return False
+        self._at = now
+        return True
+
+    def reset(self) -> None:
+        """Make it due at the next ask."""
+        self._at = float("-inf")
+
+
 class SimulatedClock:
     """A clock that starts at ``start`` (default: the real time now), runs ``speed``
     times as fast as real time (0: it stands still) and can be moved forward by

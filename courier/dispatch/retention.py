@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 
 from courier import privacy, settings
+from courier.clock import Every
 from courier.errors import InvalidInput
 from courier.extensions import db
 from courier.journal import record
@@ -52,7 +53,7 @@ PERSONAL = ("recipient_name", "recipient_phone", "recipient_email", "recipient_c
 COARSE_DECIMALS = 3  # about 110 m of latitude, 80 m of longitude in France
 BATCH = 200  # jobs redacted per pass of the worker
 ENDED_AT = func.coalesce(Job.delivered_at, Job.updated_at)
-_last_sweep = {"at": float("-inf")}
+_sweeps = Every()
 
 
 def days() -> int:
@@ -167,11 +168,7 @@ def sweep(now: datetime | None = None, limit: int = BATCH) -> int:
 
 def sweep_if_due(interval_s: float, clock=time.monotonic) -> int:
     """:func:`sweep`, at most once every ``interval_s`` seconds in this process."""
-    now = clock()
-    if now - _last_sweep["at"] < interval_s:
-        return 0
-    _last_sweep["at"] = now
-    return sweep()
+    return sweep() if _sweeps.due(interval_s, clock()) else 0
 
 
 def _digits(phone: str) -> str:

@@ -5,10 +5,10 @@ outbox is sent, and now and then the council's rule hands jobs over."""
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import current_app
 
+from courier.clock import Every
 from courier.extensions import db
 from courier.federation import (  # noqa: F401 (track: the answers to withdrawals)
     handoffs,
@@ -21,7 +21,7 @@ from courier.federation import (  # noqa: F401 (track: the answers to withdrawal
 from courier.outbox import SenderLoop
 
 log = logging.getLogger(__name__)
-_last_scan = {"at": 0.0}
+_scans = Every()
 
 
 def tick() -> int:
@@ -32,8 +32,7 @@ def tick() -> int:
     done += relay_follow.relay_events()  # relays: the first leg's progress, given-up ones
     done += outbox.send_due()
     every = float(current_app.config.get("FEDERATION_SCAN_S", 30))
-    if time.monotonic() - _last_scan["at"] >= every:
-        _last_scan["at"] = time.monotonic()
+    if _scans.due(every):
         done += rules.scan()
         db.session.commit()
     return done

@@ -19,7 +19,6 @@ dispatch (``courier worker``, or ``courier run`` in the embedded setup).
 from __future__ import annotations
 
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from flask import Flask, current_app
 from pywebpush import WebPusher
 from sqlalchemy import delete, or_, select, update
 
+from courier.clock import Every
 from courier.extensions import db
 from courier.journal import devices, vapid
 from courier.journal.push import wake
@@ -142,7 +142,7 @@ def _record(item: Outgoing, answer: Answer, now: datetime) -> None:
 
 KEEP = timedelta(days=2)  # what a device was sent is kept this long, then forgotten
 PRUNE_EVERY_S = 600
-_pruned = {"at": float("-inf")}
+_prunes = Every()
 
 
 def prune(now: datetime) -> int:
@@ -162,8 +162,7 @@ def send_due(now: datetime | None = None, limit: int = 50) -> int:
     key = vapid.load()
     if key is None:  # no device can have subscribed without it
         return 0
-    if time.monotonic() - _pruned["at"] >= PRUNE_EVERY_S:
-        _pruned["at"] = time.monotonic()
+    if _prunes.due(PRUNE_EVERY_S):
         prune(now or utcnow())
         db.session.commit()
     items = _claim(now or utcnow(), limit)

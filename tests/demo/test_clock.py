@@ -40,3 +40,12 @@ def test_rows_written_on_a_simulated_clock_carry_its_time(app):
         db.session.add(ev)
         db.session.commit()
     assert db.session.get(Event, ev.id).at == START
+
+
+def test_work_done_now_and_then_is_due_first_then_once_its_interval_has_passed():
+    every = clock.Every()
+    assert every.due(600, now=1000.0)
+    assert not every.due(600, now=1599.0)
+    assert every.due(600, now=1600.0)
+    every.reset()
+    assert every.due(600, now=1601.0)

@@ -83,7 +83,7 @@ def test_the_dispatch_worker_runs_the_sweep(app, carried):
     shop, ana, job_id = carried()
     assert ana.post(f"/jobs/{job_id}/delivered").status_code == 200
     _ended_days_ago(job_id, 40)
-    retention._last_sweep["at"] = float("-inf")
+    retention._sweeps.reset()
     scheduler.tick(app, last_cycle=0.0)
     assert db.session.get(Redaction, job_id).reason == "retention"
 
