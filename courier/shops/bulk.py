@@ -34,7 +34,7 @@ COLUMNS = ("reference", "group", "pickup_address", "pickup_lat", "pickup_lon",
            "dropoff_address", "dropoff_lat", "dropoff_lon", "ready_at", "deliver_by", "slot",
            "weight_kg", "volume_l", "recipient_name", "recipient_phone", "notes")
 MAX_ROWS = 500
-MAX_REFERENCE = 255  # characters of a reference, as of the API's Idempotency-Key
+MAX_REFERENCE = Job.__table__.c.idempotency_key.type.length  # a reference is its key
 SHARED = ("pickup", "ready_at", "deliver_by", "slot")  # a group takes them from its first row
 
 
