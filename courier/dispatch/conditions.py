@@ -163,9 +163,8 @@ def set_override(actor: User, values: dict, until: datetime, reason: str,
     o = {**{k: values.get(k) for k in VALUES}, "until": until.isoformat(),
          "set_at": now.isoformat(), "set_by": actor.name, "reason": reason.strip()[:300]}
     settings.put(OVERRIDE, o)
-    local = until.astimezone(tracking.timezone())  # the coop's time, as its members read it
     record(actor, "coop", "weather_override", data={"weather_override": o},
-           reason=Phrase(OVERRIDDEN, until=f"{local:%Y-%m-%d %H:%M}", reason=o["reason"]))
+           reason=Phrase(OVERRIDDEN, until=tracking.local(until, day=True), reason=o["reason"]))
     return o
 
 

@@ -88,7 +88,7 @@ def hold(actor, plan, problem, jobs: dict, couriers: dict, now: datetime, refuse
                 end = now + timedelta(seconds=begins) - _ahead()
                 due.append(end)
                 _say(actor, jobs[job_id], Phrase(AHEAD, name=courier.user.first_name,
-                                                 time=_local(end)), end, "ahead")
+                                                 time=tracking.local(end)), end, "ahead")
             continue
         end, kind = why
         due.append(end)
@@ -97,9 +97,9 @@ def hold(actor, plan, problem, jobs: dict, couriers: dict, now: datetime, refuse
         held[route.vehicle] = (end, ids, kind)
         courier = couriers[route.vehicle]
         for job_id in ids:
-            _say(actor, jobs[job_id], Phrase(HELD if kind == "hold" else AHEAD,
-                                             name=courier.user.first_name, time=_local(end)),
-                 end, kind)
+            text = Phrase(HELD if kind == "hold" else AHEAD, name=courier.user.first_name,
+                          time=tracking.local(end))
+            _say(actor, jobs[job_id], text, end, kind)
     return dataclasses.replace(plan, routes=tuple(kept)), held, due
 
 
@@ -131,7 +131,7 @@ def first_part(route, problem, now: datetime) -> tuple:
 
 def for_courier(end: datetime, kind: str) -> Phrase:
     """Why a courier whose run is held got no offer in this cycle."""
-    return Phrase(HELD_FOR_YOU if kind == "hold" else AHEAD_FOR_YOU, time=_local(end))
+    return Phrase(HELD_FOR_YOU if kind == "hold" else AHEAD_FOR_YOU, time=tracking.local(end))
 
 
 def _say(actor, job, text: Phrase, end: datetime, kind: str) -> None:
@@ -141,6 +141,3 @@ def _say(actor, job, text: Phrase, end: datetime, kind: str) -> None:
         record(actor, "job", "not_assigned", job=job, reason=text,
                data={"code": "held" if kind == "hold" else "ahead", "until": end.isoformat()})
 
-
-def _local(t: datetime) -> str:
-    return f"{t.astimezone(tracking.timezone()):%H:%M}"

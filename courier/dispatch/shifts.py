@@ -273,4 +273,4 @@ def planned_ends(couriers: list[Courier]) -> dict[int, datetime]:
 
 
 def shift_ends_phrase(end: datetime) -> Phrase:
-    return Phrase(SHIFT_ENDS, time=f"{end.astimezone(tracking.timezone()):%H:%M}")
+    return Phrase(SHIFT_ENDS, time=tracking.local(end))

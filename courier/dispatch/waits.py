@@ -73,11 +73,7 @@ def _names(couriers) -> str:
 
 def _clock(snap, seconds: int) -> str:
     """A time of the day, as the coop's members read it (its own time zone)."""
-    return _local(snap.now + timedelta(seconds=seconds))
-
-
-def _local(t) -> str:
-    return f"{t.astimezone(tracking.timezone()):%H:%M}"
+    return tracking.local(snap.now + timedelta(seconds=seconds))
 
 
 def job_waits(job, snap, rules, given: set[int]) -> Phrase:
@@ -123,7 +119,7 @@ def _all_stopped_by(code, job, snap, rules, fits, free) -> Phrase:
                       rules=rules, largest=f"{largest:g}")
     if code == "late":
         cid, f = min(fits.items(), key=lambda kv: kv[1].figures["arrival_s"])
-        return Phrase(TOO_LATE, time=_local(job.deliver_by), name=free[cid].user.first_name,
+        return Phrase(TOO_LATE, time=tracking.local(job.deliver_by), name=free[cid].user.first_name,
                       arrival=_clock(snap, f.figures["arrival_s"]))
     if code == "refused":
         parts = []

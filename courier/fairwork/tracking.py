@@ -33,6 +33,12 @@ def timezone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("COOP_TIMEZONE", "Europe/Paris"))
 
 
+def local(t: datetime, day: bool = False) -> str:
+    """``t`` as the coop's members read it: the time in its time zone ("14:05"), with
+    the date when ``day`` ("2026-03-10 14:05")."""
+    return f"{t.astimezone(timezone()):{'%Y-%m-%d %H:%M' if day else '%H:%M'}}"
+
+
 @dataclass
 class Tracked:
     """One courier's intervals. Open ones end at ``now``."""

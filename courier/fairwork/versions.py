@@ -18,7 +18,7 @@ from courier.errors import Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.fairwork import rules as R
 from courier.fairwork.models import RulesVersion
-from courier.fairwork.tracking import timezone
+from courier.fairwork.tracking import local
 from courier.models import Role, User, utcnow
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -102,8 +102,8 @@ def publish(user: User, change: dict, reason: str, effective_from: datetime | No
         raise InvalidInput("a rules change cannot apply to the past",
                            {"effective_from": "must not be in the past"})
     if effective_from < prev.effective_from:
-        since = prev.effective_from.astimezone(timezone())  # the coop's time
-        raise InvalidInput(f"{prev.label} already applies from {since:%Y-%m-%d %H:%M}; "
+        since = local(prev.effective_from, day=True)  # the coop's time
+        raise InvalidInput(f"{prev.label} already applies from {since}; "
                            "a new version cannot take effect before it",
                            {"effective_from": f"must be after {prev.effective_from.isoformat()}"})
     base = R.complete(prev.rules)  # with any rule added since it was stored

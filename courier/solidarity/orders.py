@@ -19,7 +19,7 @@ from datetime import datetime
 
 from courier.errors import Conflict, DomainError, InvalidInput
 from courier.extensions import db
-from courier.fairwork.tracking import timezone
+from courier.fairwork.tracking import local, timezone
 from courier.models import User, utcnow
 from courier.shops import geocoding
 from courier.shops.csvrows import read_table
@@ -142,8 +142,7 @@ def import_orders(user: User, rnd: Round, text: str, now: datetime | None = None
         raise InvalidInput("orders are imported into distribution rounds; a collection round "
                            "takes its producers", {"round": "a collection round"})
     if rnd.status != RoundStatus.OPEN or rnd.cutoff_at <= now:
-        closed = rnd.cutoff_at.astimezone(timezone())  # as the hub reads it
-        raise Conflict(f"orders for this round closed at {closed:%Y-%m-%d %H:%M}",
+        raise Conflict(f"orders for this round closed at {local(rnd.cutoff_at, day=True)}",
                        {"cutoff_at": rnd.cutoff_at.isoformat()})
     report, ready, seen = Report(), [], {}
     index = current_index()
