@@ -28,6 +28,7 @@ class LiveServer:
                     "COURIER_DISPATCH_AUTORUN": "false",
                     # work offered as soon as it is planned (tests/test_holding.py holds it)
                     "COURIER_DISPATCH_HOLD_S": "0", "COURIER_DISPATCH_AHEAD_S": "0",
+                    "COURIER_WEATHER_PROVIDER": "none",  # no test asks the internet
                     **(env or {})}
         self.argv = [sys.executable, "-m", "courier", command, "--port", str(self.port), *args]
         self.proc: subprocess.Popen | None = None

@@ -14,7 +14,11 @@ let failJob = null;
 function loadState() {
   try { return JSON.parse(localStorage.getItem(STATE_KEY)) || { me: null, runs: [] }; } catch (e) { return { me: null, runs: [] }; }
 }
-function saveState() { localStorage.setItem(STATE_KEY, JSON.stringify(state)); }
+// Every change kept is counted: a refresh whose answers were read before a fresher change
+// (the shift button's own answer, a run pushed over the socket) reads again instead of
+// putting the older state back.
+let edits = 0;
+function saveState() { edits++; localStorage.setItem(STATE_KEY, JSON.stringify(state)); }
 
 function showError(err) {
   const box = el("error");
@@ -54,10 +58,15 @@ function currentRuns() {
 
 async function refresh() {
   try {
-    const [me, mine] = await Promise.all([api("GET", "/courier/me"), api("GET", "/courier/runs")]);
-    state = { me, runs: mine.runs };
-    saveState();
-    await Break.load(me.id);
+    for (let tries = 1; ; tries++) {
+      const before = edits;
+      const [me, mine] = await Promise.all([api("GET", "/courier/me"), api("GET", "/courier/runs")]);
+      if (edits !== before && tries < 3) continue;  // changed meanwhile: these answers are older
+      state = { me, runs: mine.runs };
+      saveState();
+      break;
+    }
+    await Break.load(state.me.id);
   } catch (err) {
     if (!err.network) showError(err);
   }

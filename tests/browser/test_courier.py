@@ -122,3 +122,21 @@ def test_a_refused_shift_is_explained_in_french(open_page, make_courier):
         "pas maintenant selon règles v1 : 6 jours travaillés d'affilée, 6 au plus")
     expect(page.locator("#shift")).to_have_attribute("data-online", "false")
 
+
+
+def test_a_refresh_read_before_going_on_shift_does_not_put_the_courier_back_off(
+        open_page, make_courier):
+    ana = make_courier("Ana", on_shift=False)
+    page = courier_page(open_page, ana)
+    held = []
+    page.route("**/api/v1/courier/me",  # the first read is held, the next go through
+               lambda route: route.continue_() if held else held.append(route))
+    page.evaluate("() => { window.refreshed = refresh(); }")  # as on a socket reconnect
+    while not held:
+        page.wait_for_timeout(20)
+    stale = held[0].fetch()  # the server's answer from before the shift: off shift
+    go_on_shift(page)
+    held[0].fulfill(response=stale)  # ... arrives after the shift's own answer
+    page.evaluate("() => window.refreshed")
+    assert page.locator("#shift").get_attribute("data-online") == "true"
+    expect(page.locator("#shift")).to_have_text("Terminer mon service")
