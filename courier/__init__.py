@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("COURIER")
     else:
         app.config.from_mapping(test_config)
+    cfg.check_values(app.config)
     cfg.check_production(app.config)
     from courier.web import csp
 

@@ -6,17 +6,27 @@ Its help lists the product's commands only: not Flask's options for finding an a
 come from ``COURIER_*`` variables), nor the extensions' maintenance commands, which stay
 available by name (``courier openapi``, ``courier limiter``)."""
 
+import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
 from courier import create_app
+from courier.config import SettingError
 
 FLASK_OPTIONS = {"env_file", "app", "debug"}
 UNLISTED = {"limiter", "openapi"}  # the extensions' own commands
 
 
+def _app():
+    """The app, or a one-line error naming the setting it cannot run with."""
+    try:
+        return create_app()
+    except SettingError as err:
+        raise click.ClickException(str(err)) from None
+
+
 class CourierGroup(FlaskGroup):
     def __init__(self, **kwargs):
-        super().__init__(create_app=create_app, add_default_commands=False,
+        super().__init__(create_app=_app, add_default_commands=False,
                          add_version_option=False, load_dotenv=False, set_debug_flag=False,
                          **kwargs)
         self.params = [p for p in self.params if p.name not in FLASK_OPTIONS]

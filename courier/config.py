@@ -96,6 +96,29 @@ DEFAULTS = {
     "PROOF_S3_REGION": None,
     "PROOF_MAX_BYTES": 10 * 1024 * 1024,  # a photo or a signature larger is refused (413)
     "RETENTION_SWEEP_S": 300,  # seconds between two passes of the worker's retention sweep
+    # messages to recipients (courier.messages, docs/messages.md): e-mail by SMTP, SMS
+    # through a provider ("console": written to the log, or "http")
+    "MAIL_SERVER": None,  # without it, e-mails are written to the log
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": None,  # default: no-reply@ the host of PUBLIC_URL
+    "MAIL_TIMEOUT": 10,
+    "SMS_PROVIDER": "console",
+    "SMS_HTTP_URL": None,
+    "SMS_HTTP_TOKEN": None,
+    "SMS_SENDER": "",
+    "SMS_TIMEOUT": 10,
+    "MESSAGE_BACKOFF_S": 30,  # first retry after this; doubles each time
+    "MESSAGE_MAX_ATTEMPTS": 6,
+    "MESSAGE_POLL_S": 5,  # how often the sender looks for messages due
+    "MESSAGE_ARRIVING_MINUTES": 10,  # "arriving soon" this long before the drop-off
+    # federation between coops (courier.federation, docs/federation.md)
+    "FEDERATION_POLL_S": 2.0,  # how often the worker looks for news and asks to send
+    "FEDERATION_SCAN_S": 30,  # how often hand-off rules are scanned
+    "FEDERATION_TIMEOUT_S": 10,  # seconds a partner coop has to answer
     # pages
     "PUBLIC_URL": None,  # e.g. https://coop.example: makes tracking links absolute everywhere
     "TILE_URL": None,  # map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png; none: plain map
@@ -142,6 +165,43 @@ DEFAULTS = {
 }
 
 
+class SettingError(RuntimeError):
+    """A setting the app cannot run with; the message names it and says what it takes."""
+
+
+# numbers that may be 0, where it means "never", "at once" or "none"; every other number
+# setting must be above 0 (an interval, a timeout, a speed, a limit)
+MAY_BE_ZERO = {
+    "DB_MAX_OVERFLOW", "REOFFER_COOLDOWN", "DISPATCH_HOLD_S", "DISPATCH_HOLD_MARGIN_S",
+    "DISPATCH_RESERVE_S", "DISPATCH_AHEAD_S", "DISPATCH_RECHECK_S", "ETA_REFRESH_S",
+    "PICKUP_SERVICE_S", "DROPOFF_SERVICE_S", "ELEVATION_SAMPLE_M", "PRICE_BASE_CENTS",
+    "PRICE_PER_KM_CENTS", "GEOCODER_MIN_DELAY", "WEBHOOK_BACKOFF_S", "PUSH_BACKOFF_S",
+    "MESSAGE_BACKOFF_S", "FEDERATION_SCAN_S", "TRUSTED_PROXIES", "VAN_KG_CO2E_PER_KM",
+}
+
+
+def check_values(config: dict) -> None:
+    """Refuse at start-up a setting of the wrong kind, before it fails in the middle of a
+    dispatch cycle: a switch that is not true or false, a number given as text
+    (``COURIER_OFFER_TTL=2min``), a count or a duration below 0 (or at 0 where 0 means
+    nothing). Numbers and switches are the settings whose default here is one."""
+    for name, default in DEFAULTS.items():
+        value = config.get(name)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise SettingError(f"COURIER_{name} must be true or false, not {value!r}")
+            continue
+        if not isinstance(default, int | float):
+            continue
+        whole = isinstance(default, int)
+        if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+            kind = "a whole number" if whole else "a number"
+            raise SettingError(f"COURIER_{name} must be {kind}, not {value!r}")
+        least = "0 or more" if name in MAY_BE_ZERO else "above 0"
+        if value < 0 or (value == 0 and name not in MAY_BE_ZERO):
+            raise SettingError(f"COURIER_{name} must be {least}, not {value!r}")
+
+
 def database_uri(config: dict, instance_path: str) -> str:
     url = config.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'courier.sqlite'}"
     if url.startswith("postgres://"):
@@ -156,6 +216,6 @@ def check_production(config: dict) -> None:
     if config.get("ENV") != "production":
         return
     if config.get("SECRET_KEY") in (None, "", DEV_SECRET):
-        raise RuntimeError("COURIER_SECRET_KEY must be set to a random value in production")
+        raise SettingError("COURIER_SECRET_KEY must be set to a random value in production")
     if len(str(config["SECRET_KEY"])) < 32:
-        raise RuntimeError("COURIER_SECRET_KEY is too short (32 characters at least)")
+        raise SettingError("COURIER_SECRET_KEY is too short (32 characters at least)")

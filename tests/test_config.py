@@ -1,9 +1,13 @@
 """Configuration order, the embedded default, and production refusals."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from courier import create_app
-from courier.config import DEV_SECRET
+from courier.config import DEFAULTS, DEV_SECRET, SettingError, check_values
 
 
 def test_env_overrides_defaults(monkeypatch, tmp_path):
@@ -82,3 +86,35 @@ def test_gunicorn_worker_freezes_what_start_up_allocated():
         assert gc.get_freeze_count() > 1000  # the test session's modules, at least
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("name, value, said", [
+    ("DISPATCH_RESERVE_S", "5m", "must be a whole number, not '5m'"),
+    ("OFFER_TTL", 2.5, "must be a whole number, not 2.5"),
+    ("OFFER_TTL", 0, "must be above 0, not 0"),
+    ("DISPATCH_HOLD_S", -60, "must be 0 or more, not -60"),
+    ("DISPATCH_TIME_LIMIT", None, "must be a number, not None"),
+    ("BIKE_SPEED_KMH", True, "must be a number, not True"),
+    ("DISPATCH_AUTORUN", "yes", "must be true or false, not 'yes'"),
+    ("MESSAGE_MAX_ATTEMPTS", "six", "must be a whole number"),
+])
+def test_a_setting_of_the_wrong_kind_is_refused_at_start_naming_it(name, value, said, tmp_path):
+    with pytest.raises(SettingError, match=f"COURIER_{name} {said}"):
+        create_app({name: value, "AUTO_MIGRATE": False,
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/s.sqlite"})
+
+
+def test_zero_is_taken_where_it_means_never_and_a_whole_number_where_a_number_is(tmp_path):
+    app = create_app({"DISPATCH_HOLD_S": 0, "DISPATCH_TIME_LIMIT": 2, "AUTO_MIGRATE": False,
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/z.sqlite"})
+    assert (app.config["DISPATCH_HOLD_S"], app.config["DISPATCH_TIME_LIMIT"]) == (0, 2)
+    check_values(DEFAULTS)  # the shipped defaults are settings the app runs with
+
+
+def test_the_command_says_which_setting_is_wrong_in_one_line(tmp_path):
+    env = {**os.environ, "COURIER_OFFER_TTL": "2min",
+           "COURIER_DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite"}
+    out = subprocess.run([sys.executable, "-m", "courier", "routes"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.strip() == "Error: COURIER_OFFER_TTL must be a whole number, not '2min'"

@@ -60,7 +60,7 @@ def send_due(now: datetime | None = None, limit: int = 100) -> int:
         .order_by(FederationMessage.id).limit(limit)).all()
     blocked: set[int] = set()
     sent = 0
-    timeout = float(current_app.config.get("FEDERATION_TIMEOUT_S", 10))
+    timeout = float(current_app.config["FEDERATION_TIMEOUT_S"])
     for msg in waiting:
         if msg.handoff_id is not None and msg.handoff_id in blocked:
             continue

@@ -27,7 +27,7 @@ def served(partner: Partner) -> dict:
 
 
 def _theirs(partner: Partner) -> list[book.Transaction]:
-    timeout = float(current_app.config.get("FEDERATION_TIMEOUT_S", 10))
+    timeout = float(current_app.config["FEDERATION_TIMEOUT_S"])
     answer = transport.post(partner, ENTRIES_PATH, {"kind": "ledger.entries"}, timeout=timeout)
     if not answer.ok:
         raise transport.Unreachable(f"{partner.base_url} answered HTTP {answer.status}: "

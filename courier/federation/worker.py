@@ -31,7 +31,7 @@ def tick() -> int:
     db.session.commit()
     done += relay_follow.relay_events()  # relays: the first leg's progress, given-up ones
     done += outbox.send_due()
-    every = float(current_app.config.get("FEDERATION_SCAN_S", 30))
+    every = float(current_app.config["FEDERATION_SCAN_S"])
     if _scans.due(every):
         done += rules.scan()
         db.session.commit()
@@ -42,4 +42,4 @@ def start_sender(app) -> SenderLoop:
     """The worker's thread for the federation: sends the outbox as soon as a commit wrote
     to it, and runs :func:`tick` every ``FEDERATION_POLL_S`` otherwise."""
     return SenderLoop(app, "federation", tick, outbox.wake,
-                      app.config.get("FEDERATION_POLL_S", 2.0)).start()
+                      app.config["FEDERATION_POLL_S"]).start()

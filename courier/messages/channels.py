@@ -32,10 +32,6 @@ import requests
 from flask import current_app
 
 log = logging.getLogger(__name__)
-DEFAULTS = {"MAIL_SERVER": None, "MAIL_PORT": 25, "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
-            "MAIL_USERNAME": None, "MAIL_PASSWORD": None, "MAIL_FROM": None, "MAIL_TIMEOUT": 10,
-            "SMS_PROVIDER": "console", "SMS_HTTP_URL": None, "SMS_HTTP_TOKEN": None,
-            "SMS_SENDER": "", "SMS_TIMEOUT": 10}
 SENT, AGAIN, REFUSED = "sent", "again", "refused"
 
 
@@ -60,7 +56,8 @@ class Outgoing:
 
 
 def setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
+    """A ``MAIL_*`` or ``SMS_*`` setting (defaults in :mod:`courier.config`)."""
+    return current_app.config[name]
 
 
 def masked(address: str) -> str:

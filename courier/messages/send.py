@@ -41,7 +41,6 @@ from courier.models import (
 from courier.outbox import SenderLoop
 
 log = logging.getLogger(__name__)
-DEFAULTS = {"MESSAGE_BACKOFF_S": 30, "MESSAGE_MAX_ATTEMPTS": 6, "MESSAGE_POLL_S": 5}
 HOUR = timedelta(hours=1)
 # the news of a parcel on its way is worth nothing once it arrived (or could not)
 # (a job a partner coop carries stays with_partner until it ends: on its way meanwhile)
@@ -50,7 +49,7 @@ STILL = {MessageKind.ON_THE_WAY: (JobStatus.PICKED_UP, JobStatus.WITH_PARTNER),
 
 
 def _setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
+    return current_app.config[name]
 
 
 def _event(m: RecipientMessage, action: str, now: datetime, error: str | None = None) -> None:
@@ -157,7 +156,7 @@ class Sender(SenderLoop):
     """The sender loop in a thread: ``Sender(app).start()``, ``.stop()``."""
 
     def __init__(self, app: Flask):
-        poll = float(app.config.get("MESSAGE_POLL_S", DEFAULTS["MESSAGE_POLL_S"]))
+        poll = float(app.config["MESSAGE_POLL_S"])
         super().__init__(app, "message-sender", send_due, wake, poll)
 
 

@@ -13,8 +13,6 @@ from courier.extensions import db
 from courier.messages import compose, outbox
 from courier.models import Job, JobStatus, MessageKind, MessagePolicy, RecipientMessage, utcnow
 
-DEFAULT_MINUTES = 10
-
 
 def tick(now: datetime | None = None) -> int:
     """Write the "arriving soon" messages now due (flushed, not committed). Returns how
@@ -24,8 +22,7 @@ def tick(now: datetime | None = None) -> int:
              if MessageKind.ARRIVING.value in (p.kinds or [])]
     if not shops:
         return 0
-    ahead = timedelta(minutes=float(current_app.config.get("MESSAGE_ARRIVING_MINUTES",
-                                                           DEFAULT_MINUTES)))
+    ahead = timedelta(minutes=float(current_app.config["MESSAGE_ARRIVING_MINUTES"]))
     told = exists().where(RecipientMessage.job_id == Job.id,
                           RecipientMessage.kind == MessageKind.ARRIVING.value)
     jobs = db.session.scalars(select(Job).where(

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
+from courier.config import SettingError
+
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
@@ -33,7 +35,7 @@ def tile_sources(config) -> list[str]:
         return []  # a plain map, or tiles under the app's own origin
     host = re.sub(r"^\{[a-z]\}\.", "*.", parts.netloc)  # {s}.tile.example -> *.tile.example
     if "{" in host:
-        raise RuntimeError(f"TILE_URL's host cannot be allowed by the CSP: {url!r}; "
+        raise SettingError(f"TILE_URL's host cannot be allowed by the CSP: {url!r}; "
                            "set COURIER_CSP_TILE_SOURCES")
     return [f"{parts.scheme}://{host}"]
 
