@@ -16,10 +16,11 @@ FLASK_OPTIONS = {"env_file", "app", "debug"}
 UNLISTED = {"limiter", "openapi"}  # the extensions' own commands
 
 
-def _app():
-    """The app, or a one-line error naming the setting it cannot run with."""
+def _app(test_config: dict | None = None):
+    """The app (see :func:`courier.create_app`), or a one-line error naming the setting it
+    cannot run with."""
     try:
-        return create_app()
+        return create_app(test_config)
     except SettingError as err:
         raise click.ClickException(str(err)) from None
 

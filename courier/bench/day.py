@@ -28,7 +28,7 @@ from flask.cli import ScriptInfo
 
 from courier.bench.day_figures import figures, missed, table
 from courier.bench.day_greedy import greedy_solve
-from courier.bench.day_plan import OPENING_HOUR, Day, Settings, check, make_day
+from courier.bench.day_plan import FAIRNESS, OPENING_HOUR, Day, Settings, check, make_day
 from courier.bench.day_plot import plot, pyplot
 from courier.bench.day_sim import Simulation
 from courier.db import empty_all_tables
@@ -144,16 +144,22 @@ def _progress(policy: str, t: float, sent: int) -> None:
               help="The first day of this benchmark: drop-offs all over Lyon whatever the "
                    "shop, and the city day's staggered shifts (default: each shop delivers "
                    "in its own area, shifts staffed to the day's work).")
+@click.option("--fairness", type=click.Choice(FAIRNESS), default="off", show_default=True,
+              help="The council's fairness setting for the day: work steered to the "
+                   "couriers who have had fewer hours on shift, or less pay, so far.")
+@click.option("--fairness-strength", type=int, default=50, show_default=True,
+              help="How strongly (0-100), as the rules' fairness.strength.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
 def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cycle_every,
                 time_limit, hold, plot_dir, database_url, no_greedy, unplanned, spread,
-                as_json) -> None:
+                fairness, fairness_strength, as_json) -> None:
     """Live a day of jobs arriving and couriers riding through the real app and
     dispatch, on a simulated clock, and measure it beside a greedy baseline."""
     settings = Settings(jobs=jobs, couriers=couriers, seed=seed, decline_rate=decline_rate,
                         speed_noise=speed_noise, hours=hours, cycle_every=cycle_every,
-                        planned=not unplanned, spread=spread)
+                        planned=not unplanned, spread=spread, fairness=fairness,
+                        fairness_strength=fairness_strength)
     try:
         check(settings)
     except ValueError as err:
@@ -192,7 +198,8 @@ def day_command(ctx, jobs, couriers, seed, decline_rate, speed_noise, hours, cyc
                f"{hours:g} h from 08:00, seed {seed}, "
                f"decline {decline_rate:g}, speed noise {speed_noise:g}, search "
                f"{out['dispatch']['dispatch_time_limit_s']:g} s per cycle, hold "
-               f"{out['dispatch']['dispatch_hold_s']} s "
+               f"{out['dispatch']['dispatch_hold_s']} s, fairness {fairness}"
+               f"{f' {fairness_strength}' if fairness != 'off' else ''} "
                f"({m['cpus']} cpus, load {m['load_1m']:.2f})")
     for line in table(out["dispatch"], out.get("greedy")):
         click.echo(line)

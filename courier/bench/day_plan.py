@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from courier.bench.city import CARGO_SLOTS, SHIFTS, WINDOWS, _amount, _jitter
 from courier.bench.day_coop import courier_hours, hourly_work, local_dropoff, staffed_shifts
 from courier.bench.lyon import NEIGHBOURHOODS, SHOPS
+from courier.fairwork.rules import BALANCE as FAIRNESS
 from courier.routing.geo import LatLon
 
 HOUR = 3600
@@ -55,6 +56,10 @@ class Settings:
     fail_rate: float = 0.02  # recipient absent
     planned: bool = True  # couriers book their shifts ahead as slots (dispatch knows the ends)
     spread: bool = False  # the first day: drop-offs all over Lyon, the city day's shifts
+    # the council's fairness setting for the day (rules' fairness.balance and .strength):
+    # "off" as the template ships, or work steered to who has had less "hours" or "pay"
+    fairness: str = "off"
+    fairness_strength: int = 50
 
 
 def check(s: Settings) -> None:
@@ -73,6 +78,10 @@ def check(s: Settings) -> None:
         raise ValueError("a day runs from 1 to 16 hours (jobs need 45 minutes to be served)")
     if s.cycle_every < 1:
         raise ValueError("dispatch needs at least a second between two cycles")
+    if s.fairness not in FAIRNESS:
+        raise ValueError(f"the fairness setting is one of {', '.join(FAIRNESS)}")
+    if not 0 <= s.fairness_strength <= 100:
+        raise ValueError("the fairness strength is from 0 to 100")
 
 
 @dataclass(frozen=True)

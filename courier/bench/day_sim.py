@@ -92,6 +92,11 @@ class Simulation(Riders):
             self.by_courier[db.session.get(User, a.user_id).courier.id] = a
         if self.s.planned:
             self._plan_shifts()
+        if self.s.fairness != "off":
+            council = create_user("council", "Bench Council", "council@day.bench")
+            versions.publish(council, {"fairness": {"balance": self.s.fairness,
+                                                    "strength": self.s.fairness_strength}},
+                             "the day's fairness setting (--fairness)")
         brk = versions.in_force(self.day.at(0)).rules["working_time"]["break"]
         if brk["enforce"] != "off":
             self.break_after, self.break_s = brk["after_s"], brk["duration_s"] + 1

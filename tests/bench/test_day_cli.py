@@ -20,7 +20,7 @@ from courier.bench.day_plan import DAY_START, Settings, make_day
 from courier.bench.day_sim import Simulation
 from courier.extensions import db
 from courier.fairwork import tracking
-from courier.fairwork.versions import publish
+from courier.fairwork.versions import in_force, publish
 from courier.models import Event, JobStatus
 from courier.reports.earnings import earnings
 
@@ -112,6 +112,21 @@ def test_the_couriers_figures_are_the_earnings_reports_for_that_day(tmp_path):
         db.engine.dispose()
 
 
+def test_the_days_fairness_setting_is_the_councils_rule_in_force_all_day(tmp_path):
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'f'}.sqlite", time_limit=0.2))
+    with app.app_context():
+        day = make_day(Settings(jobs=6, couriers=3, seed=5, hours=1, fairness="hours",
+                                fairness_strength=80))
+        rec = Simulation(day).run()
+        for at in (DAY_START, rec.end):
+            version = in_force(at)
+            assert (version.number, version.rules["fairness"]["balance"],
+                    version.rules["fairness"]["strength"]) == (2, "hours", 80)
+        assert "--fairness" in version.reason
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_plot_without_matplotlib_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails as if absent
     r = CliRunner().invoke(main, ["bench", "day", *TINY, "--plot", str(tmp_path / "p")])
@@ -133,6 +148,8 @@ def test_plot_without_matplotlib_says_how_to_install_it(monkeypatch, tmp_path):
     (["--time-limit", "0"], "--time-limit is a number of seconds above 0"),
     (["--time-limit", "-1"], "--time-limit is a number of seconds above 0"),
     (["--couriers", "many"], "'many' is not a valid integer"),
+    (["--fairness", "fair"], "'fair' is not one of 'off', 'hours', 'pay'"),
+    (["--fairness-strength", "101"], "the fairness strength is from 0 to 100"),
 ])
 def test_bad_settings_are_refused_with_a_message_naming_them(args, words):
     r = CliRunner().invoke(main, ["bench", "day", *args])
