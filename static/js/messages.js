@@ -17,6 +17,8 @@ const API_MESSAGES = [
   t("deliver_by must be after ready_at"),
   t("Longer than maximum length {0}."), t("Length must be between {0} and {1}."),
   t("Shorter than minimum length {0}."), t("required"), t("Must be greater than or equal to {0}."),
+  // the recipient's details
+  t("Not a valid email address."), t("{0} to {1} digits"),
   // a delivery no vehicle of the coop can carry
   t("more than any vehicle of the coop carries (largest {0} kg)"),
   t("more than any vehicle of the coop carries (largest {0} L)"),

@@ -155,7 +155,7 @@ async function quote(search) {
   }
 }
 
-form.addEventListener("input", (ev) => { if (!["notes", "recipient.name", "recipient.phone", "dropoff.address"].includes(ev.target.name)) scheduleQuote(); });
+form.addEventListener("input", (ev) => { if (!ev.target.name.startsWith("recipient.") && !["notes", "dropoff.address"].includes(ev.target.name)) scheduleQuote(); });
 
 // ---- address search (when the coop has a geocoder) --------------------------------
 if (FEATURES.geocode) {
