@@ -6,7 +6,8 @@ not duplicate), ``group`` (rows sharing a group are one multi-drop delivery:
 one pickup, their drop-offs), ``pickup_address``, ``pickup_lat``, ``pickup_lon``,
 ``dropoff_address``, ``dropoff_lat``, ``dropoff_lon``, ``ready_at``,
 ``deliver_by``, ``slot``, ``weight_kg``, ``volume_l``, ``recipient_name``,
-``recipient_phone``, ``notes``. Each row goes through the same checks as
+``recipient_phone``, ``recipient_email``, ``recipient_language`` (fr or en),
+``recipient_code`` (the code given at the door), ``notes``. Each row goes through the same checks as
 ``POST /jobs`` (a reference as its Idempotency-Key: 255 characters at most); if any
 row fails, nothing is created and every failing row is reported with its line number
 and columns.
@@ -32,7 +33,8 @@ from courier.validation import flatten
 
 COLUMNS = ("reference", "group", "pickup_address", "pickup_lat", "pickup_lon",
            "dropoff_address", "dropoff_lat", "dropoff_lon", "ready_at", "deliver_by", "slot",
-           "weight_kg", "volume_l", "recipient_name", "recipient_phone", "notes")
+           "weight_kg", "volume_l", "recipient_name", "recipient_phone", "recipient_email",
+           "recipient_language", "recipient_code", "notes")
 MAX_ROWS = 500
 MAX_REFERENCE = Job.__table__.c.idempotency_key.type.length  # a reference is its key
 SHARED = ("pickup", "ready_at", "deliver_by", "slot")  # a group takes them from its first row
@@ -69,7 +71,8 @@ def _body(row: dict) -> dict:
     for k in ("ready_at", "deliver_by", "slot", "weight_kg", "volume_l", "notes"):
         if v[k]:
             body[k] = v[k].replace(",", ".") if k in ("weight_kg", "volume_l") else v[k]
-    recipient = {k: v[f"recipient_{k}"] for k in ("name", "phone") if v[f"recipient_{k}"]}
+    recipient = {k: v[f"recipient_{k}"] for k in ("name", "phone", "email", "language", "code")
+                 if v[f"recipient_{k}"]}
     if recipient:
         body["recipient"] = recipient
     return body

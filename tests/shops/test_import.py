@@ -84,3 +84,20 @@ def test_file_upload_and_bad_files(make_merchant):
     assert post_csv(shop, "").status_code == 422
     r = shop.post("/jobs/import", data="é".encode("latin-1"), headers={"Content-Type": "text/csv"})
     assert r.status_code == 422 and "UTF-8" in r.json["error"]
+
+
+def test_a_row_gives_the_recipients_email_language_and_code_or_is_refused_naming_them(
+        make_merchant):
+    shop = make_merchant()
+    header = ("reference,dropoff_lat,dropoff_lon,recipient_name,recipient_email,"
+              "recipient_language,recipient_code\n")
+    bad = post_csv(shop, header + "R-1,45.770,4.840,Rita,rita@,de,12\n")
+    assert bad.status_code == 422, bad.json
+    assert set(bad.json["rows"][0]["fields"]) == {"recipient_email", "recipient_language",
+                                                  "recipient_code"}
+    assert db.session.query(Job).count() == 0
+    r = post_csv(shop, header + "R-1,45.770,4.840,Rita,rita@example.org,en,4321\n")
+    assert r.status_code == 201, r.json
+    job = db.session.get(Job, r.json["jobs"][0]["id"])
+    assert (job.recipient_email, job.recipient_lang, job.recipient_code) == (
+        "rita@example.org", "en", "4321")
