@@ -132,8 +132,11 @@ def test_a_refresh_read_before_going_on_shift_does_not_put_the_courier_back_off(
     page.route("**/api/v1/courier/me",  # the first read is held, the next go through
                lambda route: route.continue_() if held else held.append(route))
     page.evaluate("() => { window.refreshed = refresh(); }")  # as on a socket reconnect
-    while not held:
+    for _ in range(500):  # 10 s at most
+        if held:
+            break
         page.wait_for_timeout(20)
+    assert held, "the refresh never asked for the courier"
     stale = held[0].fetch()  # the server's answer from before the shift: off shift
     go_on_shift(page)
     held[0].fulfill(response=stale)  # ... arrives after the shift's own answer
