@@ -32,7 +32,7 @@ from courier.dispatch.runfacts import RouteFacts, breaches
 from courier.errors import Conflict
 from courier.extensions import db
 from courier.fairwork import safety, tracking, versions
-from courier.fairwork.earned import so_far
+from courier.fairwork.earned import balanced_by, so_far
 from courier.fairwork.intervals import Interval
 from courier.fairwork.labels import label
 from courier.fairwork.limits import (
@@ -84,9 +84,10 @@ class Context:
         return self.version.label
 
 
-def _factors(figures: dict[int, dict], key: str, strength: int) -> dict[int, float]:
-    """Below 1 for couriers under the mean (they are preferred), above 1 over it."""
-    values = {cid: f[key] for cid, f in figures.items()}
+def _factors(figures: dict[int, dict], mode: str, strength: int) -> dict[int, float]:
+    """Below 1 for couriers under the mean of what ``mode`` evens out (they are
+    preferred), above 1 over it."""
+    values = {cid: balanced_by(f, mode) for cid, f in figures.items()}
     mean = sum(values.values()) / len(values) if values else 0
     if mean <= 0:
         return {cid: 1.0 for cid in values}
@@ -125,8 +126,7 @@ def context(couriers: list, now: datetime, free_from: dict | None = None) -> Con
     free = [cid for cid in ids if cid not in ctx.held]
     if fair["balance"] != "off" and fair["strength"] > 0 and len(free) > 1:
         ctx.figures = so_far(free, week_start(now, tz), now)
-        key = "on_shift_s" if fair["balance"] == "hours" else "total_cents"
-        ctx.cost_factor = _factors(ctx.figures, key, fair["strength"])
+        ctx.cost_factor = _factors(ctx.figures, fair["balance"], fair["strength"])
         ctx.balance = max(1, fair["strength"] // 25)
     return ctx
 

@@ -24,6 +24,8 @@ NEAREST = N_("nearest {kind} on shift, {km} km away")
 COURIER = N_("courier")
 FEWER_HOURS = N_("fewer hours this week than nearer couriers (balancing), {km} km away")
 LESS_PAY = N_("less pay this week than nearer couriers (balancing), {km} km away")
+LESS_HOURLY = N_("less pay per hour on shift this week than nearer couriers (balancing), "
+                 "{km} km away")
 NEARER_BUSY = N_("{km} km away; {name}, nearer ({near} km), rides other work of this plan")
 BEST_FIT_OVER = N_("{km} km away; {name}, nearer ({near} km), fits it less well with the rest "
                    "of the plan")
@@ -103,8 +105,9 @@ def why_them(courier: Courier, pickup: tuple[float, float], peak_kg: float,
         return Phrase(NEAREST, kind=kind, km=f"{mine:.1f}")
     factors = snap.rules.cost_factor if snap.rules is not None else {}
     if factors.get(courier.id, 1.0) < factors.get(nearest.id, 1.0):
-        hours = snap.rules.version.rules["fairness"]["balance"] == "hours"
-        return Phrase(FEWER_HOURS if hours else LESS_PAY, km=f"{mine:.1f}")
+        mode = snap.rules.version.rules["fairness"]["balance"]
+        why = {"hours": FEWER_HOURS, "pay": LESS_PAY, "hourly": LESS_HOURLY}[mode]
+        return Phrase(why, km=f"{mine:.1f}")
     near = {"name": nearest.user.first_name, "near": f"{away[nearest.id]:.1f}", "km": f"{mine:.1f}"}
     if nearest.id in snap.planned:
         return Phrase(NEARER_BUSY, **near)

@@ -28,7 +28,7 @@ from courier.dispatch.gate import check_slot
 from courier.errors import Conflict, Forbidden, InvalidInput, NotFound
 from courier.extensions import db
 from courier.fairwork import tracking, versions
-from courier.fairwork.earned import so_far
+from courier.fairwork.earned import balanced_by, so_far
 from courier.fairwork.limits import week_start
 from courier.journal import record
 from courier.models import Courier, Role, User, Vehicle, utcnow
@@ -149,7 +149,7 @@ def sign_up(user: User, slot: ShiftSlot, now: datetime | None = None
     rank = 0
     if mode != "off":
         figures = so_far([courier.id], week_start(now, tracking.timezone()), now)[courier.id]
-        rank = figures["on_shift_s" if mode == "hours" else "total_cents"]
+        rank = balanced_by(figures, mode)
     signup = ShiftSignup(slot=slot, courier_id=courier.id, signed_at=now, rank_s=rank,
                          late_signup=slot.starts_at - now < SETTLED)
     db.session.add(signup)

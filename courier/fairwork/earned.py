@@ -107,3 +107,17 @@ def so_far(courier_ids: list[int], start: datetime, now: datetime) -> dict[int, 
         out[cid] = {"on_shift_s": seconds(entry["work"].shifts),
                     "total_cents": sum(x.cents for x in lines)}
     return out
+
+
+def balanced_by(figures: dict, mode: str) -> int:
+    """The figure of :func:`so_far` the council's fairness ``mode`` evens out: hours on
+    shift (``hours``), pay (``pay``), or pay per hour on shift (``hourly``: so that no
+    member waits on shift for work while others ride, under the guaranteed rate)."""
+    if mode == "hours":
+        return figures["on_shift_s"]
+    if mode == "pay":
+        return figures["total_cents"]
+    if mode == "hourly":
+        shift = figures["on_shift_s"]
+        return round(figures["total_cents"] * 3600 / shift) if shift else 0
+    raise ValueError(f"unknown fairness mode {mode!r}")

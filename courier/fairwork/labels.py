@@ -116,7 +116,7 @@ GROUPS = {"bike": _l("bike"), "cargo_bike": _l("cargo bike")}
 CHOICES = {
     "enforce": {"block": _l("block"), "warn": _l("warn"), "off": _l("off")},
     "balance": {"off": _l("off"), "hours": _l("fewer hours first"),
-                "pay": _l("lower pay first")},
+                "pay": _l("lower pay first"), "hourly": _l("lower pay per hour first")},
     "failed_attempt": {"none": _l("nothing"), "ride": _l("the ride only"),
                        "full": _l("the full delivery rate")},
     "cargo_bikes": {"ride": _l("ride"), "stop": _l("stay in")},

@@ -19,7 +19,7 @@ from courier.errors import InvalidInput
 from courier.fairwork import safety_rules
 
 ENFORCE = ("block", "warn", "off")
-BALANCE = ("off", "hours", "pay")
+BALANCE = ("off", "hours", "pay", "hourly")
 # What a failed delivery attempt pays: nothing beyond the stops done, its ride (the km as
 # if delivered), or the full delivery rate and the ride.
 FAILED_ATTEMPT = ("none", "ride", "full")

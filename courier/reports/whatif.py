@@ -92,11 +92,10 @@ def _cycle(sim, pending, couriers, on, where, version, t, tz, cfg, time_limit, p
     fair = doc["fairness"]
     factors = {}
     if fair["balance"] != "off" and fair["strength"] > 0:
-        key = "on_shift_s" if fair["balance"] == "hours" else "deliveries"
-        week = t - timedelta(days=7)
+        week = t - timedelta(days=7)  # the replay prices nothing: its deliveries stand for pay
         figures = {cid: {"on_shift_s": intervals.seconds(intervals.clip(couriers[cid][1], week, t)),
-                         "deliveries": len(sim.work[cid].deliveries)} for cid in on}
-        factors = _factors(figures, key, fair["strength"])
+                         "total_cents": len(sim.work[cid].deliveries)} for cid in on}
+        factors = _factors(figures, fair["balance"], fair["strength"])
     vehicles = []
     for cid, shift_end in on.items():
         c, work = couriers[cid]

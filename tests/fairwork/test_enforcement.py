@@ -10,7 +10,17 @@ from courier.extensions import db
 from courier.fairwork.rules import merge
 from courier.models import Event
 from tests.conftest import LYON
-from tests.fairwork.helpers import NOW, H, all_off, courier, job, publish, rules, shift
+from tests.fairwork.helpers import (
+    NOW,
+    H,
+    all_off,
+    courier,
+    delivered,
+    job,
+    publish,
+    rules,
+    shift,
+)
 
 MODES = ["off", "block"]
 
@@ -156,6 +166,29 @@ def test_balancing_prefers_the_courier_with_fewer_hours(make_user, make_merchant
     (run,), _ = cycle()
     assert run.courier_id == far.courier.id
     assert "fewer hours this week than nearer couriers (balancing)" in run.reason
+
+
+@pytest.mark.parametrize("mode, chosen, why", [
+    ("pay", "Ana", "nearest courier on shift"),  # less pay so far, and nearer
+    ("hourly", "Bea", "less pay per hour on shift this week than nearer couriers (balancing)"),
+])
+def test_balancing_by_pay_per_hour_prefers_who_waited_on_shift_for_work(
+        make_user, make_merchant, council, mode, chosen, why):
+    """Ana rode eight jobs in her one hour yesterday; Bea waited ten hours for one: Bea
+    has more pay this week (her hours are paid), and less of it per hour on shift."""
+    shop = make_merchant()
+    ana = courier(make_user, "Ana", lat=LYON[0] + 0.002, since=NOW - timedelta(minutes=10))
+    bea = courier(make_user, "Bea", lat=LYON[0] - 0.004, since=NOW - timedelta(minutes=10))
+    yesterday = NOW - timedelta(days=1)
+    for who, hours, jobs in ((ana, 1, 8), (bea, 10, 1)):
+        shift(who.courier, yesterday, yesterday + timedelta(hours=hours))
+        delivered(who.courier, shop, accepted=yesterday,
+                  delivered_at=[yesterday + timedelta(minutes=7 * k) for k in range(1, jobs + 1)])
+    job(shop)
+    publish(council, merge(all_off(), {"fairness": {"balance": mode, "strength": 100}}))
+    (run,), _ = cycle()
+    assert run.courier.user.first_name == chosen, run.reason
+    assert why in run.reason
 
 
 def test_without_balancing_the_nearest_courier_gets_the_job(make_user, make_merchant, council):
