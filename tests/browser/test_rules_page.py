@@ -115,3 +115,22 @@ def test_the_what_if_summary_is_in_words(open_page, make_user, server):
     lowest = page.locator("#whatif-table tbody tr").filter(has_text="Taux horaire : le plus bas")
     expect(lowest.locator("td").first).to_have_text("11,00\u00a0€ de l'heure sur 10\u00a0h")
     assert checks.too_wide(page) is None
+
+
+def test_the_council_balances_work_by_pay_per_hour_from_the_page(open_page, make_user, server):
+    from courier.extensions import db
+    from courier.fairwork.versions import latest
+
+    page = rules_page(open_page, make_user)
+    balance = page.locator('[data-path="fairness.balance"]')
+    balance.select_option(label="rémunération horaire la plus basse d'abord")
+    page.fill('textarea[name="reason"]', "Personne sous le minimum horaire")
+    later = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.fill('input[name="effective_from"]', later)
+    page.click("#rules-form button.primary")
+    expect(page.locator("#published")).to_have_text("Version v4 publiée.")
+    expect(page.locator('#scheduled [data-version="4"]')).to_contain_text(
+        "Équilibrer le travail entre membres : désactivée → "
+        "rémunération horaire la plus basse d'abord")
+    db.session.expire_all()
+    assert latest().rules["fairness"]["balance"] == "hourly"
