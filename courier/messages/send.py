@@ -48,10 +48,6 @@ STILL = {MessageKind.ON_THE_WAY: (JobStatus.PICKED_UP, JobStatus.WITH_PARTNER),
          MessageKind.ARRIVING: (JobStatus.PICKED_UP,)}
 
 
-def _setting(name: str):
-    return current_app.config[name]
-
-
 def _event(m: RecipientMessage, action: str, now: datetime, error: str | None = None) -> None:
     """The outcome in the event log (the kind and the channel; never the address)."""
     data = {"kind": m.kind, "channel": m.channel, "attempts": m.attempts}
@@ -122,7 +118,7 @@ def _send(msg: Outgoing, sms) -> Outcome:
 def backoff(attempt: int, outcome: Outcome) -> timedelta:
     if outcome.retry_after is not None:
         return timedelta(seconds=min(outcome.retry_after, 3600))
-    return timedelta(seconds=float(_setting("MESSAGE_BACKOFF_S")) * 2 ** (attempt - 1))
+    return timedelta(seconds=float(current_app.config["MESSAGE_BACKOFF_S"]) * 2 ** (attempt - 1))
 
 
 def _record(msg: Outgoing, outcome: Outcome, now: datetime) -> None:
@@ -131,7 +127,7 @@ def _record(msg: Outgoing, outcome: Outcome, now: datetime) -> None:
     if outcome.result == SENT:
         m.status, m.sent_at = MessageStatus.SENT, now
         _event(m, "message_sent", now)
-    elif outcome.result == AGAIN and m.attempts < int(_setting("MESSAGE_MAX_ATTEMPTS")):
+    elif outcome.result == AGAIN and m.attempts < int(current_app.config["MESSAGE_MAX_ATTEMPTS"]):
         m.status, m.next_attempt_at = MessageStatus.PENDING, now + backoff(m.attempts, outcome)
     else:
         m.status = MessageStatus.FAILED

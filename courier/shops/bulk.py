@@ -7,10 +7,10 @@ one pickup, their drop-offs), ``pickup_address``, ``pickup_lat``, ``pickup_lon``
 ``dropoff_address``, ``dropoff_lat``, ``dropoff_lon``, ``ready_at``,
 ``deliver_by``, ``slot``, ``weight_kg``, ``volume_l``, ``recipient_name``,
 ``recipient_phone``, ``recipient_email``, ``recipient_language`` (fr or en),
-``recipient_code`` (the code given at the door), ``notes``. Each row goes through the same checks as
-``POST /jobs`` (a reference as its Idempotency-Key: 255 characters at most); if any
-row fails, nothing is created and every failing row is reported with its line number
-and columns.
+``recipient_code`` (the code given at the door), ``notes``. Each row goes through
+the same checks as ``POST /jobs`` (a reference as its Idempotency-Key: 255
+characters at most); if any row fails, nothing is created and every failing row is
+reported with its line number and columns.
 """
 
 from __future__ import annotations
