@@ -62,7 +62,7 @@ def _days_come(rule: rrule) -> bool:
     has none; the same days are sought here in 400 years (the calendar's whole cycle,
     leap years and weekdays alike) near that end, every time of day and every period,
     month by month: a few milliseconds. A rule whose days never come there gives no
-    date either."""
+    date either, or none for more than four centuries."""
     days = {k: v for k, v in rule._original_rule.items()
             if k not in ("byhour", "byminute", "bysecond", "bysetpos")}
     freq = rule._freq
@@ -71,18 +71,33 @@ def _days_come(rule: rrule) -> bool:
                                          "byweekday", "byeaster")):
             return True  # every day of the months it names (or the start's weekday)
         freq = MONTHLY  # the same days, a month at a time
+    if not _first_in_last_cycles(rule, freq=freq, wkst=rule._wkst, **days):
+        return False
+    if rule._interval == 1:
+        return True
+    # Days that exist but that the rule's steps never land on ("every 7 days, on
+    # Saturdays" from a Monday): the rule itself, moved by whole cycles, steps exactly as
+    # it would here, so its first date near the end is its first in as many centuries.
+    return _first_in_last_cycles(rule, freq=rule._freq, interval=rule._interval,
+                                 wkst=rule._wkst, **rule._original_rule)
+
+
+def _first_in_last_cycles(rule: rrule, **parts) -> datetime | None:
+    """The first date of a rule made of ``parts``, started as ``rule`` is but whole
+    calendar cycles later, one to two cycles before dateutil's last year: what it finds
+    there, the rule finds in as many years from its start; and the search ends."""
     start = rule._dtstart
-    shift = (datetime.max.year - 2 * CYCLE_YEARS - start.year) // CYCLE_YEARS * CYCLE_YEARS
-    wide = rrule(freq=freq, dtstart=start.replace(year=start.year + max(shift, 0)),
-                 wkst=rule._wkst, **days)
-    return next(iter(wide), None) is not None
+    shift = (datetime.max.year - CYCLE_YEARS - start.year) // CYCLE_YEARS * CYCLE_YEARS
+    wide = rrule(dtstart=start.replace(year=start.year + max(shift, 0)), **parts)
+    return next(iter(wide), None)
 
 
 def check(rule: rrule, exdates: list[date]) -> None:
     """Refuse a rule that gives no date at all, or more jobs on one day than the coop's
     cap (``schedule_daily_cap``), naming ``rrule``."""
     if not _days_come(rule):
-        raise InvalidInput("the rule's days never come (a date that does not exist?)",
+        raise InvalidInput("the rule's days never come (a date that does not exist, or "
+                           "steps that never land on its days?)",
                            {"rrule": "gives no date after the start"})
     cap = int(settings.get("schedule_daily_cap"))
     skip = set(exdates)

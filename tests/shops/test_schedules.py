@@ -167,7 +167,12 @@ def test_the_time_of_day_stays_local_across_the_change_to_summer_time(shop, froz
 @pytest.mark.parametrize("rrule", ["FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
                                    "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31",
                                    "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=18",
-                                   "FREQ=WEEKLY;BYWEEKNO=53;BYMONTH=6"])
+                                   "FREQ=WEEKLY;BYWEEKNO=53;BYMONTH=6",
+                                   # days that exist, never landed on by the rule's steps
+                                   "FREQ=DAILY;INTERVAL=7;BYDAY=SA",  # from a Monday
+                                   "FREQ=HOURLY;INTERVAL=168;BYDAY=SA",
+                                   "FREQ=MONTHLY;INTERVAL=12;BYMONTH=6",  # from December
+                                   "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"])
 def test_a_rule_whose_days_never_come_is_refused_naming_the_field(shop, frozen, rrule):
     r = shop.post("/schedules", json={**BODY, "rrule": rrule})
     assert r.status_code == 422, r.json
@@ -180,6 +185,8 @@ def test_a_rule_whose_days_never_come_is_refused_naming_the_field(shop, frozen, 
     ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU", "2028-02-29T17:00:00+00:00"),
     ("FREQ=MONTHLY;BYMONTHDAY=31", "2026-12-31T17:00:00+00:00"),
     ("FREQ=DAILY;BYHOUR=9,18;BYSETPOS=2", "2026-12-07T17:00:00+00:00"),
+    ("FREQ=DAILY;INTERVAL=7;BYMONTHDAY=1", "2027-02-01T17:00:00+00:00"),  # a Monday the 1st
+    ("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=31", "2026-12-31T17:00:00+00:00"),
 ])
 def test_rare_days_that_do_come_are_kept(shop, frozen, rrule, first):
     r = shop.post("/schedules", json={**BODY, "rrule": rrule})
