@@ -204,6 +204,21 @@ function clearFieldErrors(form) {
   if (box) { box.textContent = ""; box.hidden = true; }
 }
 
+// A form that shows what is stored: its fields wait, disabled, until `read` answers and
+// `fill` has put the stored values in, so a choice made before then is never put back by
+// a late answer. Fields come back even when the read fails.
+async function fillForm(form, read, fill) {
+  const fields = [...form.elements].filter((f) => !f.disabled);
+  fields.forEach((f) => { f.disabled = true; });
+  form.setAttribute("aria-busy", "true");
+  try {
+    fill(await read);
+  } finally {
+    fields.forEach((f) => { f.disabled = false; });
+    form.removeAttribute("aria-busy");
+  }
+}
+
 // A Leaflet map in `el`, with tiles only when the instance has a tile server configured.
 function makeMap(el, center) {
   if (!window.L || !el) return null;

@@ -138,5 +138,5 @@
     }
   });
 
-  load().catch((err) => { $("partner-notice").textContent = tr(err.message); });
+  fillForm(rule, load(), () => {}).catch((err) => { $("partner-notice").textContent = tr(err.message); });
 })();

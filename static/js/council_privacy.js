@@ -7,7 +7,8 @@
   const request = document.getElementById("request-form");
   const result = document.getElementById("request-result");
 
-  api("GET", "/privacy/retention").then((r) => { retention.elements.days.value = r.days; }).catch(() => {});
+  fillForm(retention, api("GET", "/privacy/retention"), (r) => { retention.elements.days.value = r.days; })
+    .catch(() => {});
 
   retention.addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -7,8 +7,10 @@
 
   async function load() {
     try {
-      const chosen = new Set((await api("GET", "/shop/messages")).kinds);
-      boxes().forEach((b) => { b.checked = chosen.has(b.value); });
+      await fillForm(el("kinds-form"), api("GET", "/shop/messages"), (r) => {
+        const chosen = new Set(r.kinds);
+        boxes().forEach((b) => { b.checked = chosen.has(b.value); });
+      });
       const rate = await api("GET", "/message-settings");
       el("rate").textContent = t("At most {n} messages to one recipient in an hour (the coop's setting).", { n: num(rate.per_hour) });
     } catch (err) { el("error").textContent = err.message; }

@@ -9,7 +9,7 @@
   const dialog = document.getElementById("proof-view");
   const jobsTable = document.getElementById("jobs");
 
-  api("GET", "/shop/proof-policy").then((p) => {
+  fillForm(policy, api("GET", "/shop/proof-policy"), (p) => {
     policy.elements.required.value = p.required;
     policy.elements.on_failure.checked = p.on_failure;
   }).catch(() => {});
