@@ -79,7 +79,7 @@ def _days_come(rule: rrule) -> bool:
     # Saturdays" from a Monday): the rule itself, moved by whole cycles, steps exactly as
     # it would here, so its first date near the end is its first in as many centuries.
     return _first_in_last_cycles(rule, freq=rule._freq, interval=rule._interval,
-                                 wkst=rule._wkst, **rule._original_rule)
+                                 wkst=rule._wkst, **rule._original_rule) is not None
 
 
 def _first_in_last_cycles(rule: rrule, **parts) -> datetime | None:
