@@ -4,6 +4,7 @@ the phone is back online; the run comes back after a reload."""
 
 from playwright.sync_api import expect
 
+from tests.browser.held import hold_first_read, wait_until_held
 from tests.browser.live_api import dispatch
 
 LYON = {"latitude": 45.7660, "longitude": 4.8357}
@@ -128,15 +129,9 @@ def test_a_refresh_read_before_going_on_shift_does_not_put_the_courier_back_off(
         open_page, make_courier):
     ana = make_courier("Ana", on_shift=False)
     page = courier_page(open_page, ana)
-    held = []
-    page.route("**/api/v1/courier/me",  # the first read is held, the next go through
-               lambda route: route.continue_() if held else held.append(route))
+    held = hold_first_read(page, "/courier/me")  # the first read is held, the next go through
     page.evaluate("() => { window.refreshed = refresh(); }")  # as on a socket reconnect
-    for _ in range(500):  # 10 s at most
-        if held:
-            break
-        page.wait_for_timeout(20)
-    assert held, "the refresh never asked for the courier"
+    wait_until_held(page, held, "the refresh never asked for the courier")
     stale = held[0].fetch()  # the server's answer from before the shift: off shift
     go_on_shift(page)
     held[0].fulfill(response=stale)  # ... arrives after the shift's own answer

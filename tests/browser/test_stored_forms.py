@@ -11,29 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login
-
-
-def hold_first_read(page, api_path: str) -> list:
-    """Hold the page's first GET of ``api_path``; later requests go through."""
-    held: list = []
-
-    def handle(route):
-        if route.request.method == "GET" and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(f"**/api/v1{api_path}", handle)
-    return held
-
-
-def wait_for(page, held: list) -> None:
-    for _ in range(500):  # 10 s at most
-        if held:
-            return
-        page.wait_for_timeout(20)
-    raise AssertionError("the page never read its stored setting")
-
+from tests.browser.held import hold_first_read, wait_until_held
 
 CASES = {  # role, page, API read, form, field, value to give, where "saved" shows, stored
     "the shop's proof": ("merchant", "/shop", "/shop/proof-policy", "#proof-policy-form",
@@ -62,7 +40,7 @@ def test_a_stored_setting_read_late_never_undoes_what_the_person_picked(
     login(page, actor)
     if page_path != "/shop":
         page.goto(page_path)
-    wait_for(page, held)
+    wait_until_held(page, held, "the page never read its stored setting")
     control = page.locator(f"{form} {field}")
     expect(control).to_be_disabled()  # nothing to pick before the stored value is read
     held[0].continue_()
