@@ -180,6 +180,18 @@ def test_a_rule_whose_days_never_come_is_refused_naming_the_field(shop, frozen, 
     assert "never come" in r.json["error"]  # found out on the calendar's cycle
 
 
+def test_an_edit_to_a_rule_whose_steps_never_land_is_refused_and_keeps_the_old_rule(shop,
+                                                                                   frozen):
+    made = shop.post("/schedules", json=BODY)
+    assert made.status_code == 201, made.json
+    r = shop._call("patch", f"/schedules/{made.json['id']}",
+                   json={"rrule": "FREQ=DAILY;INTERVAL=7;BYDAY=SA"})  # from a Monday
+    assert r.status_code == 422, r.json
+    assert r.json["fields"] == {"rrule": "gives no date after the start"}
+    assert "never come" in r.json["error"]
+    assert shop.get(f"/schedules/{made.json['id']}").json["rrule"] == BODY["rrule"]
+
+
 @pytest.mark.parametrize("rrule, first", [
     ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2028-02-29T17:00:00+00:00"),  # leap years
     ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU", "2028-02-29T17:00:00+00:00"),
